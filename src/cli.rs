@@ -1,0 +1,51 @@
+//! The command line, and nothing else: clap definitions turned into plain
+//! option structs that the commands take.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Availability of Istio control-plane placements, by Monte Carlo simulation.
+#[derive(Debug, Parser)]
+#[command(name = "meshsim", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate a scenario, print the summary table and write the results folder.
+    Run(RunArgs),
+    /// Check a scenario and print its expanded topology and placements.
+    Validate {
+        /// The scenario file (YAML).
+        scenario: PathBuf,
+    },
+}
+
+/// Options of `run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The scenario file (YAML).
+    pub scenario: PathBuf,
+    /// Run this many replications instead of the scenario's own setting.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    pub replications: Option<u64>,
+    /// Use this seed instead of the scenario's.
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Results folder [default: results/<metadata.name>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Worker threads [default: one per core].
+    #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
+    pub threads: usize,
+    /// Keep the incidents of the first N replications in incidents.parquet.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub keep_incidents: u64,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}

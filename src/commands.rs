@@ -1,0 +1,126 @@
+//! The commands behind the CLI: each loads the scenario, does its job, and
+//! reports. They know files and terminals; the simulation knows neither.
+
+use crate::cli::{Command, RunArgs};
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use meshsim::engine::replication::Outcome;
+use meshsim::engine::{self, Observer, RunOptions};
+use meshsim::export::{write_results, ReplicationWriter};
+use meshsim::model::{self, Model};
+use meshsim::output::table;
+use meshsim::results::Results;
+use meshsim::scenario::{Document, ScenarioError};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// Runs one command.
+pub fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Run(args) => run(&args),
+        Command::Validate { scenario } => validate(&scenario),
+    }
+}
+
+fn load(path: &Path) -> Result<(Document, Model), ScenarioError> {
+    let doc = Document::read(path)?;
+    let model = model::build(&doc.file).map_err(|e| doc.locate(e))?;
+    Ok((doc, model))
+}
+
+fn validate(path: &Path) -> anyhow::Result<ExitCode> {
+    let (_, model) = load(path)?;
+    print!("{}", table::topology(&model));
+    println!("\n{}: valid", path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let (mut doc, _) = load(&args.scenario)?;
+    // Apply the overrides to the file itself, so scenario.yaml records the
+    // run exactly as it was made.
+    if let Some(seed) = args.seed {
+        doc.file.spec.seed = seed;
+    }
+    if let Some(n) = args.replications {
+        doc.file.spec.replications = Some(n);
+        doc.file.spec.precision = None;
+    }
+    let model = model::build(&doc.file).map_err(|e| doc.locate(e))?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(&model.name));
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+
+    let started = Instant::now();
+    let names = model.deployments.iter().map(|d| d.name.clone()).collect();
+    let mut observer = RunObserver {
+        writer: ReplicationWriter::create(&out, names)?,
+        bar: progress_bar(args.quiet),
+    };
+    let options = RunOptions {
+        threads: args.threads,
+        keep_incidents: args.keep_incidents,
+    };
+    let tally = engine::run(&model, None, &options, &mut observer)?;
+    observer.bar.finish_and_clear();
+    observer.writer.finish()?;
+    let elapsed = started.elapsed().as_secs_f64();
+    let results = Results::new(&model, &tally);
+    let yaml = serde_yaml_ng::to_string(&doc.file).context("cannot serialise the scenario")?;
+    write_results(&out, &results, &yaml)?;
+
+    if !args.quiet {
+        print!("{}", table::summary(&results));
+        let threads = if args.threads == 0 {
+            rayon::current_num_threads()
+        } else {
+            args.threads
+        };
+        if let Some(false) = results.precision_reached {
+            println!("\nprecision target not reached within {} replications", results.replications);
+        }
+        println!(
+            "\n{} replications × {:.4} years, seed {}; {} events in {:.2} s ({:.3e} events/s on {} threads)",
+            results.replications,
+            results.horizon_years,
+            results.seed,
+            results.events,
+            elapsed,
+            results.events as f64 / elapsed.max(1e-9),
+            threads
+        );
+        println!("results: {}", out.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn progress_bar(quiet: bool) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} replications  {elapsed} (eta {eta})")
+            .expect("valid template"),
+    );
+    bar
+}
+
+struct RunObserver {
+    writer: ReplicationWriter,
+    bar: ProgressBar,
+}
+
+impl Observer for RunObserver {
+    fn batch(&mut self, outcomes: &[Outcome]) -> anyhow::Result<()> {
+        self.writer.batch(outcomes)
+    }
+
+    fn progress(&mut self, done: u64, target: u64) {
+        self.bar.set_length(target);
+        self.bar.set_position(done);
+    }
+}

@@ -1,0 +1,193 @@
+//! The Monte Carlo engine: runs replications in parallel and reduces them,
+//! in replication order, into a [`Tally`].
+//!
+//! Replications are processed in fixed batches of [`BATCH`]. Within a batch
+//! rayon simulates them on any number of threads; the outcomes come back in
+//! replication order and are reduced sequentially, so every floating-point
+//! sum is formed in the same order whatever the thread count. The batch
+//! size is a constant, not a function of the thread count, so the
+//! `precision:` stopping rule (checked between batches) also stops at the
+//! same replication everywhere.
+
+pub mod queue;
+pub mod replication;
+pub mod rng;
+
+use crate::model::deps::DepIndex;
+use crate::model::{Kind, Model, Replications};
+use crate::stats::{Blast, Ratio};
+use rayon::prelude::*;
+use replication::{IncidentRow, Outcome, Simulator, MEASURES};
+
+/// Replications per batch.
+pub const BATCH: u64 = 256;
+
+/// How to run.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Worker threads; 0 means rayon's default (one per core).
+    pub threads: usize,
+    /// Keep incident rows of the first this many replications.
+    pub keep_incidents: u64,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            threads: 0,
+            keep_incidents: 20,
+        }
+    }
+}
+
+/// Sees every batch of outcomes as it is reduced (to stream
+/// `replications.parquet`, to draw a progress bar).
+pub trait Observer {
+    /// A batch of outcomes, in replication order.
+    fn batch(&mut self, _outcomes: &[Outcome]) -> anyhow::Result<()> {
+        Ok(())
+    }
+    /// `done` of at most `target` replications are finished.
+    fn progress(&mut self, _done: u64, _target: u64) {}
+}
+
+/// Ignores everything.
+pub struct NoObserver;
+impl Observer for NoObserver {}
+
+/// Everything reduced from the replications.
+#[derive(Clone, Debug)]
+pub struct Tally {
+    /// Deployments.
+    pub deployments: usize,
+    /// Unavailability per `deployment * 4 + measure`.
+    pub ratio: Vec<Ratio>,
+    /// Paired differences, see [`Tally::pair`].
+    pub pairs: Vec<Ratio>,
+    /// Blast radii per `(deployment * 4 + measure) * 8 + k`, where k = 0 is
+    /// every kind and k = 1 + kind index is one kind.
+    pub blast: Vec<Blast>,
+    /// Replications run.
+    pub replications: u64,
+    /// Component transitions processed.
+    pub events: u64,
+    /// Kept incident rows with their replication.
+    pub incidents: Vec<(u64, IncidentRow)>,
+    /// For `precision:` runs: was the target reached?
+    pub precision_reached: Option<bool>,
+}
+
+/// Slots per blast group: all kinds, then each kind.
+pub const BLAST_GROUPS: usize = 1 + Kind::ALL.len();
+
+impl Tally {
+    fn new(deployments: usize) -> Self {
+        let slots = deployments * MEASURES;
+        Tally {
+            deployments,
+            ratio: vec![Ratio::default(); slots],
+            pairs: vec![Ratio::default(); slots * deployments],
+            blast: vec![Blast::default(); slots * BLAST_GROUPS],
+            replications: 0,
+            events: 0,
+            incidents: Vec::new(),
+            precision_reached: None,
+        }
+    }
+
+    /// Paired difference a − b (deployments) of a measure.
+    pub fn pair(&self, measure: usize, a: usize, b: usize) -> &Ratio {
+        &self.pairs[(measure * self.deployments + a) * self.deployments + b]
+    }
+
+    fn add(&mut self, o: &Outcome) {
+        let d = self.deployments;
+        for (slot, &b) in o.bad_proxy_hours.iter().enumerate() {
+            self.ratio[slot].push(b, o.live_proxy_hours);
+        }
+        for m in 0..MEASURES {
+            for a in 0..d {
+                for b in 0..d {
+                    if a != b {
+                        let diff = o.bad_proxy_hours[a * MEASURES + m] - o.bad_proxy_hours[b * MEASURES + m];
+                        self.pairs[(m * d + a) * d + b].push(diff, o.live_proxy_hours);
+                    }
+                }
+            }
+        }
+        for imp in &o.impacts {
+            let base = imp.slot as usize * BLAST_GROUPS;
+            self.blast[base].push(imp.blast);
+            self.blast[base + 1 + imp.kind.index()].push(imp.blast);
+        }
+        self.incidents
+            .extend(o.incidents.iter().map(|row| (o.replication, row.clone())));
+        self.replications += 1;
+        self.events += o.events;
+    }
+
+    fn precise_enough(&self, measure: usize, target: f64) -> bool {
+        (0..self.deployments).all(|d| {
+            let r = &self.ratio[d * MEASURES + measure];
+            match (r.estimate(), r.half_width()) {
+                (Some(e), Some(h)) if e > 0.0 => h / e <= target,
+                (Some(_), Some(h)) => h == 0.0,
+                _ => false,
+            }
+        })
+    }
+}
+
+/// Runs `replications` (overriding the scenario's own setting when given).
+pub fn run(
+    model: &Model,
+    replications: Option<u64>,
+    options: &RunOptions,
+    observer: &mut dyn Observer,
+) -> anyhow::Result<Tally> {
+    let deps = DepIndex::build(model);
+    let plan = match replications {
+        Some(n) => Replications::Fixed(n),
+        None => model.replications,
+    };
+    let (target, precision) = match plan {
+        Replications::Fixed(n) => (n, None),
+        Replications::Precision {
+            relative_half_width,
+            measure,
+            max,
+        } => (max, Some((measure.index(), relative_half_width))),
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads)
+        .build()?;
+    let mut tally = Tally::new(model.deployments.len());
+    let mut next = 0u64;
+    while next < target {
+        let end = (next + BATCH).min(target);
+        let keep = options.keep_incidents;
+        let outcomes: Vec<Outcome> = pool.install(|| {
+            (next..end)
+                .into_par_iter()
+                .map_init(
+                    || Simulator::new(model, &deps),
+                    |sim, r| sim.run(r, r < keep),
+                )
+                .collect()
+        });
+        for o in &outcomes {
+            tally.add(o);
+        }
+        observer.batch(&outcomes)?;
+        next = end;
+        observer.progress(next, target);
+        if let Some((measure, rhw)) = precision {
+            if tally.precise_enough(measure, rhw) {
+                tally.precision_reached = Some(true);
+                break;
+            }
+            tally.precision_reached = Some(false);
+        }
+    }
+    Ok(tally)
+}

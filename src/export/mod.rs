@@ -1,0 +1,14 @@
+//! Result files (outputs.md, "The results folder"), written with polars.
+//!
+//! Every file is written to a temporary name in the same folder and renamed
+//! into place, so a reader never sees a half-written file under its real
+//! name. `replications.parquet` is streamed batch by batch while the run
+//! goes, so its memory does not grow with the replication count.
+
+mod atomic;
+mod replications;
+mod tables;
+
+pub use atomic::AtomicFile;
+pub use replications::ReplicationWriter;
+pub use tables::write_results;

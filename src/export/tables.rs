@@ -1,0 +1,100 @@
+//! The summary, pairs, blast-by-kind and incident tables, and the scenario
+//! as run.
+
+use super::AtomicFile;
+use crate::results::Results;
+use anyhow::Context;
+use polars::df;
+use polars::prelude::{CsvWriter, DataFrame, ParquetWriter, PolarsResult, SerWriter};
+use std::path::Path;
+
+/// Writes every table of `results` into `dir` (which must exist), plus the
+/// scenario text as run.
+pub fn write_results(dir: &Path, results: &Results, scenario_yaml: &str) -> anyhow::Result<()> {
+    let mut summary = summary_frame(results)?;
+    write_csv(&dir.join("summary.csv"), &mut summary)?;
+    write_parquet(&dir.join("summary.parquet"), &mut summary)?;
+    write_csv(&dir.join("pairs.csv"), &mut pairs_frame(results)?)?;
+    write_csv(&dir.join("blast_by_kind.csv"), &mut blast_frame(results)?)?;
+    write_parquet(&dir.join("incidents.parquet"), &mut incidents_frame(results)?)?;
+    AtomicFile::write(&dir.join("scenario.yaml"), scenario_yaml.as_bytes())
+}
+
+fn write_csv(path: &Path, df: &mut DataFrame) -> anyhow::Result<()> {
+    let mut f = AtomicFile::create(path)?;
+    CsvWriter::new(f.file())
+        .finish(df)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    f.commit()
+}
+
+fn write_parquet(path: &Path, df: &mut DataFrame) -> anyhow::Result<()> {
+    let mut f = AtomicFile::create(path)?;
+    ParquetWriter::new(f.file())
+        .finish(df)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    f.commit()
+}
+
+fn summary_frame(r: &Results) -> PolarsResult<DataFrame> {
+    let s = &r.summary;
+    let col = |f: fn(&crate::results::SummaryRow) -> f64| s.iter().map(f).collect::<Vec<_>>();
+    let opt = |f: fn(&crate::results::SummaryRow) -> Option<f64>| s.iter().map(f).collect::<Vec<_>>();
+    let n = s.len();
+    df!(
+        "deployment" => s.iter().map(|x| x.deployment.as_str()).collect::<Vec<_>>(),
+        "measure" => s.iter().map(|x| x.measure.name()).collect::<Vec<_>>(),
+        "unavailability" => col(|x| x.unavailability),
+        "ci_low" => opt(|x| x.ci_low),
+        "ci_high" => opt(|x| x.ci_high),
+        "exact" => opt(|x| x.exact),
+        "downtime_min_per_year" => col(|x| x.downtime_min_per_year),
+        "nines" => opt(|x| x.nines),
+        "incidents_per_year" => col(|x| x.incidents_per_year),
+        "blast_mean" => opt(|x| x.blast_mean),
+        "blast_p95" => opt(|x| x.blast_p95),
+        "blast_max" => opt(|x| x.blast_max),
+        "rank" => s.iter().map(|x| x.rank).collect::<Vec<_>>(),
+        "replications" => vec![r.replications; n],
+        "horizon_years" => vec![r.horizon_years; n],
+        "seed" => vec![r.seed; n],
+    )
+}
+
+fn pairs_frame(r: &Results) -> PolarsResult<DataFrame> {
+    let p = &r.pairs;
+    df!(
+        "measure" => p.iter().map(|x| x.measure.name()).collect::<Vec<_>>(),
+        "a" => p.iter().map(|x| x.a.as_str()).collect::<Vec<_>>(),
+        "b" => p.iter().map(|x| x.b.as_str()).collect::<Vec<_>>(),
+        "diff_mean" => p.iter().map(|x| x.diff_mean).collect::<Vec<_>>(),
+        "ci_low" => p.iter().map(|x| x.ci_low).collect::<Vec<_>>(),
+        "ci_high" => p.iter().map(|x| x.ci_high).collect::<Vec<_>>(),
+    )
+}
+
+fn blast_frame(r: &Results) -> PolarsResult<DataFrame> {
+    let b = &r.blast_by_kind;
+    df!(
+        "deployment" => b.iter().map(|x| x.deployment.as_str()).collect::<Vec<_>>(),
+        "measure" => b.iter().map(|x| x.measure.name()).collect::<Vec<_>>(),
+        "kind" => b.iter().map(|x| x.kind.name()).collect::<Vec<_>>(),
+        "incidents_per_year" => b.iter().map(|x| x.incidents_per_year).collect::<Vec<_>>(),
+        "blast_mean" => b.iter().map(|x| x.blast_mean).collect::<Vec<_>>(),
+        "blast_p95" => b.iter().map(|x| x.blast_p95).collect::<Vec<_>>(),
+        "blast_max" => b.iter().map(|x| x.blast_max).collect::<Vec<_>>(),
+    )
+}
+
+fn incidents_frame(r: &Results) -> PolarsResult<DataFrame> {
+    let i = &r.incidents;
+    df!(
+        "replication" => i.iter().map(|x| x.replication).collect::<Vec<_>>(),
+        "time_h" => i.iter().map(|x| x.time_h).collect::<Vec<_>>(),
+        "kind" => i.iter().map(|x| x.kind.name()).collect::<Vec<_>>(),
+        "component" => i.iter().map(|x| x.component.as_str()).collect::<Vec<_>>(),
+        "deployment" => i.iter().map(|x| x.deployment.as_str()).collect::<Vec<_>>(),
+        "measure" => i.iter().map(|x| x.measure.name()).collect::<Vec<_>>(),
+        "blast" => i.iter().map(|x| x.blast).collect::<Vec<_>>(),
+    )
+}

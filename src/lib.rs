@@ -1,0 +1,20 @@
+//! meshsim: a discrete-event Monte Carlo availability simulator for Istio
+//! control-plane placements.
+//!
+//! The pipeline, one module per stage:
+//! [`scenario`] (YAML in, located errors) → [`model`] (validated topology,
+//! placements, dependency index, exact answers) → [`engine`] (parallel
+//! replications) → [`stats`] (estimates and intervals) → [`results`] (one
+//! struct every output reads) → [`export`] (CSV/Parquet) and [`output`]
+//! (terminal tables). The simulation core never sees clap, polars or
+//! plotters.
+
+#![deny(missing_docs)]
+
+pub mod engine;
+pub mod export;
+pub mod model;
+pub mod output;
+pub mod results;
+pub mod scenario;
+pub mod stats;

@@ -1,0 +1,24 @@
+//! The `meshsim` binary: parse the command line, run the command, map
+//! errors to exit codes (2: bad input, 1: anything else).
+
+mod cli;
+mod commands;
+
+use clap::Parser;
+use meshsim::scenario::ScenarioError;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match commands::dispatch(cli.command) {
+        Ok(code) => code,
+        Err(err) => {
+            if let Some(bad) = err.downcast_ref::<ScenarioError>() {
+                eprintln!("error: {bad}");
+                return ExitCode::from(2);
+            }
+            eprintln!("error: {err:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,423 @@
+//! Failure and repair time distributions: checked construction from the
+//! scenario's parameter forms, sampling, and means for the exact answers.
+//!
+//! All times are in hours. Each parameter form of scenario-format.md maps to
+//! one canonical parameterisation here, so the engine and the exact
+//! calculation see the same distribution.
+
+use super::FieldError;
+use crate::scenario::duration::Duration;
+use crate::scenario::file::{DistKind, DistSpec};
+use rand::Rng;
+use rand_distr::{Distribution, Exp, Gamma, LogNormal, StandardUniform, Weibull};
+
+/// z-scores of the lognormal quantile forms.
+const Z95: f64 = 1.644_853_626_951_472_2;
+const Z99: f64 = 2.326_347_874_040_841;
+
+/// A validated distribution of a duration in hours.
+#[derive(Clone, Debug)]
+pub enum Dist {
+    /// Exponential with this mean.
+    Exponential {
+        /// Mean hours.
+        mean: f64,
+        /// Sampler.
+        exp: Exp<f64>,
+    },
+    /// Weibull; mean = scale · Γ(1 + 1/shape).
+    Weibull {
+        /// Shape k.
+        shape: f64,
+        /// Scale λ in hours.
+        scale: f64,
+        /// Sampler.
+        weibull: Weibull<f64>,
+    },
+    /// ln(T) ~ Normal(mu, sigma²), T in hours.
+    Lognormal {
+        /// Mean of ln(hours).
+        mu: f64,
+        /// Standard deviation of ln(hours).
+        sigma: f64,
+        /// Sampler.
+        lognormal: LogNormal<f64>,
+    },
+    /// Always this many hours.
+    Fixed(f64),
+    /// Uniform between min and max hours.
+    Uniform {
+        /// Lower bound.
+        min: f64,
+        /// Upper bound.
+        max: f64,
+    },
+}
+
+impl Dist {
+    /// Checks the parameter combination of `spec` found at `path`.
+    pub fn from_spec(spec: &DistSpec, path: &str) -> Result<Dist, FieldError> {
+        let at = |field: &str| format!("{path}.{field}");
+        let allowed: &[&str] = match spec.dist {
+            DistKind::Exponential => &["mean", "rate"],
+            DistKind::Weibull => &["shape", "mean", "scale"],
+            DistKind::Lognormal => &["median", "p95", "p99", "mu", "sigma"],
+            DistKind::Fixed => &["value"],
+            DistKind::Uniform => &["min", "max"],
+        };
+        let given = given_fields(spec);
+        let kind = kind_name(spec.dist);
+        if let Some(extra) = given.iter().find(|f| !allowed.contains(f)) {
+            return Err(FieldError::new(
+                at(extra),
+                format!(
+                    "`{extra}` is not a parameter of `{kind}`; {kind} takes {}",
+                    forms(spec.dist)
+                ),
+            ));
+        }
+        let positive = |d: &Option<Duration>, field: &str| -> Result<Option<f64>, FieldError> {
+            match d {
+                Some(d) if d.hours() <= 0.0 => Err(FieldError::new(
+                    at(field),
+                    format!("`{field}` is {d}; it must be greater than zero"),
+                )),
+                Some(d) => Ok(Some(d.hours())),
+                None => Ok(None),
+            }
+        };
+        let finite = |v: Option<f64>, field: &str| -> Result<Option<f64>, FieldError> {
+            match v {
+                Some(v) if !v.is_finite() => Err(FieldError::new(
+                    at(field),
+                    format!("`{field}` is {v}; it must be a finite number"),
+                )),
+                v => Ok(v),
+            }
+        };
+        let missing = || FieldError::new(path, format!("{kind} needs {}", forms(spec.dist)));
+        let both = |a: &str, b: &str| {
+            FieldError::new(
+                at(b),
+                format!("give either `{a}` or `{b}` for {kind}, not both"),
+            )
+        };
+        match spec.dist {
+            DistKind::Exponential => {
+                let mean = match (positive(&spec.mean, "mean")?, &spec.rate) {
+                    (Some(_), Some(_)) => return Err(both("mean", "rate")),
+                    (Some(m), None) => m,
+                    (None, Some(r)) if r.per_hour() > 0.0 => 1.0 / r.per_hour(),
+                    (None, Some(r)) => {
+                        return Err(FieldError::new(
+                            at("rate"),
+                            format!("`rate` is {r}; it must be greater than zero"),
+                        ))
+                    }
+                    (None, None) => return Err(missing()),
+                };
+                Ok(Dist::exponential(mean))
+            }
+            DistKind::Weibull => {
+                let shape = finite(spec.shape, "shape")?.ok_or_else(missing)?;
+                if shape <= 0.0 {
+                    return Err(FieldError::new(
+                        at("shape"),
+                        format!("weibull `shape` is {shape}; it must be greater than zero (below 1: failures cluster early, as Schroeder & Gibson found)"),
+                    ));
+                }
+                let gamma = libm::tgamma(1.0 + 1.0 / shape);
+                let scale = match (positive(&spec.mean, "mean")?, positive(&spec.scale, "scale")?) {
+                    (Some(_), Some(_)) => return Err(both("mean", "scale")),
+                    (Some(mean), None) => mean / gamma,
+                    (None, Some(scale)) => scale,
+                    (None, None) => return Err(missing()),
+                };
+                if !(scale.is_finite() && scale > 0.0 && gamma.is_finite()) {
+                    return Err(FieldError::new(
+                        at("shape"),
+                        format!("weibull `shape` {shape} is too small to give a finite mean; use a shape of 0.05 or more"),
+                    ));
+                }
+                Ok(Dist::weibull(shape, scale))
+            }
+            DistKind::Lognormal => {
+                let (mu, sigma) = match (&spec.median, &spec.mu) {
+                    (Some(_), Some(_)) => return Err(both("median", "mu")),
+                    (Some(_), None) => {
+                        if spec.sigma.is_some() {
+                            return Err(both("p95", "sigma"));
+                        }
+                        let median = positive(&spec.median, "median")?.unwrap_or_default();
+                        let (q, z, field) = match (&spec.p95, &spec.p99) {
+                            (Some(_), Some(_)) => return Err(both("p95", "p99")),
+                            (Some(q), None) => (q, Z95, "p95"),
+                            (None, Some(q)) => (q, Z99, "p99"),
+                            (None, None) => return Err(missing()),
+                        };
+                        if q.hours() <= median {
+                            return Err(FieldError::new(
+                                at(field),
+                                format!(
+                                    "`{field}` ({q}) must be greater than `median` ({}); a lognormal's upper quantile lies above its median",
+                                    spec.median.as_ref().map(|m| m.to_string()).unwrap_or_default()
+                                ),
+                            ));
+                        }
+                        (median.ln(), (q.hours() / median).ln() / z)
+                    }
+                    (None, Some(_)) => {
+                        if spec.p95.is_some() || spec.p99.is_some() {
+                            return Err(both("mu", "p95"));
+                        }
+                        let mu = finite(spec.mu, "mu")?.unwrap_or_default();
+                        let sigma = finite(spec.sigma, "sigma")?.ok_or_else(missing)?;
+                        if sigma <= 0.0 {
+                            return Err(FieldError::new(
+                                at("sigma"),
+                                format!("lognormal `sigma` is {sigma}; it must be greater than zero"),
+                            ));
+                        }
+                        (mu, sigma)
+                    }
+                    (None, None) => return Err(missing()),
+                };
+                if !(mu + sigma * sigma / 2.0).exp().is_finite() {
+                    return Err(FieldError::new(
+                        path,
+                        "this lognormal has no finite mean; lower `mu` or `sigma`",
+                    ));
+                }
+                Ok(Dist::lognormal(mu, sigma))
+            }
+            DistKind::Fixed => {
+                let v = positive(&spec.value, "value")?.ok_or_else(missing)?;
+                Ok(Dist::Fixed(v))
+            }
+            DistKind::Uniform => {
+                let (Some(min), Some(max)) = (&spec.min, &spec.max) else {
+                    return Err(missing());
+                };
+                if max.hours() <= min.hours() {
+                    return Err(FieldError::new(
+                        at("max"),
+                        format!("`max` ({max}) must be greater than `min` ({min})"),
+                    ));
+                }
+                Ok(Dist::Uniform {
+                    min: min.hours(),
+                    max: max.hours(),
+                })
+            }
+        }
+    }
+
+    /// Exponential with `mean` hours (mean > 0).
+    pub fn exponential(mean: f64) -> Dist {
+        Dist::Exponential {
+            mean,
+            exp: Exp::new(1.0 / mean).expect("positive rate"),
+        }
+    }
+
+    /// Weibull with `shape` and `scale` hours (both > 0).
+    pub fn weibull(shape: f64, scale: f64) -> Dist {
+        Dist::Weibull {
+            shape,
+            scale,
+            weibull: Weibull::new(scale, shape).expect("positive parameters"),
+        }
+    }
+
+    /// Lognormal with log-hour parameters (sigma > 0).
+    pub fn lognormal(mu: f64, sigma: f64) -> Dist {
+        Dist::Lognormal {
+            mu,
+            sigma,
+            lognormal: LogNormal::new(mu, sigma).expect("positive sigma"),
+        }
+    }
+
+    /// Mean in hours (used by the exact answers).
+    pub fn mean(&self) -> f64 {
+        match self {
+            Dist::Exponential { mean, .. } => *mean,
+            Dist::Weibull { shape, scale, .. } => scale * libm::tgamma(1.0 + 1.0 / shape),
+            Dist::Lognormal { mu, sigma, .. } => (mu + sigma * sigma / 2.0).exp(),
+            Dist::Fixed(v) => *v,
+            Dist::Uniform { min, max } => (min + max) / 2.0,
+        }
+    }
+
+    /// One draw, in hours.
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self {
+            Dist::Exponential { exp, .. } => exp.sample(rng),
+            Dist::Weibull { weibull, .. } => weibull.sample(rng),
+            Dist::Lognormal { lognormal, .. } => lognormal.sample(rng),
+            Dist::Fixed(v) => *v,
+            Dist::Uniform { min, max } => {
+                let u: f64 = StandardUniform.sample(rng);
+                min + (max - min) * u
+            }
+        }
+    }
+
+    /// One draw of the *residual* time of a renewal process in equilibrium:
+    /// the time left, at a random moment, of the interval that moment falls
+    /// in. Its density is P(T > x) / E[T]; it is drawn as U · L, where L is
+    /// the length-biased version of the distribution (density x f(x) / E[T])
+    /// and U is uniform on (0, 1). Starting every component this way makes a
+    /// replication stationary from time 0, so long-run answers hold over any
+    /// horizon without a warm-up.
+    pub fn sample_residual<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        let length_biased = match self {
+            Dist::Exponential { exp, .. } => return exp.sample(rng),
+            Dist::Weibull { shape, scale, .. } => {
+                // With y = (x/λ)^k the length-biased Weibull is Gamma(1 + 1/k).
+                let y: f64 = Gamma::new(1.0 + 1.0 / shape, 1.0)
+                    .expect("positive shape")
+                    .sample(rng);
+                scale * y.powf(1.0 / shape)
+            }
+            Dist::Lognormal { mu, sigma, .. } => LogNormal::new(mu + sigma * sigma, *sigma)
+                .expect("positive sigma")
+                .sample(rng),
+            Dist::Fixed(v) => *v,
+            Dist::Uniform { min, max } => {
+                let u: f64 = StandardUniform.sample(rng);
+                (min * min + u * (max * max - min * min)).sqrt()
+            }
+        };
+        let u: f64 = StandardUniform.sample(rng);
+        u * length_biased
+    }
+}
+
+fn kind_name(kind: DistKind) -> &'static str {
+    match kind {
+        DistKind::Exponential => "exponential",
+        DistKind::Weibull => "weibull",
+        DistKind::Lognormal => "lognormal",
+        DistKind::Fixed => "fixed",
+        DistKind::Uniform => "uniform",
+    }
+}
+
+fn forms(kind: DistKind) -> &'static str {
+    match kind {
+        DistKind::Exponential => "`mean` (e.g. `mean: 6mo`) or `rate` (e.g. `rate: 2/y`)",
+        DistKind::Weibull => "`shape` with `mean` or `scale`",
+        DistKind::Lognormal => "`median` with `p95` or `p99`, or `mu` and `sigma` (log-hours)",
+        DistKind::Fixed => "`value`",
+        DistKind::Uniform => "`min` and `max`",
+    }
+}
+
+fn given_fields(s: &DistSpec) -> Vec<&'static str> {
+    let mut v = Vec::new();
+    let mut add = |present: bool, name: &'static str| {
+        if present {
+            v.push(name)
+        }
+    };
+    add(s.mean.is_some(), "mean");
+    add(s.rate.is_some(), "rate");
+    add(s.shape.is_some(), "shape");
+    add(s.scale.is_some(), "scale");
+    add(s.median.is_some(), "median");
+    add(s.p95.is_some(), "p95");
+    add(s.p99.is_some(), "p99");
+    add(s.mu.is_some(), "mu");
+    add(s.sigma.is_some(), "sigma");
+    add(s.value.is_some(), "value");
+    add(s.min.is_some(), "min");
+    add(s.max.is_some(), "max");
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_xoshiro::Xoshiro256PlusPlus;
+
+    fn spec(yaml: &str) -> DistSpec {
+        serde_yaml_ng::from_str(yaml).unwrap()
+    }
+
+    fn sample_mean(d: &Dist, n: usize) -> f64 {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
+        (0..n).map(|_| d.sample(&mut rng)).sum::<f64>() / n as f64
+    }
+
+    #[test]
+    fn every_form_has_the_mean_it_promises() {
+        for (yaml, mean) in [
+            ("{dist: exponential, mean: 10h}", 10.0),
+            ("{dist: exponential, rate: 4/d}", 6.0),
+            ("{dist: weibull, shape: 0.7, mean: 10h}", 10.0),
+            ("{dist: weibull, shape: 1, scale: 10h}", 10.0),
+            ("{dist: fixed, value: 3h}", 3.0),
+            ("{dist: uniform, min: 2h, max: 4h}", 3.0),
+            ("{dist: lognormal, mu: 0, sigma: 1}", (0.5f64).exp()),
+        ] {
+            let d = Dist::from_spec(&spec(yaml), "x").unwrap();
+            assert!((d.mean() - mean).abs() < 1e-9 * mean, "{yaml}: {}", d.mean());
+            let m = sample_mean(&d, 200_000);
+            assert!((m - mean).abs() < 0.03 * mean, "{yaml}: sampled {m}");
+        }
+    }
+
+    #[test]
+    fn residual_draws_have_the_equilibrium_mean() {
+        // E[residual] = E[T²] / (2 E[T]).
+        let cases: Vec<(Dist, f64)> = vec![
+            (Dist::exponential(10.0), 10.0),
+            (Dist::Fixed(4.0), 2.0),
+            (Dist::Uniform { min: 2.0, max: 4.0 }, (64.0 - 8.0) / 3.0 / 2.0 / 2.0 / 3.0),
+            (Dist::weibull(0.7, 5.0), {
+                let m1 = 5.0 * libm::tgamma(1.0 + 1.0 / 0.7);
+                let m2 = 25.0 * libm::tgamma(1.0 + 2.0 / 0.7);
+                m2 / (2.0 * m1)
+            }),
+            (Dist::lognormal(0.5, 0.8), (0.5f64 + 0.8 * 0.8 * 1.5).exp() / 2.0),
+        ];
+        for (d, expect) in cases {
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+            let n = 400_000;
+            let m = (0..n).map(|_| d.sample_residual(&mut rng)).sum::<f64>() / n as f64;
+            assert!((m / expect - 1.0).abs() < 0.02, "{d:?}: {m} vs {expect}");
+        }
+    }
+
+    #[test]
+    fn lognormal_quantile_form_hits_its_quantiles() {
+        let d = Dist::from_spec(&spec("{dist: lognormal, median: 4h, p95: 1d}"), "x").unwrap();
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+        let mut v: Vec<f64> = (0..100_000).map(|_| d.sample(&mut rng)).collect();
+        v.sort_by(f64::total_cmp);
+        assert!((v[50_000] / 4.0 - 1.0).abs() < 0.03, "median {}", v[50_000]);
+        assert!((v[95_000] / 24.0 - 1.0).abs() < 0.05, "p95 {}", v[95_000]);
+    }
+
+    #[test]
+    fn bad_parameters_name_the_field() {
+        let err = |yaml: &str| Dist::from_spec(&spec(yaml), "f").unwrap_err();
+        let e = err("{dist: exponential, mean: 0h}");
+        assert_eq!(e.path, "f.mean");
+        assert!(e.message.contains("greater than zero"), "{e:?}");
+        let e = err("{dist: weibull, shape: 0, mean: 1h}");
+        assert_eq!(e.path, "f.shape");
+        let e = err("{dist: weibull, shape: .nan, mean: 1h}");
+        assert!(e.message.contains("finite"), "{e:?}");
+        let e = err("{dist: lognormal, median: 4h, p95: 1h}");
+        assert_eq!(e.path, "f.p95");
+        assert!(e.message.contains("greater than `median`"), "{e:?}");
+        let e = err("{dist: fixed, mean: 1h}");
+        assert_eq!(e.path, "f.mean");
+        assert!(e.message.contains("not a parameter of `fixed`"), "{e:?}");
+        let e = err("{dist: uniform, min: 1h}");
+        assert!(e.message.contains("`min` and `max`"), "{e:?}");
+    }
+}

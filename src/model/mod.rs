@@ -1,0 +1,293 @@
+//! The validated model: components with their failure processes, clusters,
+//! networks, and each deployment's control-plane instances and attachment
+//! lists — everything the engine and the exact answers need, with all names
+//! resolved to indices.
+//!
+//! Built from a [`ScenarioFile`](crate::scenario::ScenarioFile) by [`build`],
+//! which is also where every semantic check of the scenario lives.
+
+mod build;
+pub mod deps;
+pub mod dist;
+pub mod exact;
+mod placement;
+
+pub use crate::scenario::file::Measure;
+pub use crate::scenario::FieldError;
+pub use build::build;
+pub use dist::Dist;
+
+/// Milliseconds per hour: the engine's integer clock ticks in milliseconds.
+pub const MS_PER_HOUR: f64 = 3_600_000.0;
+/// Hours per (365-day) year.
+pub const HOURS_PER_YEAR: f64 = 8760.0;
+
+/// What a component is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    /// A cloud region.
+    Region,
+    /// An availability zone.
+    Zone,
+    /// A Kubernetes cluster (its nodes and data plane).
+    Cluster,
+    /// A cluster's Kubernetes API server.
+    ApiServer,
+    /// A cluster's east-west gateway (multi-network meshes only).
+    EastWestGateway,
+    /// An istiod instance.
+    ControlPlane,
+    /// A site outside the mesh that hosts external control planes.
+    ExternalSite,
+}
+
+impl Kind {
+    /// Every kind, in report order.
+    pub const ALL: [Kind; 7] = [
+        Kind::Region,
+        Kind::Zone,
+        Kind::Cluster,
+        Kind::ApiServer,
+        Kind::EastWestGateway,
+        Kind::ControlPlane,
+        Kind::ExternalSite,
+    ];
+
+    /// The scenario-file spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Region => "region",
+            Kind::Zone => "zone",
+            Kind::Cluster => "cluster",
+            Kind::ApiServer => "apiServer",
+            Kind::EastWestGateway => "eastWestGateway",
+            Kind::ControlPlane => "controlPlane",
+            Kind::ExternalSite => "externalSite",
+        }
+    }
+
+    /// Position in [`Kind::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// An up/down process: time to failure, then time to repair, alternating.
+#[derive(Clone, Debug)]
+pub struct Process {
+    /// Up time.
+    pub failure: Dist,
+    /// Down time.
+    pub repair: Dist,
+}
+
+impl Process {
+    /// Long-run share of time up: E[up] / (E[up] + E[down]).
+    pub fn availability(&self) -> f64 {
+        let up = self.failure.mean();
+        up / (up + self.repair.mean())
+    }
+}
+
+/// One thing that fails on its own.
+#[derive(Clone, Debug)]
+pub struct Component {
+    /// What it is.
+    pub kind: Kind,
+    /// Stable, unique name: `r1-z1-c1`, `r1-z1-c1/apiServer`, `r1-z1-c1/istiod-0`.
+    pub name: String,
+    /// The component it needs (region of a zone, cluster of an API server, …).
+    pub parent: Option<usize>,
+    /// `None`: never fails.
+    pub process: Option<Process>,
+    /// Identity of its random stream: a hash of kind and name, so a
+    /// component keeps its failure history when the scenario around it
+    /// changes, and is shared by every deployment that has it.
+    pub stream: u64,
+}
+
+impl Component {
+    /// Long-run availability of its own process (1 when it never fails).
+    pub fn availability(&self) -> f64 {
+        self.process.as_ref().map_or(1.0, Process::availability)
+    }
+}
+
+/// A cluster with everything that hangs off it.
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    /// Name.
+    pub name: String,
+    /// Index into [`Model::regions`].
+    pub region: usize,
+    /// Index into [`Model::zones`].
+    pub zone: usize,
+    /// Its own component.
+    pub component: usize,
+    /// Its API server's component.
+    pub api_server: usize,
+    /// Its east-west gateway's component (multi-network meshes only).
+    pub gateway: Option<usize>,
+    /// Sidecar count.
+    pub proxies: u64,
+    /// Index into [`Model::networks`].
+    pub network: usize,
+}
+
+/// A region or zone: a name and its component.
+#[derive(Clone, Debug)]
+pub struct Domain {
+    /// Name.
+    pub name: String,
+    /// Its component.
+    pub component: usize,
+    /// Enclosing region (zones only).
+    pub region: Option<usize>,
+}
+
+/// Where an istiod instance runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Host {
+    /// In a mesh cluster (index into [`Model::clusters`]).
+    Cluster(usize),
+    /// On an external site (index into [`Model::sites`]).
+    Site(usize),
+}
+
+/// One istiod instance of one deployment.
+#[derive(Clone, Debug)]
+pub struct Instance {
+    /// Name within the deployment (as used in `attach`).
+    pub name: String,
+    /// Its component (shared with other deployments that have the same
+    /// host and ordinal).
+    pub component: usize,
+    /// Where it runs.
+    pub host: Host,
+    /// The cluster whose API server it reads config from.
+    pub config_cluster: usize,
+}
+
+/// One control-plane placement.
+#[derive(Clone, Debug)]
+pub struct Deployment {
+    /// Name.
+    pub name: String,
+    /// One-line description of the placement, for `validate`.
+    pub placement: String,
+    /// Its istiod instances.
+    pub instances: Vec<Instance>,
+    /// Per cluster: indices into `instances`, in order of preference.
+    pub attach: Vec<Vec<usize>>,
+}
+
+/// Certificate policy of the sidecars.
+#[derive(Clone, Copy, Debug)]
+pub struct CertPolicy {
+    /// Certificate lifetime in hours.
+    pub ttl_hours: f64,
+    /// Rotation at this share of the lifetime.
+    pub grace_ratio: f64,
+}
+
+/// How many replications to run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Replications {
+    /// Exactly this many.
+    Fixed(u64),
+    /// Until the 95% half-width of `measure` is at most
+    /// `relative_half_width` of the estimate, for every deployment.
+    Precision {
+        /// Target.
+        relative_half_width: f64,
+        /// Which measure.
+        measure: Measure,
+        /// Upper bound.
+        max: u64,
+    },
+}
+
+/// A ranking claim with names resolved.
+#[derive(Clone, Debug)]
+pub struct Claim {
+    /// Which measure.
+    pub measure: Measure,
+    /// Deployment indices, lowest availability first.
+    pub order: Vec<usize>,
+}
+
+/// The validated scenario.
+#[derive(Clone, Debug)]
+pub struct Model {
+    /// `metadata.name`.
+    pub name: String,
+    /// Root seed.
+    pub seed: u64,
+    /// Measured time per replication, hours.
+    pub horizon_hours: f64,
+    /// Discarded time at the start of each replication, hours.
+    pub warmup_hours: f64,
+    /// Replication count or precision target.
+    pub replications: Replications,
+    /// Every component; the index is the engine's tie-break order.
+    pub components: Vec<Component>,
+    /// Regions.
+    pub regions: Vec<Domain>,
+    /// Zones.
+    pub zones: Vec<Domain>,
+    /// Clusters in mesh order.
+    pub clusters: Vec<Cluster>,
+    /// External sites (component index and name).
+    pub sites: Vec<Domain>,
+    /// Network names.
+    pub networks: Vec<String>,
+    /// Deployments in file order.
+    pub deployments: Vec<Deployment>,
+    /// Certificates.
+    pub cert: CertPolicy,
+    /// Ranking claims.
+    pub claims: Vec<Claim>,
+}
+
+impl Model {
+    /// Sum of all clusters' proxies.
+    pub fn total_proxies(&self) -> u64 {
+        self.clusters.iter().map(|c| c.proxies).sum()
+    }
+
+    /// The component and all its ancestors.
+    pub fn chain(&self, component: usize) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(Some(component), |&c| self.components[c].parent)
+    }
+
+    /// The network of an instance's host (`None` for external sites, which
+    /// every network reaches).
+    pub fn host_network(&self, host: Host) -> Option<usize> {
+        match host {
+            Host::Cluster(c) => Some(self.clusters[c].network),
+            Host::Site(_) => None,
+        }
+    }
+
+    /// The gateway a proxy in `cluster` must cross to reach `instance`, if any.
+    pub fn gateway_between(&self, cluster: usize, instance: &Instance) -> Option<usize> {
+        match instance.host {
+            Host::Cluster(h) if self.clusters[h].network != self.clusters[cluster].network => {
+                self.clusters[h].gateway
+            }
+            _ => None,
+        }
+    }
+}
+
+/// A stable 64-bit identity for a random stream (FNV-1a): the standard
+/// library's hasher is not guaranteed stable across Rust releases, and seeds
+/// must be.
+pub fn stream_id(kind: Kind, name: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in kind.name().bytes().chain([b'/']).chain(name.bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}

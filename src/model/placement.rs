@@ -1,0 +1,437 @@
+//! Where each deployment's istiod instances run and which of them each
+//! cluster's proxies use (model.md, "Deployments").
+//!
+//! Placement rules, all deterministic:
+//! - `per: region|zone` with count k: instance i of a domain goes to its
+//!   zones (or clusters) round-robin: zone `i mod zones`, and within that
+//!   zone cluster `(i div zones) mod clusters`; so 2 per region land in the
+//!   first cluster of the first two zones.
+//! - `per: cluster` with count k: k instances in every cluster.
+//! - `external`: `countPerSite` instances on each listed site.
+//! - An instance's ordinal counts the instances already on its host in the
+//!   same deployment; (host, ordinal) is its identity across deployments.
+//! - Default attachment: the nearest instance (same cluster, zone, region,
+//!   else anywhere), ties given to the one with the fewest proxies assigned
+//!   so far, then to the first in placement order. `failover` appends the
+//!   other instances of its scope, nearest first.
+
+use super::build::known;
+use super::{FieldError, Host};
+use crate::scenario::file::{DeploymentSpec, Failover, Failures, Per};
+use std::collections::HashMap;
+
+/// The expanded topology as placement and overrides need it.
+#[derive(Default)]
+pub(super) struct Topo<'a> {
+    pub regions: Vec<Elem<'a>>,
+    pub zones: Vec<Elem<'a>>,
+    pub clusters: Vec<Elem<'a>>,
+    pub sites: Vec<Elem<'a>>,
+    pub networks: Vec<String>,
+}
+
+/// One region, zone, cluster or site of the expanded topology.
+pub(super) struct Elem<'a> {
+    pub name: String,
+    /// Field path of the element (for override errors).
+    pub path: String,
+    pub overrides: Option<&'a Failures>,
+    pub region: usize,
+    pub zone: usize,
+    pub proxies: u64,
+    pub network: usize,
+    /// Zones of a region, clusters of a zone.
+    pub children: Vec<usize>,
+}
+
+impl<'a> Topo<'a> {
+    pub fn push_region(&mut self, name: String, path: String, overrides: Option<&'a Failures>) {
+        let region = self.regions.len();
+        self.regions.push(Elem::new(name, path, overrides, region, 0));
+    }
+
+    pub fn push_zone(&mut self, name: String, path: String, overrides: Option<&'a Failures>) {
+        let region = self.regions.len() - 1;
+        let zone = self.zones.len();
+        self.regions[region].children.push(zone);
+        self.zones.push(Elem::new(name, path, overrides, region, zone));
+    }
+
+    pub fn push_cluster(
+        &mut self,
+        name: String,
+        path: String,
+        proxies: u64,
+        network: usize,
+        overrides: Option<&'a Failures>,
+    ) {
+        let zone = self.zones.len() - 1;
+        let region = self.zones[zone].region;
+        let cluster = self.clusters.len();
+        self.zones[zone].children.push(cluster);
+        let mut e = Elem::new(name, path, overrides, region, zone);
+        e.proxies = proxies;
+        e.network = network;
+        self.clusters.push(e);
+    }
+
+    pub fn push_site(&mut self, name: String, path: String, overrides: Option<&'a Failures>) {
+        self.sites.push(Elem::new(name, path, overrides, 0, 0));
+    }
+
+    fn cluster_index(&self, name: &str) -> Option<usize> {
+        self.clusters.iter().position(|c| c.name == name)
+    }
+
+    fn site_index(&self, name: &str) -> Option<usize> {
+        self.sites.iter().position(|s| s.name == name)
+    }
+}
+
+impl<'a> Elem<'a> {
+    fn new(name: String, path: String, overrides: Option<&'a Failures>, region: usize, zone: usize) -> Self {
+        Elem {
+            name,
+            path,
+            overrides,
+            region,
+            zone,
+            proxies: 0,
+            network: 0,
+            children: Vec::new(),
+        }
+    }
+}
+
+/// One placed instance before it gets its component.
+pub(super) struct Placed {
+    pub name: String,
+    pub host: Host,
+    pub ordinal: u32,
+    pub config_cluster: usize,
+}
+
+/// A deployment's instances and attachment lists.
+pub(super) struct Placement {
+    pub instances: Vec<Placed>,
+    pub attach: Vec<Vec<usize>>,
+    pub description: String,
+}
+
+/// Places the instances of one deployment found at `path`.
+pub(super) fn place(dep: &DeploymentSpec, path: &str, topo: &Topo) -> Result<Placement, FieldError> {
+    let cp = &dep.control_planes;
+    let cpath = format!("{path}.controlPlanes");
+    let failover = match (dep.failover, cp.failover) {
+        (Some(_), Some(_)) => {
+            return Err(FieldError::new(
+                format!("{path}.failover"),
+                "`failover` is given twice (here and in controlPlanes); keep one",
+            ))
+        }
+        (a, b) => a.or(b).unwrap_or_default(),
+    };
+    let forms = [cp.per.is_some(), cp.external.is_some(), cp.instances.is_some()];
+    if forms.iter().filter(|&&f| f).count() != 1 {
+        return Err(FieldError::new(
+            cpath,
+            "give exactly one of `per` (region, zone or cluster), `external`, or `instances` with `attach`",
+        ));
+    }
+    if cp.count.is_some() && cp.per.is_none() {
+        return Err(FieldError::new(format!("{cpath}.count"), "`count` goes with `per`; external placements use `countPerSite`"));
+    }
+    if cp.attach.is_some() && cp.instances.is_none() {
+        return Err(FieldError::new(format!("{cpath}.attach"), "`attach` goes with `instances`"));
+    }
+    let mut placer = Placer::new(topo);
+    let description;
+    if let Some(per) = cp.per {
+        let count = cp.count.unwrap_or(1);
+        if count == 0 {
+            return Err(FieldError::new(
+                format!("{cpath}.count"),
+                "0 control planes would leave every cluster without one; give 1 or more",
+            ));
+        }
+        if count > 10_000 {
+            return Err(FieldError::new(format!("{cpath}.count"), format!("{count} instances per domain is beyond what fits in memory")));
+        }
+        match per {
+            Per::Region => {
+                for r in &topo.regions {
+                    let zones = &r.children;
+                    for i in 0..count as usize {
+                        let zone = &topo.zones[zones[i % zones.len()]];
+                        let c = zone.children[(i / zones.len()) % zone.children.len()];
+                        placer.on_cluster(c);
+                    }
+                }
+            }
+            Per::Zone => {
+                for z in &topo.zones {
+                    for i in 0..count as usize {
+                        placer.on_cluster(z.children[i % z.children.len()]);
+                    }
+                }
+            }
+            Per::Cluster => {
+                for c in 0..topo.clusters.len() {
+                    for _ in 0..count {
+                        placer.on_cluster(c);
+                    }
+                }
+            }
+        }
+        let per_name = match per {
+            Per::Region => "region",
+            Per::Zone => "zone",
+            Per::Cluster => "cluster",
+        };
+        description = format!("{count} per {per_name}");
+        let attach = placer.default_attach(failover, Some(per));
+        return Ok(placer.finish(attach, description, failover));
+    }
+    if let Some(ext) = &cp.external {
+        let epath = format!("{cpath}.external");
+        if ext.sites.is_empty() {
+            return Err(FieldError::new(format!("{epath}.sites"), "no sites; list at least one of spec.topology.externalSites"));
+        }
+        if ext.count_per_site == 0 || ext.count_per_site > 10_000 {
+            return Err(FieldError::new(format!("{epath}.countPerSite"), "give 1 to 10000 instances per site"));
+        }
+        let config = match &ext.config_cluster {
+            Some(name) => resolve_cluster(topo, name, &format!("{epath}.configCluster"))?,
+            None => 0,
+        };
+        for (i, name) in ext.sites.iter().enumerate() {
+            let site = resolve_site(topo, name, &format!("{epath}.sites[{i}]"))?;
+            if ext.sites[..i].contains(name) {
+                return Err(FieldError::new(format!("{epath}.sites[{i}]"), format!("site `{name}` is listed twice")));
+            }
+            for _ in 0..ext.count_per_site {
+                placer.on_site(site, config);
+            }
+        }
+        description = format!(
+            "external: {} per site on {}, config from {}",
+            ext.count_per_site,
+            ext.sites.join(", "),
+            topo.clusters[config].name
+        );
+        let attach = placer.default_attach(failover, None);
+        return Ok(placer.finish(attach, description, failover));
+    }
+    // Explicit instances with explicit attachment lists.
+    let list = cp.instances.as_deref().unwrap_or_default();
+    let ipath = format!("{cpath}.instances");
+    if list.is_empty() {
+        return Err(FieldError::new(ipath, "no instances; list at least one `{ name, cluster }` or `{ name, site }`"));
+    }
+    if failover != Failover::None {
+        return Err(FieldError::new(
+            format!("{cpath}.failover"),
+            "explicit instances take their fallbacks from `attach`; list them there in order of preference and drop `failover`",
+        ));
+    }
+    let mut by_name: HashMap<&str, usize> = HashMap::new();
+    for (i, inst) in list.iter().enumerate() {
+        let p = format!("{ipath}[{i}]");
+        if inst.name.trim().is_empty() {
+            return Err(FieldError::new(format!("{p}.name"), "an instance needs a non-empty name"));
+        }
+        if by_name.insert(inst.name.as_str(), i).is_some() {
+            return Err(FieldError::new(format!("{p}.name"), format!("duplicate instance name `{}`", inst.name)));
+        }
+        let config = match &inst.config_cluster {
+            Some(name) => Some(resolve_cluster(topo, name, &format!("{p}.configCluster"))?),
+            None => None,
+        };
+        match (&inst.cluster, &inst.site) {
+            (Some(c), None) => {
+                let c = resolve_cluster(topo, c, &format!("{p}.cluster"))?;
+                placer.on_cluster(c);
+                if let Some(cfg) = config {
+                    placer.instances.last_mut().expect("just placed").config_cluster = cfg;
+                }
+            }
+            (None, Some(s)) => {
+                let s = resolve_site(topo, s, &format!("{p}.site"))?;
+                placer.on_site(s, config.unwrap_or(0));
+            }
+            _ => {
+                return Err(FieldError::new(
+                    p,
+                    "give the instance exactly one host: `cluster: <name>` or `site: <external site>`",
+                ))
+            }
+        }
+        placer.instances.last_mut().expect("just placed").name = inst.name.clone();
+    }
+    let apath = format!("{cpath}.attach");
+    let Some(attach_map) = &cp.attach else {
+        return Err(FieldError::new(
+            apath,
+            "missing; with explicit instances every cluster needs an ordered list, e.g. `attach: { c1: [cp-a, cp-b] }`",
+        ));
+    };
+    for key in attach_map.keys() {
+        if topo.cluster_index(key).is_none() {
+            return Err(FieldError::new(
+                format!("{apath}.{key}"),
+                format!("unknown cluster `{key}`; known: {}", known(topo.clusters.iter().map(|c| c.name.as_str()))),
+            ));
+        }
+    }
+    let mut attach = Vec::with_capacity(topo.clusters.len());
+    for c in &topo.clusters {
+        let Some(names) = attach_map.get(&c.name) else {
+            return Err(FieldError::new(
+                apath,
+                format!("cluster `{}` has no control plane; add `{}: [<instance>, ...]` to attach", c.name, c.name),
+            ));
+        };
+        if names.is_empty() {
+            return Err(FieldError::new(
+                format!("{apath}.{}", c.name),
+                format!("cluster `{}` has no control plane; list at least one instance", c.name),
+            ));
+        }
+        let mut list = Vec::new();
+        for (j, n) in names.iter().enumerate() {
+            let p = format!("{apath}.{}[{j}]", c.name);
+            let Some(&i) = by_name.get(n.as_str()) else {
+                return Err(FieldError::new(
+                    p,
+                    format!("unknown instance `{n}`; this deployment's instances are {}", known(by_name.keys().copied())),
+                ));
+            };
+            if list.contains(&i) {
+                return Err(FieldError::new(p, format!("instance `{n}` is listed twice")));
+            }
+            list.push(i);
+        }
+        attach.push(list);
+    }
+    description = format!("{} explicit instances", list.len());
+    Ok(placer.finish(attach, description, Failover::None))
+}
+
+fn resolve_cluster(topo: &Topo, name: &str, path: &str) -> Result<usize, FieldError> {
+    topo.cluster_index(name).ok_or_else(|| {
+        FieldError::new(
+            path,
+            format!("unknown cluster `{name}`; known: {}", known(topo.clusters.iter().map(|c| c.name.as_str()))),
+        )
+    })
+}
+
+fn resolve_site(topo: &Topo, name: &str, path: &str) -> Result<usize, FieldError> {
+    topo.site_index(name).ok_or_else(|| {
+        let sites = if topo.sites.is_empty() {
+            "none are defined; add it under spec.topology.externalSites".to_string()
+        } else {
+            format!("known: {}", known(topo.sites.iter().map(|s| s.name.as_str())))
+        };
+        FieldError::new(path, format!("unknown external site `{name}`; {sites}"))
+    })
+}
+
+struct Placer<'t, 'a> {
+    topo: &'t Topo<'a>,
+    instances: Vec<Placed>,
+    per_host: HashMap<Host, u32>,
+}
+
+impl<'t, 'a> Placer<'t, 'a> {
+    fn new(topo: &'t Topo<'a>) -> Self {
+        Placer {
+            topo,
+            instances: Vec::new(),
+            per_host: HashMap::new(),
+        }
+    }
+
+    fn add(&mut self, host: Host, config_cluster: usize) {
+        let ordinal = self.per_host.entry(host).or_insert(0);
+        let name = match host {
+            Host::Cluster(c) => format!("{}/istiod-{ordinal}", self.topo.clusters[c].name),
+            Host::Site(s) => format!("{}/istiod-{ordinal}", self.topo.sites[s].name),
+        };
+        self.instances.push(Placed {
+            name,
+            host,
+            ordinal: *ordinal,
+            config_cluster,
+        });
+        *ordinal += 1;
+    }
+
+    fn on_cluster(&mut self, c: usize) {
+        self.add(Host::Cluster(c), c);
+    }
+
+    fn on_site(&mut self, s: usize, config_cluster: usize) {
+        self.add(Host::Site(s), config_cluster);
+    }
+
+    /// 0 same cluster, 1 same zone, 2 same region, 3 anywhere else.
+    fn distance(&self, cluster: usize, i: usize) -> u8 {
+        let c = &self.topo.clusters[cluster];
+        match self.instances[i].host {
+            Host::Cluster(h) if h == cluster => 0,
+            Host::Cluster(h) if self.topo.clusters[h].zone == c.zone => 1,
+            Host::Cluster(h) if self.topo.clusters[h].region == c.region => 2,
+            _ => 3,
+        }
+    }
+
+    /// Is instance `i` in `cluster`'s failover scope?
+    fn in_scope(&self, cluster: usize, i: usize, failover: Failover, per: Option<Per>) -> bool {
+        let d = self.distance(cluster, i);
+        match failover {
+            Failover::None => false,
+            Failover::Mesh => true,
+            Failover::Region => d <= 2,
+            Failover::Domain => match per {
+                Some(Per::Cluster) => d == 0,
+                Some(Per::Zone) => d <= 1,
+                Some(Per::Region) => d <= 2,
+                None => true,
+            },
+        }
+    }
+
+    fn default_attach(&self, failover: Failover, per: Option<Per>) -> Vec<Vec<usize>> {
+        let mut load = vec![0u64; self.instances.len()];
+        let mut attach = Vec::with_capacity(self.topo.clusters.len());
+        for (c, cluster) in self.topo.clusters.iter().enumerate() {
+            let nearest = (0..self.instances.len())
+                .min_by_key(|&i| (self.distance(c, i), load[i], i))
+                .expect("every placement has instances");
+            load[nearest] += cluster.proxies;
+            let mut list = vec![nearest];
+            let mut rest: Vec<usize> = (0..self.instances.len())
+                .filter(|&i| i != nearest && self.in_scope(c, i, failover, per))
+                .collect();
+            rest.sort_by_key(|&i| (self.distance(c, i), i));
+            list.extend(rest);
+            attach.push(list);
+        }
+        attach
+    }
+
+    fn finish(self, attach: Vec<Vec<usize>>, description: String, failover: Failover) -> Placement {
+        let description = match failover {
+            Failover::None => description,
+            Failover::Domain => format!("{description}, failover: domain"),
+            Failover::Region => format!("{description}, failover: region"),
+            Failover::Mesh => format!("{description}, failover: mesh"),
+        };
+        Placement {
+            instances: self.instances,
+            attach,
+            description,
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! What `meshsim` prints: the summary table and the placement listing.
+
+pub mod table;

@@ -1,0 +1,164 @@
+//! Plain-text tables for the terminal: the run summary and the expanded
+//! scenario of `validate`. Columns are aligned, numbers are rounded for
+//! reading (the files keep full precision).
+
+use crate::model::{Host, Measure, Model};
+use crate::results::Results;
+use std::fmt::Write;
+
+/// Renders rows with a header, columns separated by two spaces; the first
+/// `left` columns are left-aligned, the rest right-aligned.
+pub fn render(header: &[&str], rows: &[Vec<String>], left: usize) -> String {
+    let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in width.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &mut dyn Iterator<Item = &str>| {
+        let mut s = String::new();
+        for (i, cell) in cells.enumerate() {
+            let pad = width[i] - cell.chars().count();
+            if i > 0 {
+                s.push_str("  ");
+            }
+            if i < left {
+                s.push_str(cell);
+                s.extend(std::iter::repeat_n(' ', pad));
+            } else {
+                s.extend(std::iter::repeat_n(' ', pad));
+                s.push_str(cell);
+            }
+        }
+        s.trim_end().to_string()
+    };
+    let mut out = line(&mut header.iter().copied());
+    out.push('\n');
+    let rule: usize = width.iter().sum::<usize>() + 2 * (width.len() - 1);
+    out.push_str(&"─".repeat(rule));
+    out.push('\n');
+    for row in rows {
+        if row.is_empty() {
+            out.push('\n');
+            continue;
+        }
+        out.push_str(&line(&mut row.iter().map(String::as_str)));
+        out.push('\n');
+    }
+    out
+}
+
+/// A probability in scientific notation with 3 significant digits.
+pub fn sci(x: f64) -> String {
+    if x == 0.0 {
+        "0".into()
+    } else {
+        format!("{x:.2e}")
+    }
+}
+
+/// A share as a percentage.
+pub fn pct(x: f64) -> String {
+    format!("{:.1}%", 100.0 * x)
+}
+
+/// The summary table of a run: one block per measure.
+pub fn summary(results: &Results) -> String {
+    let header = [
+        "measure",
+        "deployment",
+        "unavailability ± 95% CI",
+        "exact",
+        "min/year",
+        "nines",
+        "blast mean",
+        "p95",
+        "max",
+        "rank",
+    ];
+    let mut rows = Vec::new();
+    for m in Measure::ALL {
+        if !rows.is_empty() {
+            rows.push(Vec::new());
+        }
+        for row in results.summary.iter().filter(|r| r.measure == m) {
+            let ci = match (row.ci_low, row.ci_high) {
+                (Some(_), Some(hi)) => format!("{} ± {}", sci(row.unavailability), sci(hi - row.unavailability)),
+                _ => sci(row.unavailability),
+            };
+            let dash = || "—".to_string();
+            rows.push(vec![
+                m.name().to_string(),
+                row.deployment.clone(),
+                ci,
+                row.exact.map_or_else(dash, sci),
+                format!("{:.1}", row.downtime_min_per_year),
+                row.nines.map_or_else(|| "∞".into(), |n| format!("{n:.2}")),
+                row.blast_mean.map_or_else(dash, pct),
+                row.blast_p95.map_or_else(dash, pct),
+                row.blast_max.map_or_else(dash, pct),
+                row.rank.to_string(),
+            ]);
+        }
+    }
+    render(&header, &rows, 2)
+}
+
+/// The expanded topology and placements, for `meshsim validate`.
+pub fn topology(model: &Model) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "scenario {}: {} regions, {} zones, {} clusters, {} networks, {} external sites, {} proxies",
+        model.name,
+        model.regions.len(),
+        model.zones.len(),
+        model.clusters.len(),
+        model.networks.len(),
+        model.sites.len(),
+        model.total_proxies()
+    );
+    let rows: Vec<Vec<String>> = model
+        .clusters
+        .iter()
+        .map(|c| {
+            vec![
+                c.name.clone(),
+                model.zones[c.zone].name.clone(),
+                model.regions[c.region].name.clone(),
+                model.networks[c.network].clone(),
+                c.proxies.to_string(),
+            ]
+        })
+        .collect();
+    out.push('\n');
+    out.push_str(&render(&["cluster", "zone", "region", "network", "proxies"], &rows, 4));
+    for d in &model.deployments {
+        let _ = writeln!(out, "\ndeployment {}: {} ({} instances)", d.name, d.placement, d.instances.len());
+        let rows: Vec<Vec<String>> = model
+            .clusters
+            .iter()
+            .zip(&d.attach)
+            .map(|(c, list)| {
+                let names: Vec<String> = list
+                    .iter()
+                    .map(|&i| {
+                        let inst = &d.instances[i];
+                        let host = match inst.host {
+                            Host::Cluster(h) => &model.clusters[h].name,
+                            Host::Site(s) => &model.sites[s].name,
+                        };
+                        if inst.name.starts_with(host.as_str()) {
+                            inst.name.clone()
+                        } else {
+                            format!("{} ({host})", inst.name)
+                        }
+                    })
+                    .collect();
+                vec![c.name.clone(), names.join(" → ")]
+            })
+            .collect();
+        out.push_str(&render(&["cluster", "attached control planes, in order"], &rows, 2));
+    }
+    out
+}

@@ -1,0 +1,130 @@
+//! Scenario files: reading YAML into typed form and pointing every error at
+//! its place in the file.
+//!
+//! This is the first stage of the pipeline (scenario → model → engine →
+//! results → tables/charts). It checks syntax and types only; meaning is
+//! checked by [`crate::model::build`], whose errors come back here to be
+//! located.
+
+pub mod duration;
+pub mod error;
+pub mod file;
+pub mod source_map;
+
+pub use error::{FieldError, ScenarioError};
+pub use file::ScenarioFile;
+
+use source_map::SourceMap;
+use std::path::Path;
+
+/// Scenario files larger than this are refused before parsing: real
+/// scenarios are a few kilobytes, and a huge file is a mistake or an attack.
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// A parsed scenario file and what is needed to locate errors in it.
+#[derive(Debug)]
+pub struct Document {
+    /// The typed content.
+    pub file: ScenarioFile,
+    /// The name errors are reported against.
+    pub origin: String,
+    map: SourceMap,
+}
+
+impl Document {
+    /// Reads and parses a scenario file.
+    pub fn read(path: &Path) -> Result<Self, ScenarioError> {
+        let origin = path.display().to_string();
+        let read_err = |source| ScenarioError::Read {
+            file: origin.clone(),
+            source,
+        };
+        let size = std::fs::metadata(path).map_err(read_err)?.len();
+        if size > MAX_FILE_BYTES {
+            return Err(ScenarioError::Invalid {
+                file: origin.clone(),
+                line: 1,
+                col: 1,
+                path: String::new(),
+                message: format!(
+                    "the file is {size} bytes; scenario files are limited to {MAX_FILE_BYTES} bytes"
+                ),
+            });
+        }
+        let text = std::fs::read_to_string(path).map_err(read_err)?;
+        Self::parse(&text, &origin)
+    }
+
+    /// Parses scenario text; `origin` names it in error messages.
+    pub fn parse(text: &str, origin: &str) -> Result<Self, ScenarioError> {
+        let map = SourceMap::build(text);
+        let de = serde_yaml_ng::Deserializer::from_str(text);
+        match serde_path_to_error::deserialize::<_, ScenarioFile>(de) {
+            Ok(file) => Ok(Document {
+                file,
+                origin: origin.to_string(),
+                map,
+            }),
+            Err(err) => {
+                let path = err.path().to_string();
+                let inner = err.into_inner();
+                let raw = inner.to_string();
+                // serde_yaml_ng appends " at line L column C"; we print the
+                // position ourselves, in front, like a compiler.
+                let message = match raw.rfind(" at line ") {
+                    Some(cut) => raw[..cut].to_string(),
+                    None => raw,
+                };
+                let path = if path == "." { String::new() } else { path };
+                let (line, col) = match inner.location() {
+                    Some(l) => (l.line(), l.column()),
+                    None => map.locate(&path).unwrap_or((1, 1)),
+                };
+                Err(ScenarioError::Invalid {
+                    file: origin.to_string(),
+                    line,
+                    col,
+                    path,
+                    message: friendlier(&message),
+                })
+            }
+        }
+    }
+
+    /// Attaches file, line and column to a semantic error.
+    pub fn locate(&self, e: FieldError) -> ScenarioError {
+        let (line, col) = self.map.locate(&e.path).unwrap_or((1, 1));
+        ScenarioError::Invalid {
+            file: self.origin.clone(),
+            line,
+            col,
+            path: e.path,
+            message: e.message,
+        }
+    }
+}
+
+/// serde's wording is written for Rust programmers; a few cases are worth
+/// saying in the scenario's own terms.
+fn friendlier(message: &str) -> String {
+    if let Some(rest) = message.strip_prefix("missing field `seed`") {
+        return format!(
+            "missing field `seed`{rest}; every run needs an explicit seed (e.g. `seed: 1`) so its results can be reproduced"
+        );
+    }
+    message.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_errors_carry_path_and_position() {
+        let text = "apiVersion: meshsim/v1alpha1\nkind: Scenario\nmetadata: { name: x }\nspec:\n  seed: 1\n  horizon: 10\n";
+        let err = Document::parse(text, "s.yaml").unwrap_err().to_string();
+        assert!(err.starts_with("s.yaml:6:"), "{err}");
+        assert!(err.contains("spec.horizon: "), "{err}");
+        assert!(err.contains("has no unit"), "{err}");
+    }
+}

@@ -1,0 +1,169 @@
+//! Streaming statistics: ratio-of-totals estimates with 95% confidence
+//! intervals, paired differences, and blast-radius distributions.
+//!
+//! Everything here is updated one replication at a time, in replication
+//! order, with memory that does not grow with the number of replications.
+
+/// 97.5% quantile of the standard normal: 95% two-sided intervals.
+pub const Z95: f64 = 1.959_963_984_540_054;
+
+/// Estimates R = Σ bad / Σ live over replications, with the delta-method
+/// variance of a ratio estimator. Moments are kept with Welford's updates,
+/// which stay accurate when the per-replication values are large and their
+/// differences small.
+#[derive(Clone, Debug, Default)]
+pub struct Ratio {
+    n: u64,
+    mean_b: f64,
+    mean_l: f64,
+    m_bb: f64,
+    m_ll: f64,
+    c_bl: f64,
+}
+
+impl Ratio {
+    /// Adds one replication's numerator `b` and denominator `l`.
+    pub fn push(&mut self, b: f64, l: f64) {
+        self.n += 1;
+        let n = self.n as f64;
+        let db = b - self.mean_b;
+        let dl = l - self.mean_l;
+        self.mean_b += db / n;
+        self.mean_l += dl / n;
+        self.m_bb += db * (b - self.mean_b);
+        self.m_ll += dl * (l - self.mean_l);
+        self.c_bl += db * (l - self.mean_l);
+    }
+
+    /// Replications added.
+    pub fn count(&self) -> u64 {
+        self.n
+    }
+
+    /// Σb / Σl, or `None` when nothing was live.
+    pub fn estimate(&self) -> Option<f64> {
+        (self.n > 0 && self.mean_l > 0.0).then(|| self.mean_b / self.mean_l)
+    }
+
+    /// Half-width of the 95% interval; `None` with fewer than 2 replications.
+    pub fn half_width(&self) -> Option<f64> {
+        let r = self.estimate()?;
+        if self.n < 2 {
+            return None;
+        }
+        let n = self.n as f64;
+        let var_resid = (self.m_bb - 2.0 * r * self.c_bl + r * r * self.m_ll) / (n - 1.0);
+        let var_r = var_resid.max(0.0) / n / (self.mean_l * self.mean_l);
+        Some(Z95 * var_r.sqrt())
+    }
+}
+
+/// Bins of the blast-radius histogram over [0, 1].
+const BINS: usize = 1000;
+
+/// Distribution of blast radii: exact count, mean and max; p95 from a
+/// 1000-bin histogram that remembers the largest value of each bin, so a
+/// quantile is exact whenever its bin holds one distinct value (blast radii
+/// are sums of whole clusters, so this is the usual case) and otherwise
+/// high by less than 0.1% of the mesh.
+#[derive(Clone, Debug, Default)]
+pub struct Blast {
+    count: u64,
+    sum: f64,
+    max: f64,
+    bins: Vec<(u64, f64)>,
+}
+
+impl Blast {
+    /// Adds one incident's blast radius (a share of the mesh, > 0).
+    pub fn push(&mut self, blast: f64) {
+        if self.bins.is_empty() {
+            self.bins = vec![(0, 0.0); BINS];
+        }
+        self.count += 1;
+        self.sum += blast;
+        self.max = self.max.max(blast);
+        let bin = ((blast * BINS as f64) as usize).min(BINS - 1);
+        let b = &mut self.bins[bin];
+        b.0 += 1;
+        b.1 = b.1.max(blast);
+    }
+
+    /// Incidents counted.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Mean blast radius.
+    pub fn mean(&self) -> Option<f64> {
+        (self.count > 0).then(|| self.sum / self.count as f64)
+    }
+
+    /// Largest blast radius.
+    pub fn max(&self) -> Option<f64> {
+        (self.count > 0).then_some(self.max)
+    }
+
+    /// Nearest-rank quantile `q` (0 < q ≤ 1).
+    pub fn quantile(&self, q: f64) -> Option<f64> {
+        if self.count == 0 {
+            return None;
+        }
+        let need = ((q * self.count as f64).ceil() as u64).max(1);
+        let mut seen = 0;
+        for &(n, max) in &self.bins {
+            seen += n;
+            if seen >= need {
+                return Some(max);
+            }
+        }
+        Some(self.max)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ratio_of_constant_pairs_has_zero_width() {
+        let mut r = Ratio::default();
+        for _ in 0..10 {
+            r.push(1.0, 4.0);
+        }
+        assert_eq!(r.estimate(), Some(0.25));
+        assert!(r.half_width().unwrap() < 1e-12);
+    }
+
+    #[test]
+    fn ratio_interval_matches_the_textbook_formula() {
+        let data = [(1.0, 10.0), (3.0, 12.0), (2.0, 9.0), (5.0, 11.0), (0.0, 10.0)];
+        let mut r = Ratio::default();
+        for (b, l) in data {
+            r.push(b, l);
+        }
+        let (sb, sl): (f64, f64) = data.iter().fold((0.0, 0.0), |a, x| (a.0 + x.0, a.1 + x.1));
+        let est = sb / sl;
+        let n = data.len() as f64;
+        let lbar = sl / n;
+        let s2 = data.iter().map(|(b, l)| (b - est * l).powi(2)).sum::<f64>() / (n - 1.0);
+        let hw = Z95 * (s2 / n).sqrt() / lbar;
+        assert!((r.estimate().unwrap() - est).abs() < 1e-15);
+        assert!((r.half_width().unwrap() - hw).abs() < 1e-12);
+    }
+
+    #[test]
+    fn blast_quantiles_are_exact_for_discrete_values() {
+        let mut b = Blast::default();
+        for _ in 0..90 {
+            b.push(1.0 / 27.0);
+        }
+        for _ in 0..10 {
+            b.push(1.0 / 3.0);
+        }
+        assert_eq!(b.quantile(0.9), Some(1.0 / 27.0));
+        assert_eq!(b.quantile(0.95), Some(1.0 / 3.0));
+        assert_eq!(b.max(), Some(1.0 / 3.0));
+        assert!((b.mean().unwrap() - (90.0 / 27.0 + 10.0 / 3.0) / 100.0).abs() < 1e-15);
+    }
+}
