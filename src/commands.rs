@@ -31,8 +31,8 @@ fn load(path: &Path) -> Result<(Document, Model), ScenarioError> {
 
 fn validate(path: &Path) -> anyhow::Result<ExitCode> {
     let (_, model) = load(path)?;
-    print!("{}", table::topology(&model));
-    println!("\n{}: valid", path.display());
+    let text = format!("{}\n{}: valid\n", table::topology(&model), path.display());
+    say(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -73,26 +73,30 @@ fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     write_results(&out, &results, &yaml)?;
 
     if !args.quiet {
-        print!("{}", table::summary(&results));
         let threads = if args.threads == 0 {
             rayon::current_num_threads()
         } else {
             args.threads
         };
+        let mut text = table::summary(&results);
         if let Some(false) = results.precision_reached {
-            println!("\nprecision target not reached within {} replications", results.replications);
+            text += &format!(
+                "\nprecision target not reached within {} replications\n",
+                results.replications
+            );
         }
-        println!(
-            "\n{} replications × {:.4} years, seed {}; {} events in {:.2} s ({:.3e} events/s on {} threads)",
+        text += &format!(
+            "\n{} replications × {} years, seed {}; {} events in {:.2} s ({:.3e} events/s on {} threads)\nresults: {}\n",
             results.replications,
             results.horizon_years,
             results.seed,
             results.events,
             elapsed,
             results.events as f64 / elapsed.max(1e-9),
-            threads
+            threads,
+            out.display()
         );
-        println!("results: {}", out.display());
+        say(&text)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -103,8 +107,10 @@ fn progress_bar(quiet: bool) -> ProgressBar {
     }
     let bar = ProgressBar::new(0);
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} replications  {elapsed} (eta {eta})")
-            .expect("valid template"),
+        ProgressStyle::with_template(
+            "{spinner} {bar:40} {pos}/{len} replications  {elapsed} (eta {eta})",
+        )
+        .expect("valid template"),
     );
     bar
 }
@@ -122,5 +128,14 @@ impl Observer for RunObserver {
     fn progress(&mut self, done: u64, target: u64) {
         self.bar.set_length(target);
         self.bar.set_position(done);
+    }
+}
+
+/// Prints to stdout; a closed pipe (`meshsim run … | head`) is not an error.
+fn say(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write to stdout"),
     }
 }

@@ -109,7 +109,8 @@ impl Tally {
             for a in 0..d {
                 for b in 0..d {
                     if a != b {
-                        let diff = o.bad_proxy_hours[a * MEASURES + m] - o.bad_proxy_hours[b * MEASURES + m];
+                        let diff = o.bad_proxy_hours[a * MEASURES + m]
+                            - o.bad_proxy_hours[b * MEASURES + m];
                         self.pairs[(m * d + a) * d + b].push(diff, o.live_proxy_hours);
                     }
                 }

@@ -310,7 +310,13 @@ impl<'m> Simulator<'m> {
             if e.deployment == GLOBAL {
                 self.eval_global(e.cluster as usize);
             } else {
-                self.eval_pair(e.deployment as usize, e.cluster as usize, t, incident, stale_before);
+                self.eval_pair(
+                    e.deployment as usize,
+                    e.cluster as usize,
+                    t,
+                    incident,
+                    stale_before,
+                );
             }
         }
         // Connected proxies in pairs whose state did not change see only the
@@ -389,7 +395,14 @@ impl<'m> Simulator<'m> {
     /// Re-evaluates deployment `d` in cluster `c` at time `t`; `incident`
     /// is the failure being processed (for blast radii), `stale_before` the
     /// stale proxies before this event.
-    fn eval_pair(&mut self, d: usize, c: usize, t: u64, incident: Option<usize>, stale_before: u64) {
+    fn eval_pair(
+        &mut self,
+        d: usize,
+        c: usize,
+        t: u64,
+        incident: Option<usize>,
+        stale_before: u64,
+    ) {
         let cluster = &self.model.clusters[c];
         let p = cluster.proxies;
         let live = self.effectively_up(cluster.component);

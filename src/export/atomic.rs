@@ -22,7 +22,8 @@ impl AtomicFile {
             .with_context(|| format!("{} is not a file path", dest.display()))?
             .to_string_lossy();
         let temp = dest.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-        let file = File::create(&temp).with_context(|| format!("cannot create {}", temp.display()))?;
+        let file =
+            File::create(&temp).with_context(|| format!("cannot create {}", temp.display()))?;
         Ok(AtomicFile {
             file: Some(file),
             temp,
@@ -79,7 +80,10 @@ mod tests {
         assert_eq!(std::fs::read(&dest).unwrap(), b"x");
         let g = AtomicFile::create(&dir.path().join("b.csv")).unwrap();
         drop(g);
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("a.csv")]);
     }
 }

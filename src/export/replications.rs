@@ -23,7 +23,10 @@ impl ReplicationWriter {
     pub fn create(dir: &Path, deployments: Vec<String>) -> anyhow::Result<Self> {
         let mut file = AtomicFile::create(&dir.join("replications.parquet"))?;
         let empty = frame(&deployments, &[])?;
-        let handle = file.file().try_clone().context("cannot reopen replications.parquet")?;
+        let handle = file
+            .file()
+            .try_clone()
+            .context("cannot reopen replications.parquet")?;
         let writer = ParquetWriter::new(handle).batched(&empty.schema())?;
         Ok(ReplicationWriter {
             file,

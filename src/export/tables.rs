@@ -16,7 +16,10 @@ pub fn write_results(dir: &Path, results: &Results, scenario_yaml: &str) -> anyh
     write_parquet(&dir.join("summary.parquet"), &mut summary)?;
     write_csv(&dir.join("pairs.csv"), &mut pairs_frame(results)?)?;
     write_csv(&dir.join("blast_by_kind.csv"), &mut blast_frame(results)?)?;
-    write_parquet(&dir.join("incidents.parquet"), &mut incidents_frame(results)?)?;
+    write_parquet(
+        &dir.join("incidents.parquet"),
+        &mut incidents_frame(results)?,
+    )?;
     AtomicFile::write(&dir.join("scenario.yaml"), scenario_yaml.as_bytes())
 }
 
@@ -39,7 +42,8 @@ fn write_parquet(path: &Path, df: &mut DataFrame) -> anyhow::Result<()> {
 fn summary_frame(r: &Results) -> PolarsResult<DataFrame> {
     let s = &r.summary;
     let col = |f: fn(&crate::results::SummaryRow) -> f64| s.iter().map(f).collect::<Vec<_>>();
-    let opt = |f: fn(&crate::results::SummaryRow) -> Option<f64>| s.iter().map(f).collect::<Vec<_>>();
+    let opt =
+        |f: fn(&crate::results::SummaryRow) -> Option<f64>| s.iter().map(f).collect::<Vec<_>>();
     let n = s.len();
     df!(
         "deployment" => s.iter().map(|x| x.deployment.as_str()).collect::<Vec<_>>(),

@@ -29,7 +29,10 @@ pub fn build(file: &ScenarioFile) -> Result<Model, FieldError> {
     if file.api_version != "meshsim/v1alpha1" {
         return Err(FieldError::new(
             "apiVersion",
-            format!("`{}` is not supported; use `meshsim/v1alpha1`", file.api_version),
+            format!(
+                "`{}` is not supported; use `meshsim/v1alpha1`",
+                file.api_version
+            ),
         ));
     }
     if file.kind != "Scenario" {
@@ -44,7 +47,10 @@ pub fn build(file: &ScenarioFile) -> Result<Model, FieldError> {
     if horizon_hours <= 0.0 {
         return Err(FieldError::new(
             "spec.horizon",
-            format!("`{}` is not a horizon; give a positive duration such as `10y`", spec.horizon),
+            format!(
+                "`{}` is not a horizon; give a positive duration such as `10y`",
+                spec.horizon
+            ),
         ));
     }
     let warmup_hours = spec.warmup.as_ref().map_or(0.0, |w| w.hours());
@@ -72,7 +78,11 @@ pub fn build(file: &ScenarioFile) -> Result<Model, FieldError> {
     let defaults = DefaultProcesses::new(&spec.failures)?;
     let mut regions = Vec::new();
     for r in &topo.regions {
-        let process = defaults.pick(Kind::Region, r.overrides.map(|o| (o, r.path.as_str())), &[Kind::Region])?;
+        let process = defaults.pick(
+            Kind::Region,
+            r.overrides.map(|o| (o, r.path.as_str())),
+            &[Kind::Region],
+        )?;
         let component = add(Kind::Region, r.name.clone(), None, process);
         regions.push(Domain {
             name: r.name.clone(),
@@ -82,8 +92,17 @@ pub fn build(file: &ScenarioFile) -> Result<Model, FieldError> {
     }
     let mut zones = Vec::new();
     for z in &topo.zones {
-        let process = defaults.pick(Kind::Zone, z.overrides.map(|o| (o, z.path.as_str())), &[Kind::Zone])?;
-        let component = add(Kind::Zone, z.name.clone(), Some(regions[z.region].component), process);
+        let process = defaults.pick(
+            Kind::Zone,
+            z.overrides.map(|o| (o, z.path.as_str())),
+            &[Kind::Zone],
+        )?;
+        let component = add(
+            Kind::Zone,
+            z.name.clone(),
+            Some(regions[z.region].component),
+            process,
+        );
         zones.push(Domain {
             name: z.name.clone(),
             component,
@@ -101,7 +120,12 @@ pub fn build(file: &ScenarioFile) -> Result<Model, FieldError> {
     for c in &topo.clusters {
         let ov = c.overrides.map(|o| (o, c.path.as_str()));
         let process = defaults.pick(Kind::Cluster, ov, &CLUSTER_KINDS)?;
-        let component = add(Kind::Cluster, c.name.clone(), Some(zones[c.zone].component), process);
+        let component = add(
+            Kind::Cluster,
+            c.name.clone(),
+            Some(zones[c.zone].component),
+            process,
+        );
         clusters.push(Cluster {
             name: c.name.clone(),
             region: c.region,
@@ -117,7 +141,12 @@ pub fn build(file: &ScenarioFile) -> Result<Model, FieldError> {
         let ov = c.overrides.map(|o| (o, c.path.as_str()));
         let process = defaults.pick(Kind::ApiServer, ov, &CLUSTER_KINDS)?;
         let parent = Some(clusters[i].component);
-        clusters[i].api_server = add(Kind::ApiServer, format!("{}/apiServer", c.name), parent, process);
+        clusters[i].api_server = add(
+            Kind::ApiServer,
+            format!("{}/apiServer", c.name),
+            parent,
+            process,
+        );
     }
     if multi_network {
         for (i, c) in topo.clusters.iter().enumerate() {
@@ -161,7 +190,10 @@ pub fn build(file: &ScenarioFile) -> Result<Model, FieldError> {
     for (d, dep) in spec.deployments.iter().enumerate() {
         let path = format!("spec.deployments[{d}]");
         if dep.name.trim().is_empty() {
-            return Err(FieldError::new(format!("{path}.name"), "a deployment needs a non-empty name"));
+            return Err(FieldError::new(
+                format!("{path}.name"),
+                "a deployment needs a non-empty name",
+            ));
         }
         if let Some(first) = seen.insert(dep.name.as_str(), d) {
             return Err(FieldError::new(
@@ -193,12 +225,16 @@ pub fn build(file: &ScenarioFile) -> Result<Model, FieldError> {
                         Host::Cluster(c) => (
                             &topo.clusters[c].name,
                             clusters[c].component,
-                            topo.clusters[c].overrides.map(|o| (o, topo.clusters[c].path.as_str())),
+                            topo.clusters[c]
+                                .overrides
+                                .map(|o| (o, topo.clusters[c].path.as_str())),
                         ),
                         Host::Site(s) => (
                             &topo.sites[s].name,
                             sites[s].component,
-                            topo.sites[s].overrides.map(|o| (o, topo.sites[s].path.as_str())),
+                            topo.sites[s]
+                                .overrides
+                                .map(|o| (o, topo.sites[s].path.as_str())),
                         ),
                     };
                     let allowed: &[Kind] = match inst.host {
@@ -319,7 +355,10 @@ fn cert_policy(file: &ScenarioFile) -> Result<CertPolicy, FieldError> {
     if p.cert_ttl.hours() <= 0.0 {
         return Err(FieldError::new(
             "spec.proxy.certTtl",
-            format!("`{}` is not a lifetime; give a positive duration such as `24h`", p.cert_ttl),
+            format!(
+                "`{}` is not a lifetime; give a positive duration such as `24h`",
+                p.cert_ttl
+            ),
         ));
     }
     if !(p.cert_grace_ratio > 0.0 && p.cert_grace_ratio <= 1.0) {
@@ -352,11 +391,17 @@ fn claims(file: &ScenarioFile, names: &HashMap<&str, usize>) -> Result<Vec<Claim
             let Some(&d) = names.get(name.as_str()) else {
                 return Err(FieldError::new(
                     path,
-                    format!("unknown deployment `{name}`; known: {}", known(names.keys().copied())),
+                    format!(
+                        "unknown deployment `{name}`; known: {}",
+                        known(names.keys().copied())
+                    ),
                 ));
             };
             if order.contains(&d) {
-                return Err(FieldError::new(path, format!("`{name}` appears twice in the order")));
+                return Err(FieldError::new(
+                    path,
+                    format!("`{name}` appears twice in the order"),
+                ));
             }
             order.push(d);
         }
@@ -374,7 +419,11 @@ pub(super) fn known<'a>(names: impl Iterator<Item = &'a str>) -> String {
     v.sort_unstable();
     let more = v.len().saturating_sub(12);
     v.truncate(12);
-    let mut s = v.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+    let mut s = v
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     if more > 0 {
         s.push_str(&format!(" and {more} more"));
     }
@@ -391,7 +440,8 @@ impl DefaultProcesses {
         let mut by_kind: [Option<Process>; 7] = Default::default();
         for kind in Kind::ALL {
             if let Some(p) = slot(f, kind) {
-                by_kind[kind.index()] = Some(process(p, &format!("spec.failures.{}", kind.name()))?);
+                by_kind[kind.index()] =
+                    Some(process(p, &format!("spec.failures.{}", kind.name()))?);
             }
         }
         Ok(DefaultProcesses { by_kind })
@@ -412,7 +462,10 @@ impl DefaultProcesses {
                     let names: Vec<&str> = allowed.iter().map(|k| k.name()).collect();
                     return Err(FieldError::new(
                         format!("{path}.failures.{}", k.name()),
-                        format!("cannot be overridden here; this element can override {}", names.join(", ")),
+                        format!(
+                            "cannot be overridden here; this element can override {}",
+                            names.join(", ")
+                        ),
                     ));
                 }
             }
@@ -472,15 +525,28 @@ fn expand_topology(t: &Topology) -> Result<Topo<'_>, FieldError> {
     match &t.regions {
         Regions::Count(n) => {
             let zpr = t.zones_per_region.ok_or_else(|| {
-                FieldError::new("spec.topology", "the generated form needs `zonesPerRegion` (e.g. 3)")
+                FieldError::new(
+                    "spec.topology",
+                    "the generated form needs `zonesPerRegion` (e.g. 3)",
+                )
             })?;
             let cpz = t.clusters_per_zone.ok_or_else(|| {
-                FieldError::new("spec.topology", "the generated form needs `clustersPerZone` (e.g. 3)")
+                FieldError::new(
+                    "spec.topology",
+                    "the generated form needs `clustersPerZone` (e.g. 3)",
+                )
             })?;
             let proxies = t.proxies_per_cluster.ok_or_else(|| {
-                FieldError::new("spec.topology", "the generated form needs `proxiesPerCluster` (e.g. 500)")
+                FieldError::new(
+                    "spec.topology",
+                    "the generated form needs `proxiesPerCluster` (e.g. 500)",
+                )
             })?;
-            for (v, field) in [(*n, "regions"), (zpr, "zonesPerRegion"), (cpz, "clustersPerZone")] {
+            for (v, field) in [
+                (*n, "regions"),
+                (zpr, "zonesPerRegion"),
+                (cpz, "clustersPerZone"),
+            ] {
                 if v == 0 {
                     return Err(FieldError::new(
                         format!("spec.topology.{field}"),
@@ -530,7 +596,10 @@ fn expand_topology(t: &Topology) -> Result<Topo<'_>, FieldError> {
                 }
             }
             if list.is_empty() {
-                return Err(FieldError::new("spec.topology.regions", "the mesh needs at least one region"));
+                return Err(FieldError::new(
+                    "spec.topology.regions",
+                    "the mesh needs at least one region",
+                ));
             }
             let mut count: u64 = 0;
             for (ri, r) in list.iter().enumerate() {
@@ -538,14 +607,20 @@ fn expand_topology(t: &Topology) -> Result<Topo<'_>, FieldError> {
                 claim(&r.name, format!("{rpath}.name"))?;
                 topo.push_region(r.name.clone(), rpath.clone(), r.failures.as_ref());
                 if r.zones.is_empty() {
-                    return Err(FieldError::new(format!("{rpath}.zones"), "a region needs at least one zone"));
+                    return Err(FieldError::new(
+                        format!("{rpath}.zones"),
+                        "a region needs at least one zone",
+                    ));
                 }
                 for (zi, z) in r.zones.iter().enumerate() {
                     let zpath = format!("{rpath}.zones[{zi}]");
                     claim(&z.name, format!("{zpath}.name"))?;
                     topo.push_zone(z.name.clone(), zpath.clone(), z.failures.as_ref());
                     if z.clusters.is_empty() {
-                        return Err(FieldError::new(format!("{zpath}.clusters"), "a zone needs at least one cluster"));
+                        return Err(FieldError::new(
+                            format!("{zpath}.clusters"),
+                            "a zone needs at least one cluster",
+                        ));
                     }
                     for (ci, c) in z.clusters.iter().enumerate() {
                         let cpath = format!("{zpath}.clusters[{ci}]");
@@ -565,10 +640,19 @@ fn expand_topology(t: &Topology) -> Result<Topo<'_>, FieldError> {
                         })?;
                         let net = c.network.clone().unwrap_or_else(|| "default".into());
                         if net.trim().is_empty() {
-                            return Err(FieldError::new(format!("{cpath}.network"), "a network name must not be empty"));
+                            return Err(FieldError::new(
+                                format!("{cpath}.network"),
+                                "a network name must not be empty",
+                            ));
                         }
                         let network = network_index(net);
-                        topo.push_cluster(c.name.clone(), cpath, proxies, network, c.failures.as_ref());
+                        topo.push_cluster(
+                            c.name.clone(),
+                            cpath,
+                            proxies,
+                            network,
+                            c.failures.as_ref(),
+                        );
                     }
                 }
             }

@@ -40,7 +40,10 @@ impl DepIndex {
         let mut pairs: Vec<(usize, Entry)> = Vec::new();
         let mut stamp = vec![usize::MAX; n];
         let mut owner = 0usize;
-        let mut collect = |reads: &mut dyn Iterator<Item = usize>, entry: Entry, owner: usize, pairs: &mut Vec<(usize, Entry)>| {
+        let mut collect = |reads: &mut dyn Iterator<Item = usize>,
+                           entry: Entry,
+                           owner: usize,
+                           pairs: &mut Vec<(usize, Entry)>| {
             for r in reads {
                 for c in model.chain(r) {
                     if stamp[c] != owner {
@@ -55,7 +58,12 @@ impl DepIndex {
                 deployment: GLOBAL,
                 cluster: c as u32,
             };
-            collect(&mut [cluster.component, cluster.api_server].into_iter(), entry, owner, &mut pairs);
+            collect(
+                &mut [cluster.component, cluster.api_server].into_iter(),
+                entry,
+                owner,
+                &mut pairs,
+            );
             owner += 1;
         }
         for (d, dep) in model.deployments.iter().enumerate() {

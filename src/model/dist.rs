@@ -127,7 +127,10 @@ impl Dist {
                     ));
                 }
                 let gamma = libm::tgamma(1.0 + 1.0 / shape);
-                let scale = match (positive(&spec.mean, "mean")?, positive(&spec.scale, "scale")?) {
+                let scale = match (
+                    positive(&spec.mean, "mean")?,
+                    positive(&spec.scale, "scale")?,
+                ) {
                     (Some(_), Some(_)) => return Err(both("mean", "scale")),
                     (Some(mean), None) => mean / gamma,
                     (None, Some(scale)) => scale,
@@ -175,7 +178,9 @@ impl Dist {
                         if sigma <= 0.0 {
                             return Err(FieldError::new(
                                 at("sigma"),
-                                format!("lognormal `sigma` is {sigma}; it must be greater than zero"),
+                                format!(
+                                    "lognormal `sigma` is {sigma}; it must be greater than zero"
+                                ),
                             ));
                         }
                         (mu, sigma)
@@ -363,7 +368,11 @@ mod tests {
             ("{dist: lognormal, mu: 0, sigma: 1}", (0.5f64).exp()),
         ] {
             let d = Dist::from_spec(&spec(yaml), "x").unwrap();
-            assert!((d.mean() - mean).abs() < 1e-9 * mean, "{yaml}: {}", d.mean());
+            assert!(
+                (d.mean() - mean).abs() < 1e-9 * mean,
+                "{yaml}: {}",
+                d.mean()
+            );
             let m = sample_mean(&d, 200_000);
             assert!((m - mean).abs() < 0.03 * mean, "{yaml}: sampled {m}");
         }
@@ -375,13 +384,19 @@ mod tests {
         let cases: Vec<(Dist, f64)> = vec![
             (Dist::exponential(10.0), 10.0),
             (Dist::Fixed(4.0), 2.0),
-            (Dist::Uniform { min: 2.0, max: 4.0 }, (64.0 - 8.0) / 3.0 / 2.0 / 2.0 / 3.0),
+            (
+                Dist::Uniform { min: 2.0, max: 4.0 },
+                (64.0 - 8.0) / 3.0 / 2.0 / 2.0 / 3.0,
+            ),
             (Dist::weibull(0.7, 5.0), {
                 let m1 = 5.0 * libm::tgamma(1.0 + 1.0 / 0.7);
                 let m2 = 25.0 * libm::tgamma(1.0 + 2.0 / 0.7);
                 m2 / (2.0 * m1)
             }),
-            (Dist::lognormal(0.5, 0.8), (0.5f64 + 0.8 * 0.8 * 1.5).exp() / 2.0),
+            (
+                Dist::lognormal(0.5, 0.8),
+                (0.5f64 + 0.8 * 0.8 * 1.5).exp() / 2.0,
+            ),
         ];
         for (d, expect) in cases {
             let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);

@@ -63,7 +63,8 @@ pub fn unavailability(model: &Model) -> Vec<[Option<f64>; 4]> {
                     continue;
                 }
                 let base = calc.chain_set([cluster.component, cluster.api_server]);
-                let connected = calc.up(&base) * (1.0 - calc.none_reachable(d, c, &dep.attach[c], &base));
+                let connected =
+                    calc.up(&base) * (1.0 - calc.none_reachable(d, c, &dep.attach[c], &base));
                 pod += p * (live[c] - connected);
                 if do_config {
                     let mut good = 0.0;
@@ -71,7 +72,11 @@ pub fn unavailability(model: &Model) -> Vec<[Option<f64>; 4]> {
                         let inst = &dep.instances[i];
                         let mut forced = base.clone();
                         let cfg_api = model.clusters[inst.config_cluster].api_server;
-                        let reads = [Some(inst.component), Some(cfg_api), model.gateway_between(c, inst)];
+                        let reads = [
+                            Some(inst.component),
+                            Some(cfg_api),
+                            model.gateway_between(c, inst),
+                        ];
                         for r in reads.into_iter().flatten() {
                             forced.extend(model.chain(r));
                         }
@@ -123,7 +128,10 @@ struct Calc<'m> {
 
 impl Calc<'_> {
     fn chain_set<const N: usize>(&self, roots: [usize; N]) -> HashSet<usize> {
-        roots.into_iter().flat_map(|r| self.model.chain(r)).collect()
+        roots
+            .into_iter()
+            .flat_map(|r| self.model.chain(r))
+            .collect()
     }
 
     /// P(every component in `set` is up).
@@ -145,7 +153,13 @@ impl Calc<'_> {
     /// P(none of `candidates` (instance indices of deployment `d`) is
     /// reachable from cluster `c` | every component in `forced` is up),
     /// ignoring the proxy's own API server (the caller conditions on it).
-    fn none_reachable(&self, d: usize, c: usize, candidates: &[usize], forced: &HashSet<usize>) -> f64 {
+    fn none_reachable(
+        &self,
+        d: usize,
+        c: usize,
+        candidates: &[usize],
+        forced: &HashSet<usize>,
+    ) -> f64 {
         let model = self.model;
         let dep = &model.deployments[d];
         // Per host: P(no candidate instance on it is up).
@@ -161,7 +175,10 @@ impl Calc<'_> {
             match host {
                 Host::Cluster(h) => {
                     let hc = &model.clusters[h];
-                    let inner = match model.clusters[h].gateway.filter(|_| hc.network != model.clusters[c].network) {
+                    let inner = match model.clusters[h]
+                        .gateway
+                        .filter(|_| hc.network != model.clusters[c].network)
+                    {
                         Some(gw) => {
                             let g = self.av(gw, forced);
                             (1.0 - g) + g * none_up

@@ -47,14 +47,16 @@ pub(super) struct Elem<'a> {
 impl<'a> Topo<'a> {
     pub fn push_region(&mut self, name: String, path: String, overrides: Option<&'a Failures>) {
         let region = self.regions.len();
-        self.regions.push(Elem::new(name, path, overrides, region, 0));
+        self.regions
+            .push(Elem::new(name, path, overrides, region, 0));
     }
 
     pub fn push_zone(&mut self, name: String, path: String, overrides: Option<&'a Failures>) {
         let region = self.regions.len() - 1;
         let zone = self.zones.len();
         self.regions[region].children.push(zone);
-        self.zones.push(Elem::new(name, path, overrides, region, zone));
+        self.zones
+            .push(Elem::new(name, path, overrides, region, zone));
     }
 
     pub fn push_cluster(
@@ -89,7 +91,13 @@ impl<'a> Topo<'a> {
 }
 
 impl<'a> Elem<'a> {
-    fn new(name: String, path: String, overrides: Option<&'a Failures>, region: usize, zone: usize) -> Self {
+    fn new(
+        name: String,
+        path: String,
+        overrides: Option<&'a Failures>,
+        region: usize,
+        zone: usize,
+    ) -> Self {
         Elem {
             name,
             path,
@@ -119,7 +127,11 @@ pub(super) struct Placement {
 }
 
 /// Places the instances of one deployment found at `path`.
-pub(super) fn place(dep: &DeploymentSpec, path: &str, topo: &Topo) -> Result<Placement, FieldError> {
+pub(super) fn place(
+    dep: &DeploymentSpec,
+    path: &str,
+    topo: &Topo,
+) -> Result<Placement, FieldError> {
     let cp = &dep.control_planes;
     let cpath = format!("{path}.controlPlanes");
     let failover = match (dep.failover, cp.failover) {
@@ -131,7 +143,11 @@ pub(super) fn place(dep: &DeploymentSpec, path: &str, topo: &Topo) -> Result<Pla
         }
         (a, b) => a.or(b).unwrap_or_default(),
     };
-    let forms = [cp.per.is_some(), cp.external.is_some(), cp.instances.is_some()];
+    let forms = [
+        cp.per.is_some(),
+        cp.external.is_some(),
+        cp.instances.is_some(),
+    ];
     if forms.iter().filter(|&&f| f).count() != 1 {
         return Err(FieldError::new(
             cpath,
@@ -139,10 +155,16 @@ pub(super) fn place(dep: &DeploymentSpec, path: &str, topo: &Topo) -> Result<Pla
         ));
     }
     if cp.count.is_some() && cp.per.is_none() {
-        return Err(FieldError::new(format!("{cpath}.count"), "`count` goes with `per`; external placements use `countPerSite`"));
+        return Err(FieldError::new(
+            format!("{cpath}.count"),
+            "`count` goes with `per`; external placements use `countPerSite`",
+        ));
     }
     if cp.attach.is_some() && cp.instances.is_none() {
-        return Err(FieldError::new(format!("{cpath}.attach"), "`attach` goes with `instances`"));
+        return Err(FieldError::new(
+            format!("{cpath}.attach"),
+            "`attach` goes with `instances`",
+        ));
     }
     let mut placer = Placer::new(topo);
     let description;
@@ -155,7 +177,10 @@ pub(super) fn place(dep: &DeploymentSpec, path: &str, topo: &Topo) -> Result<Pla
             ));
         }
         if count > 10_000 {
-            return Err(FieldError::new(format!("{cpath}.count"), format!("{count} instances per domain is beyond what fits in memory")));
+            return Err(FieldError::new(
+                format!("{cpath}.count"),
+                format!("{count} instances per domain is beyond what fits in memory"),
+            ));
         }
         match per {
             Per::Region => {
@@ -195,10 +220,16 @@ pub(super) fn place(dep: &DeploymentSpec, path: &str, topo: &Topo) -> Result<Pla
     if let Some(ext) = &cp.external {
         let epath = format!("{cpath}.external");
         if ext.sites.is_empty() {
-            return Err(FieldError::new(format!("{epath}.sites"), "no sites; list at least one of spec.topology.externalSites"));
+            return Err(FieldError::new(
+                format!("{epath}.sites"),
+                "no sites; list at least one of spec.topology.externalSites",
+            ));
         }
         if ext.count_per_site == 0 || ext.count_per_site > 10_000 {
-            return Err(FieldError::new(format!("{epath}.countPerSite"), "give 1 to 10000 instances per site"));
+            return Err(FieldError::new(
+                format!("{epath}.countPerSite"),
+                "give 1 to 10000 instances per site",
+            ));
         }
         let config = match &ext.config_cluster {
             Some(name) => resolve_cluster(topo, name, &format!("{epath}.configCluster"))?,
@@ -207,7 +238,10 @@ pub(super) fn place(dep: &DeploymentSpec, path: &str, topo: &Topo) -> Result<Pla
         for (i, name) in ext.sites.iter().enumerate() {
             let site = resolve_site(topo, name, &format!("{epath}.sites[{i}]"))?;
             if ext.sites[..i].contains(name) {
-                return Err(FieldError::new(format!("{epath}.sites[{i}]"), format!("site `{name}` is listed twice")));
+                return Err(FieldError::new(
+                    format!("{epath}.sites[{i}]"),
+                    format!("site `{name}` is listed twice"),
+                ));
             }
             for _ in 0..ext.count_per_site {
                 placer.on_site(site, config);
@@ -226,7 +260,10 @@ pub(super) fn place(dep: &DeploymentSpec, path: &str, topo: &Topo) -> Result<Pla
     let list = cp.instances.as_deref().unwrap_or_default();
     let ipath = format!("{cpath}.instances");
     if list.is_empty() {
-        return Err(FieldError::new(ipath, "no instances; list at least one `{ name, cluster }` or `{ name, site }`"));
+        return Err(FieldError::new(
+            ipath,
+            "no instances; list at least one `{ name, cluster }` or `{ name, site }`",
+        ));
     }
     if failover != Failover::None {
         return Err(FieldError::new(
@@ -238,10 +275,16 @@ pub(super) fn place(dep: &DeploymentSpec, path: &str, topo: &Topo) -> Result<Pla
     for (i, inst) in list.iter().enumerate() {
         let p = format!("{ipath}[{i}]");
         if inst.name.trim().is_empty() {
-            return Err(FieldError::new(format!("{p}.name"), "an instance needs a non-empty name"));
+            return Err(FieldError::new(
+                format!("{p}.name"),
+                "an instance needs a non-empty name",
+            ));
         }
         if by_name.insert(inst.name.as_str(), i).is_some() {
-            return Err(FieldError::new(format!("{p}.name"), format!("duplicate instance name `{}`", inst.name)));
+            return Err(FieldError::new(
+                format!("{p}.name"),
+                format!("duplicate instance name `{}`", inst.name),
+            ));
         }
         let config = match &inst.config_cluster {
             Some(name) => Some(resolve_cluster(topo, name, &format!("{p}.configCluster"))?),
@@ -252,19 +295,21 @@ pub(super) fn place(dep: &DeploymentSpec, path: &str, topo: &Topo) -> Result<Pla
                 let c = resolve_cluster(topo, c, &format!("{p}.cluster"))?;
                 placer.on_cluster(c);
                 if let Some(cfg) = config {
-                    placer.instances.last_mut().expect("just placed").config_cluster = cfg;
+                    placer
+                        .instances
+                        .last_mut()
+                        .expect("just placed")
+                        .config_cluster = cfg;
                 }
             }
             (None, Some(s)) => {
                 let s = resolve_site(topo, s, &format!("{p}.site"))?;
                 placer.on_site(s, config.unwrap_or(0));
             }
-            _ => {
-                return Err(FieldError::new(
-                    p,
-                    "give the instance exactly one host: `cluster: <name>` or `site: <external site>`",
-                ))
-            }
+            _ => return Err(FieldError::new(
+                p,
+                "give the instance exactly one host: `cluster: <name>` or `site: <external site>`",
+            )),
         }
         placer.instances.last_mut().expect("just placed").name = inst.name.clone();
     }
@@ -279,7 +324,10 @@ pub(super) fn place(dep: &DeploymentSpec, path: &str, topo: &Topo) -> Result<Pla
         if topo.cluster_index(key).is_none() {
             return Err(FieldError::new(
                 format!("{apath}.{key}"),
-                format!("unknown cluster `{key}`; known: {}", known(topo.clusters.iter().map(|c| c.name.as_str()))),
+                format!(
+                    "unknown cluster `{key}`; known: {}",
+                    known(topo.clusters.iter().map(|c| c.name.as_str()))
+                ),
             ));
         }
     }
@@ -288,13 +336,19 @@ pub(super) fn place(dep: &DeploymentSpec, path: &str, topo: &Topo) -> Result<Pla
         let Some(names) = attach_map.get(&c.name) else {
             return Err(FieldError::new(
                 apath,
-                format!("cluster `{}` has no control plane; add `{}: [<instance>, ...]` to attach", c.name, c.name),
+                format!(
+                    "cluster `{}` has no control plane; add `{}: [<instance>, ...]` to attach",
+                    c.name, c.name
+                ),
             ));
         };
         if names.is_empty() {
             return Err(FieldError::new(
                 format!("{apath}.{}", c.name),
-                format!("cluster `{}` has no control plane; list at least one instance", c.name),
+                format!(
+                    "cluster `{}` has no control plane; list at least one instance",
+                    c.name
+                ),
             ));
         }
         let mut list = Vec::new();
@@ -303,17 +357,23 @@ pub(super) fn place(dep: &DeploymentSpec, path: &str, topo: &Topo) -> Result<Pla
             let Some(&i) = by_name.get(n.as_str()) else {
                 return Err(FieldError::new(
                     p,
-                    format!("unknown instance `{n}`; this deployment's instances are {}", known(by_name.keys().copied())),
+                    format!(
+                        "unknown instance `{n}`; this deployment's instances are {}",
+                        known(by_name.keys().copied())
+                    ),
                 ));
             };
             if list.contains(&i) {
-                return Err(FieldError::new(p, format!("instance `{n}` is listed twice")));
+                return Err(FieldError::new(
+                    p,
+                    format!("instance `{n}` is listed twice"),
+                ));
             }
             list.push(i);
         }
         attach.push(list);
     }
-    description = format!("{} explicit instances", list.len());
+    description = "explicit instances and attach lists".to_string();
     Ok(placer.finish(attach, description, Failover::None))
 }
 
@@ -321,7 +381,10 @@ fn resolve_cluster(topo: &Topo, name: &str, path: &str) -> Result<usize, FieldEr
     topo.cluster_index(name).ok_or_else(|| {
         FieldError::new(
             path,
-            format!("unknown cluster `{name}`; known: {}", known(topo.clusters.iter().map(|c| c.name.as_str()))),
+            format!(
+                "unknown cluster `{name}`; known: {}",
+                known(topo.clusters.iter().map(|c| c.name.as_str()))
+            ),
         )
     })
 }
@@ -331,7 +394,10 @@ fn resolve_site(topo: &Topo, name: &str, path: &str) -> Result<usize, FieldError
         let sites = if topo.sites.is_empty() {
             "none are defined; add it under spec.topology.externalSites".to_string()
         } else {
-            format!("known: {}", known(topo.sites.iter().map(|s| s.name.as_str())))
+            format!(
+                "known: {}",
+                known(topo.sites.iter().map(|s| s.name.as_str()))
+            )
         };
         FieldError::new(path, format!("unknown external site `{name}`; {sites}"))
     })

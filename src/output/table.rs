@@ -83,7 +83,11 @@ pub fn summary(results: &Results) -> String {
         }
         for row in results.summary.iter().filter(|r| r.measure == m) {
             let ci = match (row.ci_low, row.ci_high) {
-                (Some(_), Some(hi)) => format!("{} ± {}", sci(row.unavailability), sci(hi - row.unavailability)),
+                (Some(_), Some(hi)) => format!(
+                    "{} ± {}",
+                    sci(row.unavailability),
+                    sci(hi - row.unavailability)
+                ),
                 _ => sci(row.unavailability),
             };
             let dash = || "—".to_string();
@@ -132,9 +136,19 @@ pub fn topology(model: &Model) -> String {
         })
         .collect();
     out.push('\n');
-    out.push_str(&render(&["cluster", "zone", "region", "network", "proxies"], &rows, 4));
+    out.push_str(&render(
+        &["cluster", "zone", "region", "network", "proxies"],
+        &rows,
+        4,
+    ));
     for d in &model.deployments {
-        let _ = writeln!(out, "\ndeployment {}: {} ({} instances)", d.name, d.placement, d.instances.len());
+        let _ = writeln!(
+            out,
+            "\ndeployment {}: {} ({} instances)",
+            d.name,
+            d.placement,
+            d.instances.len()
+        );
         let rows: Vec<Vec<String>> = model
             .clusters
             .iter()
@@ -158,7 +172,11 @@ pub fn topology(model: &Model) -> String {
                 vec![c.name.clone(), names.join(" → ")]
             })
             .collect();
-        out.push_str(&render(&["cluster", "attached control planes, in order"], &rows, 2));
+        out.push_str(&render(
+            &["cluster", "attached control planes, in order"],
+            &rows,
+            2,
+        ));
     }
     out
 }

@@ -187,7 +187,9 @@ impl Results {
             for m in Measure::ALL {
                 for kind in Kind::ALL {
                     let b = &tally.blast[(d * 4 + m.index()) * BLAST_GROUPS + 1 + kind.index()];
-                    if let (Some(mean), Some(p95), Some(max)) = (b.mean(), b.quantile(0.95), b.max()) {
+                    if let (Some(mean), Some(p95), Some(max)) =
+                        (b.mean(), b.quantile(0.95), b.max())
+                    {
                         blast_by_kind.push(BlastRow {
                             deployment: dep.name.clone(),
                             measure: m,

@@ -10,18 +10,21 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
-/// The units a duration may carry, longest spelling first so that `mo` and
-/// `ms` are matched before `m`.
+/// The units a duration may carry, in milliseconds (exact integers, so
+/// `3600s` is exactly `1h`), longest spelling first so that `mo` and `ms`
+/// are matched before `m`.
 const UNITS: [(&str, f64); 8] = [
-    ("ms", 1.0 / 3_600_000.0),
-    ("mo", 30.0 * 24.0),
-    ("s", 1.0 / 3600.0),
-    ("m", 1.0 / 60.0),
-    ("h", 1.0),
-    ("d", 24.0),
-    ("w", 7.0 * 24.0),
-    ("y", 365.0 * 24.0),
+    ("ms", 1.0),
+    ("mo", 30.0 * 86_400_000.0),
+    ("s", 1_000.0),
+    ("m", 60_000.0),
+    ("h", 3_600_000.0),
+    ("d", 86_400_000.0),
+    ("w", 7.0 * 86_400_000.0),
+    ("y", 365.0 * 86_400_000.0),
 ];
+
+const MS_PER_HOUR: f64 = 3_600_000.0;
 
 /// The list of units, as error messages print it.
 pub const UNIT_LIST: &str = "ms, s, m, h, d, w, mo (30 days), y (365 days)";
@@ -82,18 +85,16 @@ impl Rate {
                 "`{text}` is not a rate; write a count per unit such as `4/y` (units: {UNIT_LIST})"
             ));
         };
-        let count: f64 = count
-            .trim()
-            .parse()
-            .map_err(|_| format!("`{text}`: `{count}` is not a number; write a rate such as `4/y`"))?;
+        let count: f64 = count.trim().parse().map_err(|_| {
+            format!("`{text}`: `{count}` is not a number; write a rate such as `4/y`")
+        })?;
         if !count.is_finite() {
             return Err(format!("`{text}`: the count must be a finite number"));
         }
-        let per = unit_hours(unit.trim()).ok_or_else(|| {
-            format!("`{text}`: unknown unit `{unit}`; use one of {UNIT_LIST}")
-        })?;
+        let per = unit_ms(unit.trim())
+            .ok_or_else(|| format!("`{text}`: unknown unit `{unit}`; use one of {UNIT_LIST}"))?;
         Ok(Rate {
-            per_hour: count / per,
+            per_hour: count * MS_PER_HOUR / per,
             text: text.trim().to_string(),
         })
     }
@@ -110,8 +111,8 @@ impl fmt::Display for Rate {
     }
 }
 
-fn unit_hours(unit: &str) -> Option<f64> {
-    UNITS.iter().find(|(u, _)| *u == unit).map(|(_, h)| *h)
+fn unit_ms(unit: &str) -> Option<f64> {
+    UNITS.iter().find(|(u, _)| *u == unit).map(|(_, ms)| *ms)
 }
 
 fn parse_with_unit(text: &str, what: &str) -> Result<f64, String> {
@@ -125,8 +126,10 @@ fn parse_with_unit(text: &str, what: &str) -> Result<f64, String> {
             "`{t}` has no unit; write {what} as a number glued to a unit such as `4h` or `1.5d` (units: {UNIT_LIST})"
         ));
     }
-    let Some(per) = unit_hours(unit) else {
-        return Err(format!("`{t}`: unknown unit `{unit}`; use one of {UNIT_LIST}"));
+    let Some(per) = unit_ms(unit) else {
+        return Err(format!(
+            "`{t}`: unknown unit `{unit}`; use one of {UNIT_LIST}"
+        ));
     };
     let value: f64 = number
         .parse()
@@ -134,7 +137,7 @@ fn parse_with_unit(text: &str, what: &str) -> Result<f64, String> {
     if !value.is_finite() {
         return Err(format!("`{t}`: the number must be finite"));
     }
-    Ok(value * per)
+    Ok(value * per / MS_PER_HOUR)
 }
 
 /// Accepts a string, or a number (which is then refused with the unit list),
@@ -202,13 +205,19 @@ mod tests {
     #[test]
     fn bare_numbers_and_unknown_units_name_the_units() {
         let e = Duration::parse("10").unwrap_err();
-        assert!(e.contains("has no unit") && e.contains("mo (30 days)"), "{e}");
+        assert!(
+            e.contains("has no unit") && e.contains("mo (30 days)"),
+            "{e}"
+        );
         let e = Duration::parse("10yr").unwrap_err();
         assert!(e.contains("unknown unit `yr`"), "{e}");
         let e = Duration::parse("-2h").unwrap_err();
         assert!(e.contains("negative"), "{e}");
         let e = Duration::parse("NaNh").unwrap_err();
-        assert!(e.contains("unknown unit") || e.contains("not a number"), "{e}");
+        assert!(
+            e.contains("unknown unit") || e.contains("not a number"),
+            "{e}"
+        );
     }
 
     #[test]

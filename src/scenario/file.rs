@@ -163,7 +163,9 @@ impl<'de> Deserialize<'de> for Regions {
         impl<'de> serde::de::Visitor<'de> for V {
             type Value = Regions;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a number of regions (generated form) or a list of regions (explicit form)")
+                f.write_str(
+                    "a number of regions (generated form) or a list of regions (explicit form)",
+                )
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Regions, E> {
                 u32::try_from(v)
@@ -171,7 +173,9 @@ impl<'de> Deserialize<'de> for Regions {
                     .map_err(|_| E::custom("too many regions"))
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Regions, E> {
-                Err(E::custom(format!("{v} regions: the count must be 1 or more")))
+                Err(E::custom(format!(
+                    "{v} regions: the count must be 1 or more"
+                )))
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Regions, A::Error> {
                 Vec::<RegionSpec>::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))

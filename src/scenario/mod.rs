@@ -76,9 +76,17 @@ impl Document {
                     None => raw,
                 };
                 let path = if path == "." { String::new() } else { path };
-                let (line, col) = match inner.location() {
-                    Some(l) => (l.line(), l.column()),
-                    None => map.locate(&path).unwrap_or((1, 1)),
+                let message = strip_path_prefix(&message, &path);
+                // The YAML library knows where syntax errors are, but places
+                // errors raised while converting a value loosely; the source
+                // map knows where every value is.
+                let (line, col) = match (
+                    map.get(&path).filter(|_| !path.is_empty()),
+                    inner.location(),
+                ) {
+                    (Some(pos), _) => pos,
+                    (None, Some(l)) => (l.line(), l.column()),
+                    (None, None) => map.locate(&path).unwrap_or((1, 1)),
                 };
                 Err(ScenarioError::Invalid {
                     file: origin.to_string(),
@@ -104,6 +112,22 @@ impl Document {
     }
 }
 
+/// serde_yaml_ng starts some messages with its own, coarser idea of the
+/// path (`spec: ...`); we print the precise path ourselves.
+fn strip_path_prefix(message: &str, path: &str) -> String {
+    if let Some((head, rest)) = message.split_once(": ") {
+        let is_prefix = !head.is_empty()
+            && !head.contains(' ')
+            && (path == head
+                || path.starts_with(&format!("{head}."))
+                || path.starts_with(&format!("{head}[")));
+        if is_prefix {
+            return rest.to_string();
+        }
+    }
+    message.to_string()
+}
+
 /// serde's wording is written for Rust programmers; a few cases are worth
 /// saying in the scenario's own terms.
 fn friendlier(message: &str) -> String {
@@ -123,7 +147,10 @@ mod tests {
     fn type_errors_carry_path_and_position() {
         let text = "apiVersion: meshsim/v1alpha1\nkind: Scenario\nmetadata: { name: x }\nspec:\n  seed: 1\n  horizon: 10\n";
         let err = Document::parse(text, "s.yaml").unwrap_err().to_string();
-        assert!(err.starts_with("s.yaml:6:"), "{err}");
+        assert!(
+            err.starts_with("s.yaml:6:12: spec.horizon: `10` has no unit"),
+            "{err}"
+        );
         assert!(err.contains("spec.horizon: "), "{err}");
         assert!(err.contains("has no unit"), "{err}");
     }

@@ -33,7 +33,10 @@ impl SourceMap {
             let pos = (span.start.line(), span.start.col() + 1);
             match event {
                 Event::Scalar(value, ..) => {
-                    if let Some(Frame::Map { key: key @ None, .. }) = stack.last_mut() {
+                    if let Some(Frame::Map {
+                        key: key @ None, ..
+                    }) = stack.last_mut()
+                    {
                         *key = Some(value.into_owned());
                         continue;
                     }
@@ -65,6 +68,11 @@ impl SourceMap {
             }
         }
         SourceMap { positions }
+    }
+
+    /// The position of exactly `path`, if the file has it.
+    pub fn get(&self, path: &str) -> Option<(usize, usize)> {
+        self.positions.get(path).copied()
     }
 
     /// The position of `path`, or of its nearest ancestor that is in the
@@ -111,9 +119,12 @@ mod tests {
     fn block_and_flow_values_are_located() {
         let text = "spec:\n  failures:\n    zone: { repair: { dist: lognormal, median: 3h, p95: 1h } }\n  deployments:\n    - name: a\n    - name: b\n";
         let map = SourceMap::build(text);
-        assert_eq!(map.locate("spec.failures.zone.repair.p95"), Some((3, 67)));
+        assert_eq!(map.locate("spec.failures.zone.repair.p95"), Some((3, 57)));
         assert_eq!(map.locate("spec.deployments[1].name"), Some((6, 13)));
         // A missing field falls back to its parent mapping.
-        assert_eq!(map.locate("spec.deployments[1].controlPlanes"), Some((6, 7)));
+        assert_eq!(
+            map.locate("spec.deployments[1].controlPlanes"),
+            Some((6, 7))
+        );
     }
 }

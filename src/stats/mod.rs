@@ -137,7 +137,13 @@ mod tests {
 
     #[test]
     fn ratio_interval_matches_the_textbook_formula() {
-        let data = [(1.0, 10.0), (3.0, 12.0), (2.0, 9.0), (5.0, 11.0), (0.0, 10.0)];
+        let data = [
+            (1.0, 10.0),
+            (3.0, 12.0),
+            (2.0, 9.0),
+            (5.0, 11.0),
+            (0.0, 10.0),
+        ];
         let mut r = Ratio::default();
         for (b, l) in data {
             r.push(b, l);

@@ -1,0 +1,109 @@
+//! What a user sees: the commands, their output and the results folder.
+
+use super::common::{meshsim, root};
+
+const SUMMARY_COLUMNS: &str = "deployment,measure,unavailability,ci_low,ci_high,exact,downtime_min_per_year,nines,incidents_per_year,blast_mean,blast_p95,blast_max,rank,replications,horizon_years,seed";
+
+#[test]
+fn run_prints_the_summary_and_writes_the_results_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/availability-ranking.yaml");
+    let out = meshsim(dir.path())
+        .args(["run", scenario.to_str().unwrap(), "--replications", "300"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("unavailability ± 95% CI"), "{out}");
+    for name in [
+        "one-cluster-per-region",
+        "multiple-clusters-per-region",
+        "one-cluster-per-zone",
+        "multiple-clusters-per-zone",
+        "each-cluster",
+    ] {
+        assert_eq!(
+            out.matches(name).count(),
+            4,
+            "{name} once per measure:\n{out}"
+        );
+    }
+    assert!(
+        out.contains("300 replications × 10 years, seed 20261124"),
+        "{out}"
+    );
+    assert!(out.contains("events/s"), "{out}");
+
+    // Default folder: results/<metadata.name> under the working directory.
+    let results = dir.path().join("results/availability-ranking");
+    let summary = std::fs::read_to_string(results.join("summary.csv")).unwrap();
+    let mut lines = summary.lines();
+    assert_eq!(lines.next(), Some(SUMMARY_COLUMNS));
+    assert_eq!(lines.count(), 5 * 4);
+    let pairs = std::fs::read_to_string(results.join("pairs.csv")).unwrap();
+    assert!(
+        pairs.starts_with("measure,a,b,diff_mean,ci_low,ci_high\n"),
+        "{pairs}"
+    );
+    assert_eq!(pairs.lines().count(), 1 + 4 * 5 * 4);
+    for file in [
+        "summary.parquet",
+        "replications.parquet",
+        "incidents.parquet",
+        "blast_by_kind.csv",
+    ] {
+        let bytes = std::fs::read(results.join(file)).unwrap();
+        assert!(bytes.len() > 100, "{file}");
+    }
+    // No temporary files are left behind.
+    for entry in std::fs::read_dir(&results).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().to_string();
+        assert!(!name.starts_with('.'), "left over: {name}");
+    }
+    // The scenario as run parses again, with the replication override.
+    let yaml = std::fs::read_to_string(results.join("scenario.yaml")).unwrap();
+    let doc = meshsim::scenario::Document::parse(&yaml, "scenario.yaml").unwrap();
+    assert_eq!(doc.file.spec.replications, Some(300));
+    meshsim::model::build(&doc.file).unwrap();
+}
+
+#[test]
+fn validate_lists_topology_and_attachment() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/shared-control-planes.yaml");
+    let out = meshsim(dir.path())
+        .args(["validate", scenario.to_str().unwrap()])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("1 regions, 3 zones, 3 clusters"), "{out}");
+    assert!(out.contains("c3       cp-2 (c3) → cp-1 (c1)"), "{out}");
+    assert!(out.trim_end().ends_with("valid"), "{out}");
+    assert!(
+        !dir.path().join("results").exists(),
+        "validate writes nothing"
+    );
+}
+
+#[test]
+fn every_shipped_scenario_is_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut seen = 0;
+    for entry in std::fs::read_dir(root().join("scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            meshsim(dir.path())
+                .arg("validate")
+                .arg(&path)
+                .assert()
+                .success();
+            seen += 1;
+        }
+    }
+    assert!(seen >= 2);
+}

@@ -1,0 +1,10 @@
+//! Integration tests: one crate, one module per concern. Tests that need a
+//! number run the library directly; tests of what users see run the binary.
+
+mod bad_input;
+mod blast;
+mod cli;
+mod common;
+mod determinism;
+mod exact;
+mod traffic;
