@@ -27,7 +27,7 @@ impl ReplicationWriter {
             .file()
             .try_clone()
             .context("cannot reopen replications.parquet")?;
-        let writer = ParquetWriter::new(handle).batched(&empty.schema())?;
+        let writer = ParquetWriter::new(handle).batched(empty.schema())?;
         Ok(ReplicationWriter {
             file,
             writer,

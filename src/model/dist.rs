@@ -270,8 +270,9 @@ impl Dist {
 
     /// One draw of the *residual* time of a renewal process in equilibrium:
     /// the time left, at a random moment, of the interval that moment falls
-    /// in. Its density is P(T > x) / E[T]; it is drawn as U · L, where L is
-    /// the length-biased version of the distribution (density x f(x) / E[T])
+    /// in. Its density is `P(T > x) / E[T]`; it is drawn as `U · L`, where L
+    /// is the length-biased version of the distribution (density
+    /// `x f(x) / E[T]`)
     /// and U is uniform on (0, 1). Starting every component this way makes a
     /// replication stationary from time 0, so long-run answers hold over any
     /// horizon without a warm-up.

@@ -1,7 +1,7 @@
 //! Exact long-run unavailability of `config`, `podStart` and `endpoints`
 //! (model.md, "Exact answers").
 //!
-//! Each component is up a long-run share A = E[up] / (E[up] + E[down]) of
+//! Each component is up a long-run share `A = E[up] / (E[up] + E[down])` of
 //! the time whatever its distributions, components are independent, and a
 //! cluster's state is a monotone function of the components it reads. The
 //! components form a tree (region → zone → cluster → API server, gateway,

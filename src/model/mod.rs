@@ -82,7 +82,7 @@ pub struct Process {
 }
 
 impl Process {
-    /// Long-run share of time up: E[up] / (E[up] + E[down]).
+    /// Long-run share of time up: `E[up] / (E[up] + E[down])`.
     pub fn availability(&self) -> f64 {
         let up = self.failure.mean();
         up / (up + self.repair.mean())

@@ -91,8 +91,8 @@ fn exact_answer_of_a_single_chain_by_hand() {
     ));
     let exact = meshsim::model::exact::unavailability(&model);
     let expect = 1.0 - 0.99 * 0.96;
-    for m in 0..3 {
-        let got = exact[0][m].unwrap();
+    for (m, got) in exact[0][..3].iter().enumerate() {
+        let got = got.unwrap();
         assert!(
             (got - expect).abs() < 1e-12,
             "measure {m}: {got} vs {expect}"

@@ -7,4 +7,5 @@ mod cli;
 mod common;
 mod determinism;
 mod exact;
+mod precision;
 mod traffic;
