@@ -57,7 +57,7 @@ fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let names = model.deployments.iter().map(|d| d.name.clone()).collect();
     let mut observer = RunObserver {
-        writer: ReplicationWriter::create(&out, names)?,
+        writer: ReplicationWriter::create(&out, names, model.measures())?,
         bar: progress_bar(args.quiet),
     };
     let options = RunOptions {

@@ -12,15 +12,21 @@
 pub mod queue;
 pub mod replication;
 pub mod rng;
+mod rollout;
+pub mod trace;
 
 use crate::model::deps::DepIndex;
 use crate::model::{Kind, Model, Replications};
 use crate::stats::{Blast, Ratio};
 use rayon::prelude::*;
-use replication::{IncidentRow, Outcome, Simulator, MEASURES};
+use replication::{IncidentRow, Outcome, Simulator, KINDS, MEASURES};
+use trace::Trace;
 
 /// Replications per batch.
 pub const BATCH: u64 = 256;
+
+/// Length of the recorded timeline of replication 0: one year.
+pub const TIMELINE_HOURS: f64 = crate::model::HOURS_PER_YEAR;
 
 /// How to run.
 #[derive(Clone, Debug)]
@@ -60,12 +66,19 @@ impl Observer for NoObserver {}
 pub struct Tally {
     /// Deployments.
     pub deployments: usize,
-    /// Unavailability per `deployment * 4 + measure`.
+    /// Unavailability per `deployment * MEASURES + measure`.
     pub ratio: Vec<Ratio>,
+    /// Live proxy-hours over all replications.
+    pub live_proxy_hours: f64,
+    /// Bad proxy-hours by cause over all replications,
+    /// `[(deployment * MEASURES + measure) * KINDS + kind]`.
+    pub cause_proxy_hours: Vec<f64>,
+    /// The traced replication's history (replication 0).
+    pub trace: Option<Trace>,
     /// Paired differences, see [`Tally::pair`].
     pub pairs: Vec<Ratio>,
-    /// Blast radii per `(deployment * 4 + measure) * 8 + k`, where k = 0 is
-    /// every kind and k = 1 + kind index is one kind.
+    /// Blast radii per `(deployment * MEASURES + measure) * BLAST_GROUPS +
+    /// k`, where k = 0 is every kind and k = 1 + kind index is one kind.
     pub blast: Vec<Blast>,
     /// Replications run.
     pub replications: u64,
@@ -86,6 +99,9 @@ impl Tally {
         Tally {
             deployments,
             ratio: vec![Ratio::default(); slots],
+            live_proxy_hours: 0.0,
+            cause_proxy_hours: vec![0.0; slots * KINDS],
+            trace: None,
             pairs: vec![Ratio::default(); slots * deployments],
             blast: vec![Blast::default(); slots * BLAST_GROUPS],
             replications: 0,
@@ -100,8 +116,15 @@ impl Tally {
         &self.pairs[(measure * self.deployments + a) * self.deployments + b]
     }
 
-    fn add(&mut self, o: &Outcome) {
+    fn add(&mut self, o: &mut Outcome) {
         let d = self.deployments;
+        self.live_proxy_hours += o.live_proxy_hours;
+        for (sum, v) in self.cause_proxy_hours.iter_mut().zip(&o.cause_proxy_hours) {
+            *sum += v;
+        }
+        if let Some(trace) = o.trace.take() {
+            self.trace = Some(trace);
+        }
         for (slot, &b) in o.bad_proxy_hours.iter().enumerate() {
             self.ratio[slot].push(b, o.live_proxy_hours);
         }
@@ -163,6 +186,7 @@ pub fn run(
         .num_threads(options.threads)
         .build()?;
     let mut tally = Tally::new(model.deployments.len());
+    let timeline_hours = model.horizon_hours.min(TIMELINE_HOURS);
     let mut next = 0u64;
     while next < target {
         let end = (next + BATCH).min(target);
@@ -172,11 +196,12 @@ pub fn run(
                 .into_par_iter()
                 .map_init(
                     || Simulator::new(model, &deps),
-                    |sim, r| sim.run(r, r < keep),
+                    |sim, r| sim.run(r, r < keep, (r == 0).then_some(timeline_hours)),
                 )
                 .collect()
         });
-        for o in &outcomes {
+        let mut outcomes = outcomes;
+        for o in &mut outcomes {
             tally.add(o);
         }
         observer.batch(&outcomes)?;

@@ -8,36 +8,45 @@
 //! exactly the (deployment, cluster) pairs the dependency index lists for
 //! the component that changed — never a pass over the mesh.
 //!
-//! State kept per (deployment, cluster): live, connected (some attached
-//! instance reachable), config source up, and for `traffic` the certificate
-//! clock. Mesh-wide and per-deployment sums of proxies in each state turn
-//! the measures into rates, so time advances in O(deployments).
+//! State kept per (deployment, cluster) pair: live, connected (some
+//! attached instance reachable), config source up, carrying a bad config
+//! change, the certificate clock for `traffic`, and when and why its
+//! current bad spells began (for the cause breakdown). Mesh-wide and
+//! per-deployment sums of proxies in each state turn the measures into
+//! rates, so time advances in O(deployments).
 
 use super::queue::EventQueue;
 use super::rng::{stream, Stream};
+use super::rollout::{Rollouts, Task};
+use super::trace::Trace;
 use crate::model::deps::{DepIndex, GLOBAL};
 use crate::model::{Kind, Measure, Model, MS_PER_HOUR};
 use rand::RngExt;
 
 /// Measures per deployment.
-pub const MEASURES: usize = 4;
+pub const MEASURES: usize = Measure::COUNT;
+/// Kinds a cause can have.
+pub const KINDS: usize = Kind::ALL.len();
 const NONE: u32 = u32::MAX;
 const CONFIG: usize = Measure::Config as usize;
 const POD: usize = Measure::PodStart as usize;
 const ENDPOINTS: usize = Measure::Endpoints as usize;
 const TRAFFIC: usize = Measure::Traffic as usize;
+const BAD_CONFIG: usize = Measure::BadConfig as usize;
 /// Longest single duration the clock accepts (~3 million years); longer
 /// draws (heavy Weibull tails) are beyond any horizon anyway.
 const MAX_STEP_MS: u64 = 100_000_000_000_000_000;
 /// Salt for the certificate-phase stream of a cluster.
 const CERT_SALT: u64 = 0xc3a7_5e1f_0000_0001;
+/// Stream identity of the config-change arrivals.
+const CHANGES_STREAM: u64 = 0x0c0f_1c00_c4a4_6e55;
 
 /// Blast of one incident on one deployment and measure.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Impact {
-    /// `deployment * 4 + measure`.
+    /// `deployment * MEASURES + measure`.
     pub slot: u32,
-    /// Kind of the component that failed.
+    /// Kind of the incident (the component that failed, or a config change).
     pub kind: Kind,
     /// Share of the mesh's proxies.
     pub blast: f64,
@@ -48,7 +57,8 @@ pub struct Impact {
 pub struct IncidentRow {
     /// Hours since the end of the warm-up.
     pub time_hours: f64,
-    /// Component index into [`Model::components`].
+    /// Component index into [`Model::components`], or `u32::MAX` for a
+    /// config change.
     pub component: u32,
     /// Deployment index.
     pub deployment: u32,
@@ -65,14 +75,19 @@ pub struct Outcome {
     pub replication: u64,
     /// Live proxy-hours in the measured window (same for every deployment).
     pub live_proxy_hours: f64,
-    /// Bad proxy-hours, `[deployment * 4 + measure]`.
+    /// Bad proxy-hours, `[deployment * MEASURES + measure]`.
     pub bad_proxy_hours: Vec<f64>,
+    /// Bad proxy-hours by cause, `[(deployment * MEASURES + measure) *
+    /// KINDS + kind]`; sums to `bad_proxy_hours` over the kinds.
+    pub cause_proxy_hours: Vec<f64>,
     /// Every non-zero blast, for the blast-radius statistics.
     pub impacts: Vec<Impact>,
     /// Incident rows, only for the first `keep_incidents` replications.
     pub incidents: Vec<IncidentRow>,
-    /// Component transitions processed.
+    /// Events processed (component transitions and rollout steps).
     pub events: u64,
+    /// The recorded history, for the replication asked to trace.
+    pub trace: Option<Trace>,
 }
 
 /// A (deployment, cluster) pair's state.
@@ -81,12 +96,30 @@ struct Status {
     live: bool,
     connected: bool,
     config_ok: bool,
+    /// Its primary istiod carries a bad config change.
+    change_bad: bool,
     /// When live and disconnected: when the certificate expires (ms).
     expiry: u64,
     /// When connected: start of the current certificate rotation schedule.
     anchor: i64,
     /// Incident that disconnected it, for the traffic blast radius.
     cause: u32,
+    /// Start and cause kind of the current disconnection (podStart spell).
+    pod_since: u64,
+    pod_kind: u8,
+    /// Start and cause kind of the current config spell.
+    config_since: u64,
+    config_kind: u8,
+}
+
+impl Status {
+    fn disconnected(&self) -> bool {
+        self.live && !self.connected
+    }
+
+    fn config_bad(&self) -> bool {
+        self.live && !self.config_ok
+    }
 }
 
 /// What a proxy must reach for one attached instance.
@@ -104,6 +137,7 @@ pub struct Simulator<'m> {
     deps: &'m DepIndex,
     deployments: usize,
     clusters: usize,
+    components: usize,
     total_proxies: f64,
     start_ms: u64,
     end_ms: u64,
@@ -113,9 +147,11 @@ pub struct Simulator<'m> {
     // targets[offsets[d * C + c]..offsets[d * C + c + 1]].
     offsets: Vec<usize>,
     targets: Vec<Target>,
+    rollouts: Rollouts,
     // Per replication.
     own_up: Vec<bool>,
     rngs: Vec<Stream>,
+    changes_rng: Stream,
     queue: EventQueue,
     status: Vec<Status>,
     live_proxies: u64,
@@ -124,12 +160,15 @@ pub struct Simulator<'m> {
     stale_proxies: u64,
     disconnected: Vec<u64>,
     config_bad: Vec<u64>,
+    change_bad: Vec<u64>,
     bad: Vec<f64>,
+    cause: Vec<f64>,
     live_hours: f64,
     clock_ms: u64,
     incidents: Vec<(u64, u32)>,
     blasts: Vec<f64>,
     conn_touched: Vec<u64>,
+    trace: Option<Trace>,
 }
 
 impl<'m> Simulator<'m> {
@@ -156,11 +195,13 @@ impl<'m> Simulator<'m> {
         let ms = |h: f64| (h * MS_PER_HOUR).round() as u64;
         let ttl_ms = ms(model.cert.ttl_hours).max(1);
         let start_ms = ms(model.warmup_hours);
+        let slots = deployments * MEASURES;
         Simulator {
             model,
             deps,
             deployments,
             clusters,
+            components: model.components.len(),
             total_proxies: model.total_proxies() as f64,
             start_ms,
             end_ms: start_ms + ms(model.horizon_hours),
@@ -168,9 +209,11 @@ impl<'m> Simulator<'m> {
             rotation_ms: ((ttl_ms as f64 * model.cert.grace_ratio).round() as u64).max(1),
             offsets,
             targets,
+            rollouts: Rollouts::new(model),
             own_up: vec![true; model.components.len()],
             rngs: Vec::with_capacity(model.components.len()),
-            queue: EventQueue::with_capacity(model.components.len()),
+            changes_rng: stream(0, 0, 0),
+            queue: EventQueue::with_capacity(model.components.len() + 1),
             status: vec![Status::default(); deployments * clusters],
             live_proxies: 0,
             live: vec![false; clusters],
@@ -178,39 +221,56 @@ impl<'m> Simulator<'m> {
             stale_proxies: 0,
             disconnected: vec![0; deployments],
             config_bad: vec![0; deployments],
-            bad: vec![0.0; deployments * MEASURES],
+            change_bad: vec![0; deployments],
+            bad: vec![0.0; slots],
+            cause: vec![0.0; slots * KINDS],
             live_hours: 0.0,
             clock_ms: 0,
             incidents: Vec::new(),
             blasts: Vec::new(),
             conn_touched: vec![0; deployments],
+            trace: None,
         }
     }
 
-    /// Runs replication `r`; keeps incident rows when `keep_rows`.
-    pub fn run(&mut self, r: u64, keep_rows: bool) -> Outcome {
-        self.reset(r);
+    /// Runs replication `r`; keeps incident rows when `keep_rows`, and
+    /// records its history when `trace_hours` is given (that many hours
+    /// from the start of the measured window).
+    pub fn run(&mut self, r: u64, keep_rows: bool, trace_hours: Option<f64>) -> Outcome {
+        self.reset(r, trace_hours);
         let mut events = 0u64;
-        while let Some((t, x)) = self.queue.pop() {
+        while let Some((t, key)) = self.queue.pop() {
             if t >= self.end_ms {
                 break;
             }
             events += 1;
-            self.step(t, x as usize);
+            let key = key as usize;
+            if key < self.components {
+                self.step(t, key);
+            } else if key == self.components {
+                self.config_change(t);
+            } else {
+                self.rollout_step(t, key - self.components - 1);
+            }
+            self.sample(t);
         }
         self.advance(self.end_ms);
         for d in 0..self.deployments {
             for c in 0..self.clusters {
                 let s = self.status[d * self.clusters + c];
-                if s.live && !s.connected {
+                if s.disconnected() {
                     self.close_disconnection(d, c, s, self.end_ms);
+                    self.close_spell(d, c, POD, s.pod_since, s.pod_kind, self.end_ms);
+                }
+                if s.config_bad() {
+                    self.close_spell(d, c, CONFIG, s.config_since, s.config_kind, self.end_ms);
                 }
             }
         }
         self.outcome(r, keep_rows, events)
     }
 
-    fn reset(&mut self, r: u64) {
+    fn reset(&mut self, r: u64, trace_hours: Option<f64>) {
         let model = self.model;
         let seed = model.seed;
         self.own_up.iter_mut().for_each(|u| *u = true);
@@ -232,6 +292,15 @@ impl<'m> Simulator<'m> {
             }
             self.rngs.push(rng);
         }
+        // Bad config changes arrive as a Poisson process. Changes that were
+        // rolling out before time 0 are not carried over: the first one
+        // starts fresh (a rollout lasts hours, replications years).
+        self.changes_rng = stream(seed, r, CHANGES_STREAM);
+        self.rollouts.clear();
+        if let Some(cc) = &model.config_changes {
+            let first = -self.changes_rng.random::<f64>().ln() / cc.bad_per_hour;
+            self.queue.push(to_ms(first), self.components as u32);
+        }
         self.status.iter_mut().for_each(|s| *s = Status::default());
         self.live.iter_mut().for_each(|s| *s = false);
         self.stale.iter_mut().for_each(|s| *s = false);
@@ -239,7 +308,9 @@ impl<'m> Simulator<'m> {
         self.stale_proxies = 0;
         self.disconnected.iter_mut().for_each(|v| *v = 0);
         self.config_bad.iter_mut().for_each(|v| *v = 0);
+        self.change_bad.iter_mut().for_each(|v| *v = 0);
         self.bad.iter_mut().for_each(|v| *v = 0.0);
+        self.cause.iter_mut().for_each(|v| *v = 0.0);
         self.live_hours = 0.0;
         self.clock_ms = 0;
         self.incidents.clear();
@@ -266,11 +337,16 @@ impl<'m> Simulator<'m> {
             for d in 0..self.deployments {
                 let s = &mut self.status[d * self.clusters + c];
                 s.anchor = -(phase as i64);
-                if s.live && !s.connected {
+                if s.disconnected() {
                     s.expiry = self.ttl_ms - phase;
                 }
             }
         }
+        self.trace = trace_hours.map(|hours| {
+            let until = self.start_ms + (hours * MS_PER_HOUR).round() as u64;
+            Trace::new(r, self.start_ms, until.min(self.end_ms), &self.own_up)
+        });
+        self.sample(0);
     }
 
     /// Processes the transition of component `x` at time `t`.
@@ -278,6 +354,9 @@ impl<'m> Simulator<'m> {
         self.advance(t);
         let was_up = self.own_up[x];
         self.own_up[x] = !was_up;
+        if let Some(trace) = &mut self.trace {
+            trace.transition(t, x as u32);
+        }
         let process = self.model.components[x]
             .process
             .as_ref()
@@ -296,10 +375,7 @@ impl<'m> Simulator<'m> {
             return;
         }
         let incident = if was_up && t >= self.start_ms {
-            self.incidents.push((t, x as u32));
-            self.blasts
-                .extend(std::iter::repeat_n(0.0, self.deployments * MEASURES));
-            Some(self.incidents.len() - 1)
+            Some(self.new_incident(t, x as u32))
         } else {
             None
         };
@@ -333,6 +409,95 @@ impl<'m> Simulator<'m> {
         }
     }
 
+    fn new_incident(&mut self, t: u64, component: u32) -> usize {
+        self.incidents.push((t, component));
+        self.blasts
+            .extend(std::iter::repeat_n(0.0, self.deployments * MEASURES));
+        self.incidents.len() - 1
+    }
+
+    /// A bad config change arrives: every deployment starts rolling it out.
+    fn config_change(&mut self, t: u64) {
+        self.advance(t);
+        let cc = self
+            .model
+            .config_changes
+            .expect("only scheduled with configChanges");
+        let next = -self.changes_rng.random::<f64>().ln() / cc.bad_per_hour;
+        self.queue.push(t + to_ms(next), self.components as u32);
+        let incident = if t >= self.start_ms {
+            Some(self.new_incident(t, NONE) as u32)
+        } else {
+            None
+        };
+        let done = t + to_ms(cc.detect_hours + cc.rollback_hours);
+        for d in 0..self.deployments {
+            let task = Task {
+                deployment: d as u32,
+                position: 0,
+                started: t,
+                incident: incident.unwrap_or(NONE),
+                rollback: false,
+            };
+            self.apply_rollout(t, task);
+            let rollback = self.rollouts.add(Task {
+                rollback: true,
+                ..task
+            });
+            self.queue
+                .push(done, (self.components + 1 + rollback) as u32);
+        }
+    }
+
+    /// A scheduled rollout step or rollback.
+    fn rollout_step(&mut self, t: u64, slot: usize) {
+        self.advance(t);
+        let task = self.rollouts.take(slot);
+        self.apply_rollout(t, task);
+    }
+
+    /// Applies one rollout task at `t` and schedules the next step.
+    fn apply_rollout(&mut self, t: u64, task: Task) {
+        let d = task.deployment as usize;
+        let incident = (task.incident != NONE).then_some(task.incident as usize);
+        if task.rollback {
+            let reached = self.rollouts.reached(d);
+            for position in 0..reached {
+                self.rollouts.carry(d, position, -1);
+                self.reevaluate_served(d, position, t, None);
+            }
+            return;
+        }
+        // Parallel rollouts reach every control plane now; sequential ones
+        // one per interval until detection.
+        let last = if self.rollouts.parallel() {
+            self.rollouts.reached(d)
+        } else {
+            task.position as usize + 1
+        };
+        for position in task.position as usize..last {
+            self.rollouts.carry(d, position, 1);
+            self.reevaluate_served(d, position, t, incident);
+        }
+        if last < self.rollouts.reached(d) {
+            let at = task.started + self.rollouts.turn_ms(last);
+            let slot = self.rollouts.add(Task {
+                position: last as u32,
+                ..task
+            });
+            self.queue.push(at, (self.components + 1 + slot) as u32);
+        }
+    }
+
+    /// Re-evaluates the pairs of deployment `d` whose primary istiod is the
+    /// one at rollout `position`.
+    fn reevaluate_served(&mut self, d: usize, position: usize, t: u64, incident: Option<usize>) {
+        for k in 0..self.rollouts.served(d, position).len() {
+            let c = self.rollouts.served(d, position)[k] as usize;
+            self.eval_pair(d, c, t, incident, self.stale_proxies);
+        }
+    }
+
     fn effectively_up(&self, mut x: usize) -> bool {
         loop {
             if !self.own_up[x] {
@@ -343,6 +508,46 @@ impl<'m> Simulator<'m> {
                 None => return true,
             }
         }
+    }
+
+    /// The kind of the highest failed component on `x`'s chain (itself or
+    /// an ancestor), if any.
+    fn highest_down(&self, x: usize) -> Option<Kind> {
+        self.model
+            .chain(x)
+            .filter(|&y| !self.own_up[y])
+            .last()
+            .map(|y| self.model.components[y].kind)
+    }
+
+    /// Why a live pair cannot reach its control plane: its own API server,
+    /// else the highest failure on the way to its primary istiod.
+    fn disconnection_kind(&self, d: usize, c: usize) -> Kind {
+        let cluster = &self.model.clusters[c];
+        if let Some(kind) = self.highest_down(cluster.api_server) {
+            return kind;
+        }
+        let target = self.targets[self.offsets[d * self.clusters + c]];
+        self.highest_down(target.instance as usize)
+            .or_else(|| {
+                (target.gateway != NONE)
+                    .then(|| self.highest_down(target.gateway as usize))
+                    .flatten()
+            })
+            .unwrap_or(Kind::ControlPlane)
+    }
+
+    /// Why a connected pair's config source is down.
+    fn config_source_kind(&self, d: usize, c: usize) -> Kind {
+        let k = d * self.clusters + c;
+        for target in &self.targets[self.offsets[k]..self.offsets[k + 1]] {
+            if self.reachable(target) {
+                return self
+                    .highest_down(target.config_api as usize)
+                    .unwrap_or(Kind::ApiServer);
+            }
+        }
+        Kind::ApiServer
     }
 
     /// Adds the bad and live proxy-time since the last event, clipped to
@@ -360,10 +565,11 @@ impl<'m> Simulator<'m> {
         self.live_hours += live * dt;
         for d in 0..self.deployments {
             let disc = self.disconnected[d] as f64;
-            let slot = &mut self.bad[d * MEASURES..d * MEASURES + MEASURES];
+            let slot = &mut self.bad[d * MEASURES..(d + 1) * MEASURES];
             slot[CONFIG] += self.config_bad[d] as f64 * dt;
             slot[POD] += disc * dt;
             slot[ENDPOINTS] += (disc + (live - disc) * stale_share) * dt;
+            slot[BAD_CONFIG] += self.change_bad[d] as f64 * dt;
         }
     }
 
@@ -411,32 +617,46 @@ impl<'m> Simulator<'m> {
         } else {
             (false, false)
         };
+        let change_bad = live && self.rollouts.carries_primary(d, c);
         let idx = d * self.clusters + c;
         let old = self.status[idx];
-        if old.live == live && old.connected == connected && old.config_ok == config_ok {
+        if old.live == live
+            && old.connected == connected
+            && old.config_ok == config_ok
+            && old.change_bad == change_bad
+        {
             // Unchanged: like every pair not listed for this event, it sees
             // only the stale-share change, which `step` adds in bulk.
             return;
         }
+        let mut new = Status {
+            live,
+            connected,
+            config_ok,
+            change_bad,
+            ..old
+        };
         // Per-deployment sums of bad live proxies.
-        if old.live {
-            if !old.connected {
-                self.disconnected[d] -= p;
-            }
-            if !old.config_ok {
-                self.config_bad[d] -= p;
-            }
+        if old.disconnected() {
+            self.disconnected[d] -= p;
         }
-        if live {
-            if !connected {
-                self.disconnected[d] += p;
-            }
-            if !config_ok {
-                self.config_bad[d] += p;
-            }
-            if connected {
-                self.conn_touched[d] += p;
-            }
+        if old.config_bad() {
+            self.config_bad[d] -= p;
+        }
+        if old.change_bad {
+            self.change_bad[d] -= p;
+        }
+        if new.disconnected() {
+            self.disconnected[d] += p;
+        }
+        if new.config_bad() {
+            self.config_bad[d] += p;
+        }
+        if change_bad {
+            self.change_bad[d] += p;
+        }
+        if live && connected {
+            self.conn_touched[d] += p;
         }
         // Blast radius: live and good before, live and bad after.
         if let (Some(i), true, true) = (incident, old.live, live) {
@@ -447,6 +667,9 @@ impl<'m> Simulator<'m> {
             }
             if old.config_ok && !config_ok {
                 self.blasts[base + CONFIG] += share;
+            }
+            if !old.change_bad && change_bad {
+                self.blasts[base + BAD_CONFIG] += share;
             }
             let weight = |conn: bool, stale: u64| {
                 if conn {
@@ -460,19 +683,30 @@ impl<'m> Simulator<'m> {
                 self.blasts[base + ENDPOINTS] += rise * share;
             }
         }
+        // Bad spells and their causes.
+        if old.disconnected() && !new.disconnected() {
+            self.close_spell(d, c, POD, old.pod_since, old.pod_kind, t);
+        }
+        if !old.disconnected() && new.disconnected() {
+            new.pod_since = t;
+            new.pod_kind = self.disconnection_kind(d, c) as u8;
+        }
+        if old.config_bad() && !new.config_bad() {
+            self.close_spell(d, c, CONFIG, old.config_since, old.config_kind, t);
+        }
+        if !old.config_bad() && new.config_bad() {
+            new.config_since = t;
+            new.config_kind = if new.disconnected() {
+                new.pod_kind
+            } else {
+                self.config_source_kind(d, c) as u8
+            };
+        }
         // The certificate clock.
-        let mut new = Status {
-            live,
-            connected,
-            config_ok,
-            ..old
-        };
-        let was_disconnected = old.live && !old.connected;
-        let is_disconnected = live && !connected;
-        if was_disconnected && !is_disconnected {
+        if old.disconnected() && !new.disconnected() {
             self.close_disconnection(d, c, old, t);
         }
-        if is_disconnected && !was_disconnected {
+        if new.disconnected() && !old.disconnected() {
             if old.live {
                 // Lost its control plane: the current certificate runs out
                 // at the end of its lifetime, counted from the last rotation.
@@ -492,28 +726,56 @@ impl<'m> Simulator<'m> {
         self.status[idx] = new;
     }
 
+    fn reachable(&self, target: &Target) -> bool {
+        self.effectively_up(target.instance as usize)
+            && (target.gateway == NONE || self.effectively_up(target.gateway as usize))
+    }
+
     /// Is any attached instance reachable from cluster `c` in deployment
     /// `d`, and is the config source of the first reachable one up?
     fn serving(&self, d: usize, c: usize) -> (bool, bool) {
         let k = d * self.clusters + c;
         for target in &self.targets[self.offsets[k]..self.offsets[k + 1]] {
-            let reachable = self.effectively_up(target.instance as usize)
-                && (target.gateway == NONE || self.effectively_up(target.gateway as usize));
-            if reachable {
+            if self.reachable(target) {
                 return (true, self.effectively_up(target.config_api as usize));
             }
         }
         (false, false)
     }
 
+    /// Ends a bad spell of measure `m` of pair (d, c) begun at `since` for a
+    /// cause of kind `kind`.
+    fn close_spell(&mut self, d: usize, c: usize, m: usize, since: u64, kind: u8, t: u64) {
+        let hours = self.window_hours(since, t);
+        if hours > 0.0 {
+            let p = self.model.clusters[c].proxies as f64;
+            self.cause[(d * MEASURES + m) * KINDS + kind as usize] += p * hours;
+        }
+    }
+
+    /// Hours of [from, to) inside the measured window.
+    fn window_hours(&self, from: u64, to: u64) -> f64 {
+        let from = from.max(self.start_ms);
+        let to = to.min(self.end_ms);
+        if to > from {
+            (to - from) as f64 / MS_PER_HOUR
+        } else {
+            0.0
+        }
+    }
+
     /// Ends a disconnection of (d, c) at `t`: traffic was lost from the
     /// certificate expiry until now.
     fn close_disconnection(&mut self, d: usize, c: usize, s: Status, t: u64) {
-        let from = s.expiry.max(self.start_ms);
-        let to = t.min(self.end_ms);
         let p = self.model.clusters[c].proxies;
-        if to > from {
-            self.bad[d * MEASURES + TRAFFIC] += p as f64 * (to - from) as f64 / MS_PER_HOUR;
+        let hours = self.window_hours(s.expiry, t);
+        if hours > 0.0 {
+            let proxy_hours = p as f64 * hours;
+            self.bad[d * MEASURES + TRAFFIC] += proxy_hours;
+            self.cause[(d * MEASURES + TRAFFIC) * KINDS + s.pod_kind as usize] += proxy_hours;
+        }
+        if let Some(trace) = &mut self.trace {
+            trace.traffic(d as u32, s.expiry, t, p);
         }
         if s.cause != NONE && s.expiry < t {
             let slot = (s.cause as usize * self.deployments + d) * MEASURES + TRAFFIC;
@@ -521,12 +783,40 @@ impl<'m> Simulator<'m> {
         }
     }
 
-    fn outcome(&self, r: u64, keep_rows: bool, events: u64) -> Outcome {
+    /// Records the bad share of every deployment and measure after an
+    /// event, when this replication is traced.
+    fn sample(&mut self, t: u64) {
+        let Some(trace) = &mut self.trace else { return };
+        if !trace.wants(t) {
+            return;
+        }
+        let total = self.total_proxies;
+        let live = self.live_proxies as f64;
+        let stale_share = self.stale_proxies as f64 / total;
+        trace.sample(
+            t,
+            (0..self.deployments).flat_map(|d| {
+                let disc = self.disconnected[d] as f64;
+                let mut row = [0.0; MEASURES];
+                row[CONFIG] = self.config_bad[d] as f64 / total;
+                row[POD] = disc / total;
+                row[ENDPOINTS] = (disc + (live - disc) * stale_share) / total;
+                row[BAD_CONFIG] = self.change_bad[d] as f64 / total;
+                row
+            }),
+        );
+    }
+
+    fn outcome(&mut self, r: u64, keep_rows: bool, events: u64) -> Outcome {
         let mut impacts = Vec::new();
         let mut rows = Vec::new();
         let per = self.deployments * MEASURES;
         for (i, &(t, x)) in self.incidents.iter().enumerate() {
-            let kind = self.model.components[x as usize].kind;
+            let kind = if x == NONE {
+                Kind::ConfigChange
+            } else {
+                self.model.components[x as usize].kind
+            };
             for (slot, &blast) in self.blasts[i * per..(i + 1) * per].iter().enumerate() {
                 if blast <= 0.0 {
                     continue;
@@ -547,19 +837,33 @@ impl<'m> Simulator<'m> {
                 }
             }
         }
+        // Endpoints: the disconnected part has podStart's causes; the stale
+        // part is API servers down. badConfig is all config changes.
+        for d in 0..self.deployments {
+            let at = |m: usize, k: usize| (d * MEASURES + m) * KINDS + k;
+            for k in 0..KINDS {
+                self.cause[at(ENDPOINTS, k)] = self.cause[at(POD, k)];
+            }
+            let stale = self.bad[d * MEASURES + ENDPOINTS] - self.bad[d * MEASURES + POD];
+            self.cause[at(ENDPOINTS, Kind::ApiServer.index())] += stale.max(0.0);
+            self.cause[at(BAD_CONFIG, Kind::ConfigChange.index())] =
+                self.bad[d * MEASURES + BAD_CONFIG];
+        }
         Outcome {
             replication: r,
             live_proxy_hours: self.live_hours,
             bad_proxy_hours: self.bad.clone(),
+            cause_proxy_hours: self.cause.clone(),
             impacts,
             incidents: rows,
             events,
+            trace: self.trace.take(),
         }
     }
 }
 
 /// Hours to whole milliseconds, capped so the clock cannot overflow.
-fn to_ms(hours: f64) -> u64 {
+pub(super) fn to_ms(hours: f64) -> u64 {
     let ms = (hours * MS_PER_HOUR).round();
     if ms >= MAX_STEP_MS as f64 {
         MAX_STEP_MS

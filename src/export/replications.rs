@@ -16,13 +16,18 @@ pub struct ReplicationWriter {
     file: AtomicFile,
     writer: polars::io::parquet::write::BatchedWriter<File>,
     deployments: Vec<String>,
+    measures: Vec<Measure>,
 }
 
 impl ReplicationWriter {
-    /// Starts `dir/replications.parquet` for these deployments.
-    pub fn create(dir: &Path, deployments: Vec<String>) -> anyhow::Result<Self> {
+    /// Starts `dir/replications.parquet` for these deployments and measures.
+    pub fn create(
+        dir: &Path,
+        deployments: Vec<String>,
+        measures: Vec<Measure>,
+    ) -> anyhow::Result<Self> {
         let mut file = AtomicFile::create(&dir.join("replications.parquet"))?;
-        let empty = frame(&deployments, &[])?;
+        let empty = frame(&deployments, &measures, &[])?;
         let handle = file
             .file()
             .try_clone()
@@ -32,6 +37,7 @@ impl ReplicationWriter {
             file,
             writer,
             deployments,
+            measures,
         })
     }
 
@@ -45,14 +51,18 @@ impl ReplicationWriter {
 
 impl Observer for ReplicationWriter {
     fn batch(&mut self, outcomes: &[Outcome]) -> anyhow::Result<()> {
-        let df = frame(&self.deployments, outcomes)?;
+        let df = frame(&self.deployments, &self.measures, outcomes)?;
         self.writer.write_batch(&df)?;
         Ok(())
     }
 }
 
-fn frame(deployments: &[String], outcomes: &[Outcome]) -> PolarsResult<DataFrame> {
-    let rows = outcomes.len() * deployments.len() * MEASURES;
+fn frame(
+    deployments: &[String],
+    measures: &[Measure],
+    outcomes: &[Outcome],
+) -> PolarsResult<DataFrame> {
+    let rows = outcomes.len() * deployments.len() * measures.len();
     let mut replication = Vec::with_capacity(rows);
     let mut deployment = Vec::with_capacity(rows);
     let mut measure = Vec::with_capacity(rows);
@@ -60,7 +70,7 @@ fn frame(deployments: &[String], outcomes: &[Outcome]) -> PolarsResult<DataFrame
     let mut live = Vec::with_capacity(rows);
     for o in outcomes {
         for (d, name) in deployments.iter().enumerate() {
-            for m in Measure::ALL {
+            for &m in measures {
                 replication.push(o.replication);
                 deployment.push(name.as_str());
                 measure.push(m.name());

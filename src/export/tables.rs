@@ -16,6 +16,15 @@ pub fn write_results(dir: &Path, results: &Results, scenario_yaml: &str) -> anyh
     write_parquet(&dir.join("summary.parquet"), &mut summary)?;
     write_csv(&dir.join("pairs.csv"), &mut pairs_frame(results)?)?;
     write_csv(&dir.join("blast_by_kind.csv"), &mut blast_frame(results)?)?;
+    write_csv(&dir.join("cause.csv"), &mut cause_frame(results)?)?;
+    write_csv(
+        &dir.join("timeline_outages.csv"),
+        &mut outages_frame(results)?,
+    )?;
+    write_csv(
+        &dir.join("timeline_series.csv"),
+        &mut series_frame(results)?,
+    )?;
     write_parquet(
         &dir.join("incidents.parquet"),
         &mut incidents_frame(results)?,
@@ -85,6 +94,7 @@ fn blast_frame(r: &Results) -> PolarsResult<DataFrame> {
         "kind" => b.iter().map(|x| x.kind.name()).collect::<Vec<_>>(),
         "incidents_per_year" => b.iter().map(|x| x.incidents_per_year).collect::<Vec<_>>(),
         "blast_mean" => b.iter().map(|x| x.blast_mean).collect::<Vec<_>>(),
+        "blast_p50" => b.iter().map(|x| x.blast_p50).collect::<Vec<_>>(),
         "blast_p95" => b.iter().map(|x| x.blast_p95).collect::<Vec<_>>(),
         "blast_max" => b.iter().map(|x| x.blast_max).collect::<Vec<_>>(),
     )
@@ -100,5 +110,47 @@ fn incidents_frame(r: &Results) -> PolarsResult<DataFrame> {
         "deployment" => i.iter().map(|x| x.deployment.as_str()).collect::<Vec<_>>(),
         "measure" => i.iter().map(|x| x.measure.name()).collect::<Vec<_>>(),
         "blast" => i.iter().map(|x| x.blast).collect::<Vec<_>>(),
+    )
+}
+
+fn cause_frame(r: &Results) -> PolarsResult<DataFrame> {
+    let c = &r.cause;
+    df!(
+        "deployment" => c.iter().map(|x| x.deployment.as_str()).collect::<Vec<_>>(),
+        "measure" => c.iter().map(|x| x.measure.name()).collect::<Vec<_>>(),
+        "kind" => c.iter().map(|x| x.kind.name()).collect::<Vec<_>>(),
+        "unavailability" => c.iter().map(|x| x.unavailability).collect::<Vec<_>>(),
+    )
+}
+
+fn outages_frame(r: &Results) -> PolarsResult<DataFrame> {
+    let o = &r.timeline.outages;
+    df!(
+        "replication" => vec![r.timeline.replication; o.len()],
+        "component" => o.iter().map(|x| x.component.as_str()).collect::<Vec<_>>(),
+        "kind" => o.iter().map(|x| x.kind.name()).collect::<Vec<_>>(),
+        "start_h" => o.iter().map(|x| x.start_h).collect::<Vec<_>>(),
+        "end_h" => o.iter().map(|x| x.end_h).collect::<Vec<_>>(),
+    )
+}
+
+fn series_frame(r: &Results) -> PolarsResult<DataFrame> {
+    let mut deployment = Vec::new();
+    let mut measure = Vec::new();
+    let mut time = Vec::new();
+    let mut share = Vec::new();
+    for s in &r.timeline.series {
+        for &(t, v) in &s.points {
+            deployment.push(s.deployment.as_str());
+            measure.push(s.measure.name());
+            time.push(t);
+            share.push(v);
+        }
+    }
+    df!(
+        "deployment" => deployment,
+        "measure" => measure,
+        "time_h" => time,
+        "bad_share" => share,
     )
 }

@@ -8,11 +8,11 @@
 use super::dist::Dist;
 use super::placement::{self, Topo};
 use super::{
-    stream_id, CertPolicy, Claim, Cluster, Component, Deployment, Domain, FieldError, Host,
-    Instance, Kind, Model, Process, Replications,
+    stream_id, CertPolicy, Claim, Cluster, Component, ConfigChanges, Deployment, Domain,
+    FieldError, Host, Instance, Kind, Model, Process, Replications,
 };
 use crate::scenario::file::{
-    Failures, NetworkLayout, ProcessSpec, Regions, ScenarioFile, Topology,
+    Failures, NetworkLayout, ProcessSpec, Regions, RolloutOrder, ScenarioFile, Topology,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -265,6 +265,7 @@ pub fn build(file: &ScenarioFile) -> Result<Model, FieldError> {
 
     let cert = cert_policy(file)?;
     let claims = claims(file, &seen)?;
+    let config_changes = config_changes(file)?;
     let networks = topo.networks.clone();
     Ok(Model {
         name: file.metadata.name.clone(),
@@ -281,7 +282,58 @@ pub fn build(file: &ScenarioFile) -> Result<Model, FieldError> {
         deployments,
         cert,
         claims,
+        config_changes,
     })
+}
+
+fn config_changes(file: &ScenarioFile) -> Result<Option<ConfigChanges>, FieldError> {
+    let Some(c) = &file.spec.config_changes else {
+        return Ok(None);
+    };
+    let path = "spec.configChanges";
+    if !(c.rate.per_hour() > 0.0) {
+        return Err(FieldError::new(
+            format!("{path}.rate"),
+            format!(
+                "`{}` is not a rate of changes; give a positive rate such as `10/w`",
+                c.rate
+            ),
+        ));
+    }
+    if !(c.bad_share > 0.0 && c.bad_share <= 1.0) {
+        return Err(FieldError::new(
+            format!("{path}.badShare"),
+            format!("{} is not a share; give the fraction of changes that are bad, in (0, 1], e.g. 0.02", c.bad_share),
+        ));
+    }
+    let interval_hours = match (c.rollout.order, &c.rollout.interval) {
+        (RolloutOrder::Sequential, Some(i)) if i.hours() > 0.0 => i.hours(),
+        (RolloutOrder::Sequential, _) => {
+            return Err(FieldError::new(
+                format!("{path}.rollout.interval"),
+                "a sequential rollout needs a positive `interval` between control planes, e.g. `30m` (or `order: parallel`)",
+            ))
+        }
+        (RolloutOrder::Parallel, None) => 0.0,
+        (RolloutOrder::Parallel, Some(_)) => {
+            return Err(FieldError::new(
+                format!("{path}.rollout.interval"),
+                "a parallel rollout reaches every control plane at once; drop `interval` or use `order: sequential`",
+            ))
+        }
+    };
+    if c.detect.hours() <= 0.0 {
+        return Err(FieldError::new(
+            format!("{path}.detect"),
+            "detection takes some time; give a positive duration such as `15m`",
+        ));
+    }
+    Ok(Some(ConfigChanges {
+        bad_per_hour: c.rate.per_hour() * c.bad_share,
+        interval_hours,
+        detect_hours: c.detect.hours(),
+        rollback_hours: c.rollback.as_ref().map_or(0.0, |r| r.hours()),
+    }))
 }
 
 /// The results folder is named after `metadata.name`, so it must be a plain
@@ -432,12 +484,12 @@ pub(super) fn known<'a>(names: impl Iterator<Item = &'a str>) -> String {
 
 /// The kind defaults of `spec.failures`, checked once.
 struct DefaultProcesses {
-    by_kind: [Option<Process>; 7],
+    by_kind: [Option<Process>; Kind::ALL.len()],
 }
 
 impl DefaultProcesses {
     fn new(f: &Failures) -> Result<Self, FieldError> {
-        let mut by_kind: [Option<Process>; 7] = Default::default();
+        let mut by_kind: [Option<Process>; Kind::ALL.len()] = Default::default();
         for kind in Kind::ALL {
             if let Some(p) = slot(f, kind) {
                 by_kind[kind.index()] =
@@ -486,6 +538,7 @@ fn slot(f: &Failures, kind: Kind) -> Option<&ProcessSpec> {
         Kind::EastWestGateway => f.east_west_gateway.as_ref(),
         Kind::ControlPlane => f.control_plane.as_ref(),
         Kind::ExternalSite => f.external_site.as_ref(),
+        Kind::ConfigChange => None,
     }
 }
 

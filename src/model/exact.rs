@@ -16,9 +16,11 @@
 //! - `endpoints`: disconnected weighs 1; connected weighs the stale share,
 //!   Σₖ pₖ/P · P(connected ∧ k live ∧ API server of k down).
 //!
+//! - `badConfig`: see [`bad_config`].
+//!
 //! `traffic` depends on durations, not just means, and has no closed form.
 
-use super::{Host, Measure, Model};
+use super::{ConfigChanges, Host, Measure, Model};
 use std::collections::{BTreeMap, HashSet};
 
 /// Beyond this much work for one deployment and measure, the exact value is
@@ -28,7 +30,7 @@ const WORK_BUDGET: u64 = 200_000_000;
 /// Exact long-run unavailability per deployment and measure, indexed
 /// `[deployment][measure]`; `None` for `traffic` and where the work budget
 /// is exceeded.
-pub fn unavailability(model: &Model) -> Vec<[Option<f64>; 4]> {
+pub fn unavailability(model: &Model) -> Vec<[Option<f64>; Measure::COUNT]> {
     let a: Vec<f64> = model.components.iter().map(|c| c.availability()).collect();
     let total = model.total_proxies() as f64;
     let live: Vec<f64> = model
@@ -51,7 +53,7 @@ pub fn unavailability(model: &Model) -> Vec<[Option<f64>; 4]> {
         .map(|(d, dep)| {
             let attach_sum: u64 = dep.attach.iter().map(|l| l.len() as u64).sum();
             let attach_sq: u64 = dep.attach.iter().map(|l| (l.len() as u64).pow(2)).sum();
-            let mut out = [None; 4];
+            let mut out = [None; Measure::COUNT];
             let mut pod = 0.0;
             let mut config = 0.0;
             let mut endpoints = 0.0;
@@ -105,6 +107,10 @@ pub fn unavailability(model: &Model) -> Vec<[Option<f64>; 4]> {
                 }
             }
             out[Measure::PodStart.index()] = Some(clamp(pod / live_weight));
+            if let Some(cc) = &model.config_changes {
+                out[Measure::BadConfig.index()] =
+                    Some(bad_config(model, d, cc, &live, live_weight));
+            }
             if do_config {
                 out[Measure::Config.index()] = Some(clamp(config / live_weight));
             }
@@ -114,6 +120,24 @@ pub fn unavailability(model: &Model) -> Vec<[Option<f64>; 4]> {
             out
         })
         .collect()
+}
+
+/// `badConfig`: bad changes arrive as a Poisson process of rate λ, and a
+/// proxy whose primary istiod is exposed for h hours per change is bad at a
+/// moment exactly when a change arrived in the h hours before it:
+/// probability 1 − e^(−λh), independent of whether its cluster is live.
+fn bad_config(model: &Model, d: usize, cc: &ConfigChanges, live: &[f64], live_weight: f64) -> f64 {
+    let dep = &model.deployments[d];
+    let bad: f64 = model
+        .clusters
+        .iter()
+        .enumerate()
+        .map(|(c, cluster)| {
+            let exposure = cc.exposure_hours(dep.attach[c][0]);
+            cluster.proxies as f64 * live[c] * -(-cc.bad_per_hour * exposure).exp_m1()
+        })
+        .sum();
+    bad / live_weight
 }
 
 /// Round-off can leave -1e-17 where the answer is 0.

@@ -39,11 +39,13 @@ pub enum Kind {
     ControlPlane,
     /// A site outside the mesh that hosts external control planes.
     ExternalSite,
+    /// Not a component: a bad config change (incidents of `badConfig`).
+    ConfigChange,
 }
 
 impl Kind {
     /// Every kind, in report order.
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Region,
         Kind::Zone,
         Kind::Cluster,
@@ -51,6 +53,7 @@ impl Kind {
         Kind::EastWestGateway,
         Kind::ControlPlane,
         Kind::ExternalSite,
+        Kind::ConfigChange,
     ];
 
     /// The scenario-file spelling.
@@ -63,6 +66,7 @@ impl Kind {
             Kind::EastWestGateway => "eastWestGateway",
             Kind::ControlPlane => "controlPlane",
             Kind::ExternalSite => "externalSite",
+            Kind::ConfigChange => "configChange",
         }
     }
 
@@ -207,6 +211,33 @@ pub enum Replications {
     },
 }
 
+/// The bad-config-change process (`spec.configChanges`), in hours.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ConfigChanges {
+    /// Bad changes per hour (rate × badShare).
+    pub bad_per_hour: f64,
+    /// Hours between one control plane and the next; 0 for parallel.
+    pub interval_hours: f64,
+    /// Hours from the first control plane to detection.
+    pub detect_hours: f64,
+    /// Hours from detection to the end of the rollback.
+    pub rollback_hours: f64,
+}
+
+impl ConfigChanges {
+    /// How long the control plane at `position` of the rollout order
+    /// carries a bad change: from its turn until the rollback ends; 0 when
+    /// detection comes before its turn.
+    pub fn exposure_hours(&self, position: usize) -> f64 {
+        let turn = position as f64 * self.interval_hours;
+        if turn < self.detect_hours {
+            self.detect_hours + self.rollback_hours - turn
+        } else {
+            0.0
+        }
+    }
+}
+
 /// A ranking claim with names resolved.
 #[derive(Clone, Debug)]
 pub struct Claim {
@@ -247,9 +278,20 @@ pub struct Model {
     pub cert: CertPolicy,
     /// Ranking claims.
     pub claims: Vec<Claim>,
+    /// Bad config changes, if the scenario has them.
+    pub config_changes: Option<ConfigChanges>,
 }
 
 impl Model {
+    /// The measures this scenario reports: `badConfig` only when it has
+    /// `configChanges`.
+    pub fn measures(&self) -> Vec<Measure> {
+        Measure::ALL
+            .into_iter()
+            .filter(|&m| m != Measure::BadConfig || self.config_changes.is_some())
+            .collect()
+    }
+
     /// Sum of all clusters' proxies.
     pub fn total_proxies(&self) -> u64 {
         self.clusters.iter().map(|c| c.proxies).sum()

@@ -2,7 +2,7 @@
 //! scenario of `validate`. Columns are aligned, numbers are rounded for
 //! reading (the files keep full precision).
 
-use crate::model::{Host, Measure, Model};
+use crate::model::{Host, Model};
 use crate::results::Results;
 use std::fmt::Write;
 
@@ -77,7 +77,7 @@ pub fn summary(results: &Results) -> String {
         "rank",
     ];
     let mut rows = Vec::new();
-    for m in Measure::ALL {
+    for &m in &results.measures {
         if !rows.is_empty() {
             rows.push(Vec::new());
         }

@@ -1,6 +1,9 @@
 //! The results of a run: one struct, with units in the field names, that
 //! every table, file and chart reads.
 
+mod timeline;
+
+use crate::engine::replication::{KINDS, MEASURES};
 use crate::engine::{Tally, BLAST_GROUPS};
 use crate::model::{exact, Kind, Measure, Model, HOURS_PER_YEAR};
 
@@ -68,10 +71,70 @@ pub struct BlastRow {
     pub incidents_per_year: f64,
     /// Mean share of the mesh's proxies.
     pub blast_mean: f64,
+    /// Median.
+    pub blast_p50: f64,
     /// 95th percentile.
     pub blast_p95: f64,
     /// Largest.
     pub blast_max: f64,
+}
+
+/// The part of a deployment's unavailability that one component kind
+/// caused (`cause.csv`): bad proxy-time is attributed to the kind of the
+/// highest failed component on the path that made the proxy bad, at the
+/// moment it turned bad (see docs/semantics.md). The parts of a deployment
+/// and measure add up to its unavailability.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CauseRow {
+    /// Deployment name.
+    pub deployment: String,
+    /// Measure.
+    pub measure: Measure,
+    /// Component kind.
+    pub kind: Kind,
+    /// Part of `unavailability` attributed to this kind.
+    pub unavailability: f64,
+}
+
+/// One outage of one component in the timeline replication.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outage {
+    /// Component name.
+    pub component: String,
+    /// Component kind.
+    pub kind: Kind,
+    /// Start, hours since the end of the warm-up (clipped to the timeline).
+    pub start_h: f64,
+    /// End, hours since the end of the warm-up (clipped to the timeline).
+    pub end_h: f64,
+}
+
+/// The share of the mesh's proxies that are bad, over time, for one
+/// deployment and measure: a step function, each point holding until the
+/// next.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    /// Deployment name.
+    pub deployment: String,
+    /// Measure.
+    pub measure: Measure,
+    /// (hours since the end of the warm-up, bad share of the mesh's
+    /// proxies from then on), in time order, starting at 0.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// The first year (or the whole horizon, if shorter) of replication 0, for
+/// the timeline chart (`timeline_outages.csv`, `timeline_series.csv`).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Timeline {
+    /// Which replication.
+    pub replication: u64,
+    /// Length shown, hours.
+    pub hours: f64,
+    /// Every component outage that overlaps the shown period.
+    pub outages: Vec<Outage>,
+    /// Per deployment and measure.
+    pub series: Vec<Series>,
 }
 
 /// One kept incident (`incidents.parquet`).
@@ -106,6 +169,8 @@ pub struct Results {
     pub horizon_years: f64,
     /// Deployment names in scenario order.
     pub deployments: Vec<String>,
+    /// The measures reported (`badConfig` only with `configChanges`).
+    pub measures: Vec<Measure>,
     /// One row per deployment × measure, deployments in scenario order.
     pub summary: Vec<SummaryRow>,
     /// Paired differences, every ordered pair.
@@ -114,6 +179,10 @@ pub struct Results {
     pub blast_by_kind: Vec<BlastRow>,
     /// Kept incidents.
     pub incidents: Vec<IncidentRecord>,
+    /// Unavailability by cause, every deployment × measure × kind.
+    pub cause: Vec<CauseRow>,
+    /// One replication's first year.
+    pub timeline: Timeline,
     /// Component transitions simulated.
     pub events: u64,
     /// For `precision:` runs: was the target reached?
@@ -126,10 +195,11 @@ impl Results {
         let exact = exact::unavailability(model);
         let years = tally.replications as f64 * model.horizon_hours / HOURS_PER_YEAR;
         let per_year = |n: u64| if years > 0.0 { n as f64 / years } else { 0.0 };
+        let measures = model.measures();
         let mut summary = Vec::new();
         for (d, dep) in model.deployments.iter().enumerate() {
-            for m in Measure::ALL {
-                let slot = d * 4 + m.index();
+            for &m in &measures {
+                let slot = d * MEASURES + m.index();
                 let ratio = &tally.ratio[slot];
                 let u = ratio.estimate().unwrap_or(0.0);
                 let hw = ratio.half_width();
@@ -151,7 +221,7 @@ impl Results {
                 });
             }
         }
-        for m in Measure::ALL {
+        for &m in &measures {
             let values: Vec<f64> = summary
                 .iter()
                 .filter(|r| r.measure == m)
@@ -162,7 +232,7 @@ impl Results {
             }
         }
         let mut pairs = Vec::new();
-        for m in Measure::ALL {
+        for &m in &measures {
             for (a, da) in model.deployments.iter().enumerate() {
                 for (b, db) in model.deployments.iter().enumerate() {
                     if a == b {
@@ -183,12 +253,30 @@ impl Results {
             }
         }
         let mut blast_by_kind = Vec::new();
+        let mut cause = Vec::new();
         for (d, dep) in model.deployments.iter().enumerate() {
-            for m in Measure::ALL {
+            for &m in &measures {
                 for kind in Kind::ALL {
-                    let b = &tally.blast[(d * 4 + m.index()) * BLAST_GROUPS + 1 + kind.index()];
-                    if let (Some(mean), Some(p95), Some(max)) =
-                        (b.mean(), b.quantile(0.95), b.max())
+                    let hours =
+                        tally.cause_proxy_hours[(d * MEASURES + m.index()) * KINDS + kind.index()];
+                    if hours > 0.0 && tally.live_proxy_hours > 0.0 {
+                        cause.push(CauseRow {
+                            deployment: dep.name.clone(),
+                            measure: m,
+                            kind,
+                            unavailability: hours / tally.live_proxy_hours,
+                        });
+                    }
+                }
+            }
+        }
+        for (d, dep) in model.deployments.iter().enumerate() {
+            for &m in &measures {
+                for kind in Kind::ALL {
+                    let b =
+                        &tally.blast[(d * MEASURES + m.index()) * BLAST_GROUPS + 1 + kind.index()];
+                    if let (Some(mean), Some(p50), Some(p95), Some(max)) =
+                        (b.mean(), b.quantile(0.5), b.quantile(0.95), b.max())
                     {
                         blast_by_kind.push(BlastRow {
                             deployment: dep.name.clone(),
@@ -196,6 +284,7 @@ impl Results {
                             kind,
                             incidents_per_year: per_year(b.count()),
                             blast_mean: mean,
+                            blast_p50: p50,
                             blast_p95: p95,
                             blast_max: max,
                         });
@@ -206,13 +295,17 @@ impl Results {
         let incidents = tally
             .incidents
             .iter()
+            .filter(|(_, row)| measures.contains(&row.measure))
             .map(|(r, row)| {
-                let comp = &model.components[row.component as usize];
+                let (kind, component) = match model.components.get(row.component as usize) {
+                    Some(comp) => (comp.kind, comp.name.clone()),
+                    None => (Kind::ConfigChange, "configChange".to_string()),
+                };
                 IncidentRecord {
                     replication: *r,
                     time_h: row.time_hours,
-                    kind: comp.kind,
-                    component: comp.name.clone(),
+                    kind,
+                    component,
                     deployment: model.deployments[row.deployment as usize].name.clone(),
                     measure: row.measure,
                     blast: row.blast,
@@ -229,6 +322,13 @@ impl Results {
             pairs,
             blast_by_kind,
             incidents,
+            timeline: tally
+                .trace
+                .as_ref()
+                .map(|t| timeline::from_trace(model, t, &measures))
+                .unwrap_or_default(),
+            cause,
+            measures,
             events: tally.events,
             precision_reached: tally.precision_reached,
         }

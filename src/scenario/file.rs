@@ -63,9 +63,54 @@ pub struct Spec {
     pub proxy: ProxySpec,
     /// The control-plane placements to compare.
     pub deployments: Vec<DeploymentSpec>,
+    /// Config changes pushed through the control planes, some of them bad.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_changes: Option<ConfigChangesSpec>,
     /// Ranking claims for `meshsim check`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expect: Vec<Expect>,
+}
+
+/// `spec.configChanges`: bad config changes, rolled out control plane by
+/// control plane until detected, then rolled back (the `badConfig` measure).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ConfigChangesSpec {
+    /// Config changes pushed to the mesh, e.g. `10/w`.
+    pub rate: Rate,
+    /// Share of the changes that break traffic (0 to 1).
+    pub bad_share: f64,
+    /// How a change reaches the control planes.
+    #[serde(default)]
+    pub rollout: RolloutSpec,
+    /// Time from a change's first control plane to its detection.
+    pub detect: Duration,
+    /// Time from detection until every reached control plane is rolled back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollback: Option<Duration>,
+}
+
+/// `spec.configChanges.rollout`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RolloutSpec {
+    /// `sequential` (default: one control plane at a time) or `parallel`.
+    #[serde(default)]
+    pub order: RolloutOrder,
+    /// Sequential: time between one control plane and the next.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<Duration>,
+}
+
+/// `rollout.order`.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum RolloutOrder {
+    /// One control plane after another, in placement order.
+    #[default]
+    Sequential,
+    /// Every control plane at once.
+    Parallel,
 }
 
 /// `spec.precision`: stop once the relative half-width is reached.
@@ -97,15 +142,22 @@ pub enum Measure {
     Endpoints,
     /// Certificates expired: calls fail.
     Traffic,
+    /// A bad config change reached the proxy's control plane: calls fail
+    /// until it is rolled back.
+    BadConfig,
 }
 
 impl Measure {
+    /// How many measures there are.
+    pub const COUNT: usize = 5;
+
     /// All measures in report order.
-    pub const ALL: [Measure; 4] = [
+    pub const ALL: [Measure; Measure::COUNT] = [
         Measure::Config,
         Measure::PodStart,
         Measure::Endpoints,
         Measure::Traffic,
+        Measure::BadConfig,
     ];
 
     /// The name used in files and tables.
@@ -115,6 +167,7 @@ impl Measure {
             Measure::PodStart => "podStart",
             Measure::Endpoints => "endpoints",
             Measure::Traffic => "traffic",
+            Measure::BadConfig => "badConfig",
         }
     }
 

@@ -134,15 +134,27 @@ fn numbered(yaml: &str) -> String {
 /// `test.yaml:<at>: <path>: ` and contains every one of `words`.
 #[track_caller]
 fn rejects(yaml: &str, at: &str, path: &str, words: &[&str]) {
+    rejects_any(yaml, &[at], path, words);
+}
+
+/// Like [`rejects`], for a message that may sit at any of `ats`.
+#[track_caller]
+fn rejects_any(yaml: &str, ats: &[&str], path: &str, words: &[&str]) {
     let msg = error_of(yaml);
-    let prefix = if path.is_empty() {
-        format!("test.yaml:{at}: ")
-    } else {
-        format!("test.yaml:{at}: {path}: ")
-    };
+    let prefixes: Vec<String> = ats
+        .iter()
+        .map(|at| {
+            if path.is_empty() {
+                format!("test.yaml:{at}: ")
+            } else {
+                format!("test.yaml:{at}: {path}: ")
+            }
+        })
+        .collect();
     assert!(
-        msg.starts_with(&prefix),
-        "expected the message to start with\n  {prefix}\ngot\n  {msg}\nfor\n{}",
+        prefixes.iter().any(|p| msg.starts_with(p)),
+        "expected the message to start with\n  {}\ngot\n  {msg}\nfor\n{}",
+        prefixes.join("\n  or "),
         numbered(yaml)
     );
     for w in words {
@@ -171,14 +183,18 @@ fn the_two_base_scenarios_are_valid() {
 }
 
 // ---------------------------------------------------------- unknown fields
+//
+// A key that should not be there is located on its own line: at the key, or
+// at its value when that is on the same line (which is where meshsim puts
+// every field path it reports).
 
 #[test]
 fn unknown_field_at_top_level() {
     // Line 5 is the inserted `status: done`; `spec:` moves to line 6.
     let yaml = edit(&generated(), "spec:\n", "status: done\nspec:\n");
-    rejects(
+    rejects_any(
         &yaml,
-        "5:1",
+        &["5:1", "5:9"],
         "status",
         &[
             "unknown field `status`",
@@ -198,9 +214,9 @@ fn unknown_field_in_spec() {
         "  replications: 10\n",
         "  replications: 10\n  threads: 4\n",
     );
-    rejects(
+    rejects_any(
         &yaml,
-        "9:3",
+        &["9:3", "9:12"],
         "spec.threads",
         &["unknown field `threads`", "seed", "horizon"],
     );
@@ -210,9 +226,9 @@ fn unknown_field_in_spec() {
 fn unknown_field_inside_a_distribution() {
     // Line 17: `      repair: { dist: lognormal, median: 3h, p90: 20h }`.
     let yaml = edit(&generated(), "p95: 20h", "p90: 20h");
-    rejects(
+    rejects_any(
         &yaml,
-        "17:46",
+        &["17:46", "17:51"],
         "spec.failures.zone.repair.p90",
         &["unknown field `p90`", "p95", "p99"],
     );
@@ -222,9 +238,9 @@ fn unknown_field_inside_a_distribution() {
 fn unknown_field_inside_a_deployment() {
     // Line 20: `      controlPlane: { per: cluster }` (typo for controlPlanes).
     let yaml = edit(&generated(), "controlPlanes:", "controlPlane:");
-    rejects(
+    rejects_any(
         &yaml,
-        "20:7",
+        &["20:7", "20:21"],
         "spec.deployments[0].controlPlane",
         &["unknown field `controlPlane`", "controlPlanes"],
     );
@@ -238,19 +254,55 @@ fn unknown_field_inside_control_planes() {
         "{ per: cluster }",
         "{ per: cluster, replicas: 2 }",
     );
-    rejects(
+    rejects_any(
         &yaml,
-        "20:38",
+        &["20:38", "20:48"],
         "spec.deployments[0].controlPlanes.replicas",
         &["unknown field `replicas`", "per", "count"],
     );
 }
 
 #[test]
+#[ignore = "defect: an unknown key whose value is a block is reported on the next line (at its value), not on the key's line"]
+fn unknown_field_with_a_block_value_in_spec() {
+    // Line 9: `  extras:`, line 10: `    threads: 4`. Nothing on line 9 but
+    // the key, so the message must point at it.
+    let yaml = edit(
+        &generated(),
+        "  replications: 10\n",
+        "  replications: 10\n  extras:\n    threads: 4\n",
+    );
+    rejects(&yaml, "9:3", "spec.extras", &["unknown field `extras`"]);
+}
+
+#[test]
+#[ignore = "defect: an unknown key whose value is a block is reported on the next line (at its value), not on the key's line"]
+fn unknown_field_with_a_block_value_in_a_deployment() {
+    // Line 20: `      controlPlane:`, line 21: `        per: cluster`.
+    let yaml = edit(
+        &generated(),
+        "controlPlanes: { per: cluster }",
+        "controlPlane:\n        per: cluster",
+    );
+    rejects(
+        &yaml,
+        "20:7",
+        "spec.deployments[0].controlPlane",
+        &["unknown field `controlPlane`", "controlPlanes"],
+    );
+}
+
+#[test]
+#[ignore = "defect: a key given twice is reported at the first key of the mapping (`seed`, 6:3) with path `spec`, not at the repeated key"]
 fn a_field_given_twice_in_one_mapping() {
-    // Line 7 is the second `  seed: 2`.
-    let yaml = edit(&generated(), "  seed: 1\n", "  seed: 1\n  seed: 2\n");
-    rejects(&yaml, "7:3", "spec", &["duplicate field `seed`"]);
+    // Line 21 is a second `  replications: 20`, after the deployments.
+    let yaml = format!("{}  replications: 20\n", generated());
+    rejects_any(
+        &yaml,
+        &["21:3", "21:17"],
+        "spec.replications",
+        &["duplicate field `replications`"],
+    );
 }
 
 // ------------------------------------------------------ required settings
@@ -430,33 +482,47 @@ fn nan_lognormal_mu() {
     );
 }
 
-#[test]
-fn nan_duration() {
-    // Line 16: `      failure: { dist: weibull, shape: 0.7, mean: .nan }`. The message
-    // must say that the number is not a (finite) number, not blame a unit.
-    let yaml = edit(&generated(), "mean: 1y }", "mean: .nan }");
-    rejects(&yaml, "16:51", "spec.failures.zone.failure.mean", &["nan"]);
+/// A non-finite duration must be called what it is: not a (finite) number.
+/// Blaming the unit is wrong (`NaNh` has the unit `h`, which exists).
+#[track_caller]
+fn non_finite_duration(written: &str) {
+    // Line 16: `      failure: { dist: weibull, shape: 0.7, mean: <written> }`.
+    let yaml = edit(&generated(), "mean: 1y }", &format!("mean: {written} }}"));
+    rejects(&yaml, "16:51", "spec.failures.zone.failure.mean", &[]);
     let msg = error_of(&yaml);
     assert!(
         msg.contains("finite") || msg.contains("not a number"),
-        "a NaN duration must be called not a (finite) number:\n{msg}"
-    );
-    assert!(!msg.contains("unknown unit"), "NaN is not a unit:\n{msg}");
-}
-
-#[test]
-fn nan_duration_with_a_unit() {
-    // Line 16: `      failure: { dist: weibull, shape: 0.7, mean: NaNh }`.
-    let yaml = edit(&generated(), "mean: 1y }", "mean: NaNh }");
-    rejects(&yaml, "16:51", "spec.failures.zone.failure.mean", &["NaNh"]);
-    let msg = error_of(&yaml);
-    assert!(
-        msg.contains("finite") || msg.contains("not a number"),
-        "a NaN duration must be called not a (finite) number:\n{msg}"
+        "`{written}` must be called not a (finite) number:\n{msg}"
     );
     assert!(
         !msg.contains("unknown unit"),
-        "`NaNh` has the unit `h`, which exists:\n{msg}"
+        "`{written}` is not a unit problem:\n{msg}"
+    );
+}
+
+#[test]
+#[ignore = "defect: `mean: .nan` is reported as \"`NaN`: unknown unit `NaN`\" instead of not a finite number"]
+fn nan_duration() {
+    non_finite_duration(".nan");
+}
+
+#[test]
+#[ignore = "defect: `NaNh`, `infh` and `.inf` are reported as an unknown unit (`NaNh`, `infh`, `inf`) instead of not a finite number"]
+fn non_finite_durations_with_and_without_a_unit() {
+    for written in ["NaNh", "infh", ".inf"] {
+        non_finite_duration(written);
+    }
+}
+
+#[test]
+fn overflowing_duration_is_not_finite() {
+    // Line 16: `      failure: { dist: weibull, shape: 0.7, mean: 1e400h }`.
+    let yaml = edit(&generated(), "mean: 1y }", "mean: 1e400h }");
+    rejects(
+        &yaml,
+        "16:51",
+        "spec.failures.zone.failure.mean",
+        &["`1e400h`", "must be finite"],
     );
 }
 
@@ -572,6 +638,50 @@ fn unknown_distribution() {
             "uniform",
         ],
     );
+}
+
+#[test]
+fn counts_and_choices_of_the_wrong_kind() {
+    let cases = [
+        // Line 10: `    regions: -1`.
+        (
+            "regions: 1\n",
+            "regions: -1\n",
+            "10:14",
+            "spec.topology.regions",
+            &["-1 regions", "1 or more"][..],
+        ),
+        // Line 10: `    regions: 0`.
+        (
+            "regions: 1\n",
+            "regions: 0\n",
+            "10:14",
+            "spec.topology.regions",
+            &["is 0", "at least one"][..],
+        ),
+        // Line 8: `  replications: -5`.
+        (
+            "replications: 10",
+            "replications: -5",
+            "8:17",
+            "spec.replications",
+            &["`-5`"][..],
+        ),
+        // Line 20: `      controlPlanes: { per: datacenter }`.
+        (
+            "{ per: cluster }",
+            "{ per: datacenter }",
+            "20:29",
+            "spec.deployments[0].controlPlanes.per",
+            &[
+                "unknown variant `datacenter`",
+                "`region`, `zone`, `cluster`",
+            ][..],
+        ),
+    ];
+    for (old, new, at, path, words) in cases {
+        rejects(&edit(&generated(), old, new), at, path, words);
+    }
 }
 
 // ------------------------------------------------------------- durations
@@ -1023,50 +1133,74 @@ fn replications_beyond_what_can_run() {
     );
 }
 
-/// 100 000 clusters (the cluster limit) with 10 000 istiod per cluster is
-/// 10^9 instances: the instance limit (10^6) must reject it before anything
-/// of that size is allocated.
-#[test]
-#[ignore = "defect: the 10^9 instances are placed (tens of GB) before MAX_INSTANCES is checked; do not run until fixed"]
-fn a_billion_instances_is_refused_before_placing_them() {
-    // Lines 10-12: 100 x 100 x 10 clusters; line 20:
-    // `      controlPlanes: { per: cluster, count: 10000 }`.
-    let yaml = edit(
-        &generated(),
-        "regions: 1\n    zonesPerRegion: 1\n    clustersPerZone: 2\n",
-        "regions: 100\n    zonesPerRegion: 100\n    clustersPerZone: 10\n",
+/// `validate` on `yaml` in a fresh directory, killed after `secs` seconds;
+/// it must exit 2 with `expected` on stderr, in time.
+#[track_caller]
+fn validate_refuses_within(yaml: &str, secs: u64, expected: &str) {
+    let dir = dir_with(yaml);
+    let out = meshsim(dir.path())
+        .args(["validate", "bad.yaml"])
+        .timeout(std::time::Duration::from_secs(secs))
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "not refused within {secs} s (killed if None):\n{stderr}"
     );
-    let yaml = edit(&yaml, "{ per: cluster }", "{ per: cluster, count: 10000 }");
-    rejects(
-        &yaml,
-        "19:7",
-        "spec.deployments[0]",
-        &["beyond what fits in memory"],
+    assert!(
+        stderr.contains(expected),
+        "expected `{expected}` in\n{stderr}"
     );
 }
 
-/// `failover: mesh` on 100 000 clusters with one istiod each gives 10^10
-/// attachment entries: the attachment limit (5 * 10^7) must reject it before
-/// the lists are built.
+/// The cluster limit (100 000) with 11 istiod per cluster is 1.1 million
+/// instances, over the instance limit (1 000 000). That is known from the
+/// counts alone and must be refused at once; today every cluster's nearest
+/// instance is searched first, 10^5 x 1.1 * 10^6 steps (hours; 10 000
+/// clusters with `count: 101` took 127 s). The binary is killed after 10 s.
 #[test]
-#[ignore = "defect: the 10^10 attachment entries (80 GB) are built before MAX_ATTACH_ENTRIES is checked; do not run until fixed"]
-fn ten_billion_attachment_entries_are_refused_before_building_them() {
-    // Line 20: `      controlPlanes: { per: cluster, failover: mesh }`.
+#[ignore = "defect: the MAX_INSTANCES check runs only after placement and default attachment (O(clusters x instances)); refusing takes hours"]
+fn too_many_instances_are_refused_before_placing_them() {
+    // Lines 10-12: 1000 x 10 x 10 clusters; line 20:
+    // `      controlPlanes: { per: cluster, count: 11 }`.
     let yaml = edit(
         &generated(),
         "regions: 1\n    zonesPerRegion: 1\n    clustersPerZone: 2\n",
-        "regions: 100\n    zonesPerRegion: 100\n    clustersPerZone: 10\n",
+        "regions: 1000\n    zonesPerRegion: 10\n    clustersPerZone: 10\n",
+    );
+    let yaml = edit(&yaml, "{ per: cluster }", "{ per: cluster, count: 11 }");
+    validate_refuses_within(
+        &yaml,
+        10,
+        "bad.yaml:19:7: spec.deployments[0]: the deployments need more than 1000000 control-plane instances",
+    );
+}
+
+/// `failover: mesh` on 100 000 clusters with one istiod each asks for 10^10
+/// attachment entries (80 GB), over the limit of 5 * 10^7. It must be
+/// refused before the lists are built; today they are built first (at about
+/// 230 MB/s, so the 5 s timeout bounds this test at about 1.2 GB).
+#[test]
+#[ignore = "defect: the MAX_ATTACH_ENTRIES check runs only after the attachment lists are built; 10^10 entries (80 GB) are allocated first"]
+fn too_many_attachment_entries_are_refused_before_building_them() {
+    // Lines 10-12: 1000 x 10 x 10 clusters; line 20:
+    // `      controlPlanes: { per: cluster, failover: mesh }`.
+    let yaml = edit(
+        &generated(),
+        "regions: 1\n    zonesPerRegion: 1\n    clustersPerZone: 2\n",
+        "regions: 1000\n    zonesPerRegion: 10\n    clustersPerZone: 10\n",
     );
     let yaml = edit(
         &yaml,
         "{ per: cluster }",
         "{ per: cluster, failover: mesh }",
     );
-    rejects(
+    validate_refuses_within(
         &yaml,
-        "19:7",
-        "spec.deployments[0]",
-        &["beyond what fits in memory"],
+        5,
+        "bad.yaml:19:7: spec.deployments[0]: the deployments need more than",
     );
 }
 
@@ -1074,7 +1208,7 @@ fn ten_billion_attachment_entries_are_refused_before_building_them() {
 /// accept the scenario or reject the proxy count; never claim the mesh has
 /// no proxies (which is what a wrapped sum of 2^64 = 0 would say).
 #[test]
-#[ignore = "defect: the total proxy count wraps around (release build) and the scenario is refused with `the mesh has no proxies`"]
+#[ignore = "defect: the total proxy count wraps around (u64 sum, release build) and the scenario is refused with `the mesh has no proxies`"]
 fn proxy_counts_whose_sum_overflows() {
     // Line 13: `    proxiesPerCluster: 9223372036854775808`.
     let yaml = edit(
@@ -1104,15 +1238,45 @@ fn yaml_syntax_error_mapping_value_in_a_scalar() {
 
 #[test]
 fn yaml_syntax_error_unclosed_flow_mapping() {
-    // Line 20: `      controlPlanes: { per: cluster` and nothing closes it; the
-    // parser can only tell at the end of the text (line 21, column 1).
+    // Line 20: `      controlPlanes: { per: cluster` and nothing closes the `{`
+    // (column 22); the parser finds out at the end of the text, line 21
+    // column 1.
+    let yaml = edit(&generated(), "{ per: cluster }", "{ per: cluster");
+    rejects(
+        &yaml,
+        "21:1",
+        "",
+        &["did not find expected ',' or '}'", "flow mapping"],
+    );
+}
+
+/// A syntax error has no field path (error.rs: "`path` is empty for YAML
+/// syntax errors"); the position is printed once, in front; and an
+/// unclosed `{` says where it was opened.
+#[test]
+#[ignore = "defect: syntax errors carry a bogus path (`spec.?:`, `spec.deployments[0].controlPlanes.?:`); the unclosed-`{` message repeats `at line 21 column 1` and drops where the `{` opened (20:22)"]
+fn yaml_syntax_errors_have_no_field_path() {
+    let yaml = edit(&generated(), "horizon: 1y", "horizon: 1y: 2y");
+    let msg = error_of(&yaml);
+    assert_eq!(
+        msg,
+        "test.yaml:7:14: mapping values are not allowed in this context"
+    );
+
     let yaml = edit(&generated(), "{ per: cluster }", "{ per: cluster");
     let msg = error_of(&yaml);
     assert!(
-        msg.starts_with("test.yaml:21:1: ") || msg.starts_with("test.yaml:20:"),
-        "{msg}"
+        msg.starts_with("test.yaml:21:1: did not find expected ',' or '}'"),
+        "no field path, position once in front:\n{msg}"
     );
-    assert!(msg.contains("flow mapping"), "{msg}");
+    assert!(
+        !msg.contains("at line 21 column 1"),
+        "the position is printed twice:\n{msg}"
+    );
+    assert!(
+        msg.contains("line 20 column 22") || msg.contains("20:22"),
+        "must say where the unclosed `{{` is:\n{msg}"
+    );
 }
 
 // ------------------------------------------------------ the real binary
@@ -1172,8 +1336,10 @@ fn run_refuses_a_semantic_error_without_writing_anything() {
 
 #[test]
 fn run_refuses_an_unknown_field_without_creating_out() {
+    // Line 17: `      repair: { dist: lognormal, median: 3h, p90: 20h }`; the key
+    // is at column 46, its value at 51 (see the unknown-field tests).
     let dir = dir_with(&edit(&generated(), "p95: 20h", "p90: 20h"));
-    fails_with_2(
+    let stderr = fails_with_2(
         dir.path(),
         &[
             "run",
@@ -1185,7 +1351,12 @@ fn run_refuses_an_unknown_field_without_creating_out() {
             "--seed",
             "3",
         ],
-        "error: bad.yaml:17:46: spec.failures.zone.repair.p90: unknown field `p90`",
+        "spec.failures.zone.repair.p90: unknown field `p90`",
+    );
+    assert!(
+        stderr.starts_with("error: bad.yaml:17:46: ")
+            || stderr.starts_with("error: bad.yaml:17:51: "),
+        "{stderr}"
     );
     assert_eq!(entries(dir.path()), ["bad.yaml"], "nothing may be written");
 }
@@ -1234,27 +1405,4 @@ fn run_refuses_a_missing_file() {
     );
     assert!(out.stdout.is_empty());
     assert!(entries(dir.path()).is_empty(), "nothing may be written");
-}
-
-#[test]
-fn zz_probe2() {
-    let g = scenario(GENERATED);
-    let big = edit(
-        &g,
-        "regions: 1\n    zonesPerRegion: 1\n    clustersPerZone: 2\n",
-        "regions: 100\n    zonesPerRegion: 10\n    clustersPerZone: 10\n",
-    );
-    let which = std::env::var("PROBE").unwrap();
-    let y = match which.as_str() {
-        "inst" => edit(&big, "{ per: cluster }", "{ per: cluster, count: 101 }"),
-        "mesh" => edit(&big, "{ per: cluster }", "{ per: cluster, failover: mesh }"),
-        _ => big.clone(),
-    };
-    let t = std::time::Instant::now();
-    let r = std::panic::catch_unwind(|| error_of(&y));
-    println!(
-        "{which}: {:?} after {:.1?}",
-        r.map_err(|_| "accepted"),
-        t.elapsed()
-    );
 }

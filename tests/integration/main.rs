@@ -3,9 +3,11 @@
 
 mod bad_input;
 mod blast;
+mod charts;
 mod cli;
 mod common;
 mod determinism;
 mod exact;
 mod precision;
+mod rollout;
 mod traffic;

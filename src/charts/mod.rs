@@ -1,0 +1,125 @@
+//! Charts of a run, written as PNG and SVG into the results folder.
+//!
+//! Every chart reads only [`Results`] and implements [`Chart`]: one file
+//! per chart, drawing onto any plotters backend, so the PNG and the SVG of
+//! a chart come from the same code. Sizes, fonts and colours are in
+//! [`style`]; the title block, legend and names column in [`frame`]. The
+//! font is embedded, so nothing but the Rust toolchain is needed to
+//! render. Drawing errors are returned, never unwrapped: a chart that
+//! cannot be drawn fails the command with the file it was writing.
+//!
+//! | file | shows |
+//! |---|---|
+//! | `ranking.png/.svg` | downtime per deployment and measure, log scale, 95% interval and exact value |
+//! | `blast.png/.svg` | blast radius per deployment and component kind: median, p95, max, mean |
+//! | `cause.png/.svg` | which component kinds a deployment's downtime comes from |
+//! | `timeline.png/.svg` | one replication's year: outages by kind above the share of proxies hit |
+
+mod blast;
+mod cause;
+mod frame;
+mod ranking;
+pub mod style;
+mod timeline;
+
+pub use blast::Blast;
+pub use cause::Cause;
+pub use ranking::Ranking;
+pub use timeline::TimelineChart;
+
+use crate::export::AtomicFile;
+use crate::results::Results;
+use anyhow::Context;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// A drawing area in pixel coordinates, the whole canvas or a part of it.
+pub type Area<DB> = DrawingArea<DB, Shift>;
+
+/// One chart: a name for its files, a size that depends on the results
+/// (the number of deployments, measures and kinds), and the drawing.
+pub trait Chart {
+    /// File stem: the chart is written as `<name>.png` and `<name>.svg`.
+    fn name(&self) -> &'static str;
+
+    /// Canvas size in pixels (width, height) for these results.
+    fn size(&self, results: &Results) -> anyhow::Result<(u32, u32)>;
+
+    /// Draws the chart on `root`, a white canvas of [`Chart::size`].
+    fn draw<DB>(&self, results: &Results, root: &Area<DB>) -> anyhow::Result<()>
+    where
+        DB: DrawingBackend,
+        DB::ErrorType: 'static;
+}
+
+/// Writes every chart into `dir` (created if missing); returns the files
+/// written, PNG then SVG per chart.
+pub fn render_all(results: &Results, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut files = Vec::new();
+    files.extend(render(&Ranking, results, dir)?);
+    files.extend(render(&Blast, results, dir)?);
+    files.extend(render(&Cause, results, dir)?);
+    files.extend(render(&TimelineChart, results, dir)?);
+    Ok(files)
+}
+
+/// Writes one chart into `dir` as `<name>.png` and `<name>.svg`, each under
+/// a temporary name first and renamed into place, so a reader never sees
+/// half a chart; returns the two paths.
+pub fn render<C: Chart>(chart: &C, results: &Results, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    style::ensure_font()?;
+    let size = chart.size(results)?;
+    let png = dir.join(format!("{}.png", chart.name()));
+    let svg = dir.join(format!("{}.svg", chart.name()));
+    write_png(chart, results, size, &png).with_context(|| format!("cannot draw {}", png.display()))?;
+    write_svg(chart, results, size, &svg).with_context(|| format!("cannot draw {}", svg.display()))?;
+    Ok(vec![png, svg])
+}
+
+fn write_svg<C: Chart>(
+    chart: &C,
+    results: &Results,
+    size: (u32, u32),
+    dest: &Path,
+) -> anyhow::Result<()> {
+    let mut text = String::new();
+    {
+        let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
+        root.fill(&WHITE)?;
+        chart.draw(results, &root)?;
+        root.present()?;
+    }
+    AtomicFile::write(dest, text.as_bytes())
+}
+
+fn write_png<C: Chart>(
+    chart: &C,
+    results: &Results,
+    size: (u32, u32),
+    dest: &Path,
+) -> anyhow::Result<()> {
+    let name = dest
+        .file_name()
+        .with_context(|| format!("{} is not a file path", dest.display()))?
+        .to_string_lossy();
+    // The encoder picks the format from the extension, so the temporary
+    // name keeps `.png` at its end.
+    let temp = dest.with_file_name(format!(".{name}.tmp-{}.png", std::process::id()));
+    let drawn = (|| -> anyhow::Result<()> {
+        let root = BitMapBackend::new(&temp, size).into_drawing_area();
+        root.fill(&WHITE)?;
+        chart.draw(results, &root)?;
+        root.present()?;
+        Ok(())
+    })();
+    match drawn {
+        Ok(()) => std::fs::rename(&temp, dest)
+            .with_context(|| format!("cannot move {} into place", dest.display())),
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(e)
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! Sizes, fonts, colours and number formats shared by every chart.
+//!
+//! They live in one place so the four charts read as one set: the same
+//! title size, the same colour for a component kind in the cause chart and
+//! the timeline, the same colour for a measure in the ranking and the
+//! timeline. The font is compiled into the binary (DejaVu Sans, licence in
+//! `assets/fonts/`), so charts render identically on a machine with no
+//! fonts and no font libraries at all.
+
+use crate::model::{Kind, Measure};
+use anyhow::anyhow;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use std::sync::OnceLock;
+
+/// The embedded font, registered with plotters under [`FONT`].
+const FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+
+/// The family every text style asks for: plotters' own default, so that
+/// its axis labels use the embedded font too.
+pub const FONT: &str = "sans-serif";
+
+/// Canvas width of the charts laid out in one column, pixels.
+pub const WIDTH: u32 = 1600;
+/// Space around the canvas edge, pixels.
+pub const MARGIN: i32 = 24;
+/// Horizontal gap between the names column and a plot, and between
+/// panels side by side, pixels.
+pub const GAP: i32 = 28;
+
+/// Chart title.
+pub const TITLE_SIZE: f64 = 30.0;
+/// Line under the title (what was run, how to read the marks).
+pub const SUBTITLE_SIZE: f64 = 17.0;
+/// Panel and section headings.
+pub const HEADING_SIZE: f64 = 20.0;
+/// Axis descriptions.
+pub const LABEL_SIZE: f64 = 17.0;
+/// Tick labels.
+pub const TICK_SIZE: f64 = 15.0;
+/// Deployment and lane names.
+pub const NAME_SIZE: f64 = 17.0;
+/// Legend entries.
+pub const LEGEND_SIZE: f64 = 16.0;
+/// Values printed beside marks.
+pub const NOTE_SIZE: f64 = 15.0;
+
+/// Height of a deployment row in the ranking and cause charts, pixels.
+pub const ROW_H: i32 = 30;
+/// Height of a band holding a heading, pixels.
+pub const HEADING_H: i32 = 34;
+/// Height under a plot for tick labels only, pixels.
+pub const TICKS_H: i32 = 30;
+/// Height under a plot for tick labels and the axis description, pixels.
+pub const AXIS_H: i32 = 62;
+
+/// Body text.
+pub const TEXT: RGBColor = RGBColor(0x22, 0x22, 0x22);
+/// Secondary text: subtitles, column headers, notes.
+pub const MUTED: RGBColor = RGBColor(0x5f, 0x5f, 0x5f);
+/// Grid lines.
+pub const GRID: RGBColor = RGBColor(0xd9, 0xd9, 0xd9);
+/// Every other row's background, so a row can be followed across.
+pub const STRIPE: RGBColor = RGBColor(0xf3, 0xf3, 0xf3);
+/// Marks that are not a data colour: whiskers, exact values, means.
+pub const INK: RGBColor = RGBColor(0x1a, 0x1a, 0x1a);
+/// The part of a total no component kind accounts for.
+pub const UNATTRIBUTED: RGBColor = RGBColor(0xb0, 0xb0, 0xb0);
+
+/// Measures, in [`Measure::ALL`] order; a measure past the end reuses
+/// the palette from the start.
+const MEASURE_COLOURS: [RGBColor; 6] = [
+    RGBColor(0x4e, 0x79, 0xa7), // config: blue
+    RGBColor(0x59, 0xa1, 0x4f), // podStart: green
+    RGBColor(0xb0, 0x7a, 0xa1), // endpoints: purple
+    RGBColor(0xe1, 0x57, 0x59), // traffic: red
+    RGBColor(0xf2, 0x8e, 0x2b),
+    RGBColor(0x76, 0xb7, 0xb2),
+];
+
+/// Component kinds, in [`Kind::ALL`] order (Okabe–Ito, safe for colour
+/// blindness): the enclosing domains in blues, the cluster green, its
+/// parts warm.
+const KIND_COLOURS: [RGBColor; 7] = [
+    RGBColor(0x00, 0x72, 0xb2), // region
+    RGBColor(0x56, 0xb4, 0xe9), // zone
+    RGBColor(0x00, 0x9e, 0x73), // cluster
+    RGBColor(0xe6, 0x9f, 0x00), // apiServer
+    RGBColor(0xcc, 0x79, 0xa7), // eastWestGateway
+    RGBColor(0xd5, 0x5e, 0x00), // controlPlane
+    RGBColor(0x99, 0x99, 0x99), // externalSite
+];
+
+/// What users feel when a measure is bad (README, "What is measured"),
+/// keyed by [`Measure::name`] so a new measure needs no change here to
+/// render (it just gets no description).
+const MEASURE_EFFECTS: [(&str, &str); 4] = [
+    ("config", "route and policy changes stop reaching proxies"),
+    ("podStart", "new pods cannot start"),
+    ("endpoints", "load-balancing endpoints go stale"),
+    ("traffic", "certificates expire and calls fail"),
+];
+
+/// The colour of a measure.
+pub fn measure_colour(m: Measure) -> RGBColor {
+    MEASURE_COLOURS[m.index() % MEASURE_COLOURS.len()]
+}
+
+/// The colour of a component kind.
+pub fn kind_colour(k: Kind) -> RGBColor {
+    KIND_COLOURS[k.index() % KIND_COLOURS.len()]
+}
+
+/// "config: route and policy changes stop reaching proxies".
+pub fn measure_heading(m: Measure) -> String {
+    match MEASURE_EFFECTS.iter().find(|(name, _)| *name == m.name()) {
+        Some((name, effect)) => format!("{name}: {effect}"),
+        None => m.name().to_string(),
+    }
+}
+
+/// Registers the embedded font once per process; every chart calls this
+/// before measuring or drawing text.
+pub fn ensure_font() -> anyhow::Result<()> {
+    static REGISTERED: OnceLock<Result<(), String>> = OnceLock::new();
+    REGISTERED
+        .get_or_init(|| {
+            plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES)
+                .map_err(|_| "the embedded DejaVu Sans font could not be parsed".to_string())
+        })
+        .clone()
+        .map_err(|e| anyhow!(e))
+}
+
+/// A text style anchored at its left end, vertically centred.
+pub fn text(size: f64, colour: RGBColor) -> TextStyle<'static> {
+    anchored(size, colour, HPos::Left, VPos::Center)
+}
+
+/// A text style with the given anchor.
+pub fn anchored(size: f64, colour: RGBColor, h: HPos, v: VPos) -> TextStyle<'static> {
+    (FONT, size).into_font().color(&colour).pos(Pos::new(h, v))
+}
+
+/// Width in pixels of `s` drawn at `size`.
+pub fn text_width(s: &str, size: f64) -> anyhow::Result<i32> {
+    ensure_font()?;
+    let (w, _) = (FONT, size)
+        .into_font()
+        .box_size(s)
+        .map_err(|e| anyhow!("cannot measure text {s:?}: {e}"))?;
+    Ok(i32::try_from(w).unwrap_or(i32::MAX))
+}
+
+/// Width of the widest of `items` at `size`, pixels.
+pub fn widest<'a>(items: impl IntoIterator<Item = &'a str>, size: f64) -> anyhow::Result<i32> {
+    let mut w = 0;
+    for s in items {
+        w = w.max(text_width(s, size)?);
+    }
+    Ok(w)
+}
+
+/// Width of the names column: the longest deployment or lane name plus
+/// padding, so names are never clipped.
+pub fn names_width<'a>(names: impl IntoIterator<Item = &'a str>) -> anyhow::Result<i32> {
+    Ok(widest(names, NAME_SIZE)?.max(text_width("deployment", NAME_SIZE)?) + 12)
+}
+
+/// The smallest of 1, 2, 2.5, 5 × 10^k at or above `v` (for linear axes
+/// that end on a round number).
+pub fn nice_ceiling(v: f64) -> f64 {
+    if !(v.is_finite() && v > 0.0) {
+        return 1.0;
+    }
+    let decade = 10f64.powf(v.log10().floor());
+    for step in [1.0, 2.0, 2.5, 5.0, 10.0] {
+        if step * decade >= v * (1.0 - 1e-9) {
+            return step * decade;
+        }
+    }
+    10.0 * decade
+}
+
+/// The largest of 1, 2, 5 × 10^k at or below `v` (for log axes).
+pub fn nice_floor(v: f64) -> f64 {
+    if !(v.is_finite() && v > 0.0) {
+        return 1.0;
+    }
+    let decade = 10f64.powf(v.log10().floor());
+    for step in [5.0, 2.0, 1.0] {
+        if step * decade <= v * (1.0 + 1e-9) {
+            return step * decade;
+        }
+    }
+    decade
+}
+
+/// A count of minutes: thousands separated, three significant digits
+/// below 100.
+pub fn minutes(v: f64) -> String {
+    if !v.is_finite() {
+        return "—".to_string();
+    }
+    let a = v.abs();
+    if a >= 99.95 {
+        thousands(v.round() as i64)
+    } else if a >= 9.995 {
+        format!("{v:.1}")
+    } else if a >= 0.9995 {
+        format!("{v:.2}")
+    } else if a == 0.0 {
+        "0".to_string()
+    } else {
+        // Three significant digits, without trailing zeros.
+        let digits = (2 - a.log10().floor() as i32).clamp(0, 12) as usize;
+        let s = format!("{v:.digits$}");
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        s.to_string()
+    }
+}
+
+/// An integer with comma thousands separators.
+pub fn thousands(v: i64) -> String {
+    let digits = v.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if v < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+/// A share (0–1) as a percentage with sensible precision.
+pub fn percent(v: f64) -> String {
+    let p = v * 100.0;
+    if p == 0.0 {
+        "0%".to_string()
+    } else if p.abs() >= 9.95 || (p - p.round()).abs() < 1e-9 {
+        format!("{p:.0}%")
+    } else {
+        format!("{p:.1}%")
+    }
+}
+
+/// A log-axis tick label: only 1, 2 and 5 × 10^k are labelled so labels
+/// never crowd; the other ticks keep their grid line.
+pub fn log_tick(v: f64) -> String {
+    if !(v.is_finite() && v > 0.0) {
+        return String::new();
+    }
+    let mantissa = v / 10f64.powf(v.log10().floor());
+    let labelled = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .any(|m| (mantissa - m).abs() < 1e-6 * m);
+    if labelled {
+        minutes(v)
+    } else {
+        String::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_like_a_table() {
+        assert_eq!(minutes(1362.14), "1,362");
+        assert_eq!(minutes(30.84), "30.8");
+        assert_eq!(minutes(2.345), "2.35");
+        assert_eq!(minutes(0.01234), "0.0123");
+        assert_eq!(minutes(0.5), "0.5");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(percent(0.333), "33%");
+        assert_eq!(percent(0.037), "3.7%");
+        assert_eq!(percent(0.05), "5%");
+        assert_eq!(log_tick(200.0), "200");
+        assert_eq!(log_tick(300.0), "");
+        assert_eq!(log_tick(1000.0), "1,000");
+        assert_eq!(nice_ceiling(0.333), 0.5);
+        assert_eq!(nice_ceiling(0.21), 0.25);
+        assert_eq!(nice_ceiling(1362.0), 2000.0);
+    }
+
+    #[test]
+    fn the_embedded_font_registers_and_measures() {
+        ensure_font().unwrap();
+        let short = text_width("abc", NAME_SIZE).unwrap();
+        let long = text_width("multiple-clusters-per-region", NAME_SIZE).unwrap();
+        assert!(short > 0 && long > 5 * short, "{short} {long}");
+    }
+}
