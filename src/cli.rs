@@ -18,6 +18,10 @@ pub struct Cli {
 pub enum Command {
     /// Simulate a scenario, print the summary table and write the results folder.
     Run(RunArgs),
+    /// Run, then test every `expect` claim: exit 0 when all hold, 1 when one breaks.
+    Check(RunArgs),
+    /// Fail each component alone (no simulation): the N-1 blast-radius table.
+    Blast(RunArgs),
     /// Check a scenario and print its expanded topology and placements.
     Validate {
         /// The scenario file (YAML).

@@ -5,11 +5,12 @@ use crate::cli::{Command, RunArgs};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use meshsim::engine::replication::Outcome;
+use meshsim::engine::single::single_failures;
 use meshsim::engine::{self, Observer, RunOptions};
-use meshsim::export::{write_results, ReplicationWriter};
+use meshsim::export::{write_blast, write_results, ReplicationWriter};
 use meshsim::model::{self, Model};
 use meshsim::output::table;
-use meshsim::results::Results;
+use meshsim::results::{claims, Results};
 use meshsim::scenario::{Document, ScenarioError};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -18,7 +19,9 @@ use std::time::Instant;
 /// Runs one command.
 pub fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
     match command {
-        Command::Run(args) => run(&args),
+        Command::Run(args) => run(&args).map(|_| ExitCode::SUCCESS),
+        Command::Check(args) => check(&args),
+        Command::Blast(args) => blast(&args),
         Command::Validate { scenario } => validate(&scenario),
     }
 }
@@ -36,7 +39,64 @@ fn validate(path: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
+/// `meshsim check`: run, then judge every claim.
+fn check(args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let (doc, model) = load(&args.scenario)?;
+    if model.claims.is_empty() {
+        return Err(ScenarioError::Invalid {
+            file: doc.origin.clone(),
+            line: 1,
+            col: 1,
+            path: "spec.expect".into(),
+            message: "no claims to check; add e.g. `expect: [{ measure: config, order: [least-available, most-available] }]`".into(),
+        }
+        .into());
+    }
+    let (model, results) = run(args)?;
+    let verdicts = claims::check(&model, &results);
+    let broken = verdicts.iter().filter(|v| !v.holds).count();
+    let mut text = format!("\n{}", table::claims(&verdicts));
+    if broken == 0 {
+        text += &format!("\nall {} claims hold\n", verdicts.len());
+    } else {
+        text += &format!("\n{broken} of {} claims broken\n", verdicts.len());
+    }
+    say(&text)?;
+    Ok(if broken == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `meshsim blast`: the N-1 table, no simulation.
+fn blast(args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let (_, model) = load(&args.scenario)?;
+    let failures = single_failures(&model);
+    let out = results_dir(args, &model)?;
+    write_blast(&out, &model, &failures)?;
+    if !args.quiet {
+        say(&format!(
+            "{}\nfull table: {}\n",
+            table::single_failures(&model, &failures),
+            out.join("blast.csv").display()
+        ))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The results folder of a run: `--out`, or `results/<metadata.name>`.
+fn results_dir(args: &RunArgs, model: &Model) -> anyhow::Result<PathBuf> {
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(&model.name));
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    Ok(out)
+}
+
+/// `meshsim run`: simulate, write the results folder, print the summary.
+fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
     let (mut doc, _) = load(&args.scenario)?;
     // Apply the overrides to the file itself, so scenario.yaml records the
     // run exactly as it was made.
@@ -48,11 +108,7 @@ fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         doc.file.spec.precision = None;
     }
     let model = model::build(&doc.file).map_err(|e| doc.locate(e))?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("results").join(&model.name));
-    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    let out = results_dir(args, &model)?;
 
     let started = Instant::now();
     let names = model.deployments.iter().map(|d| d.name.clone()).collect();
@@ -98,7 +154,7 @@ fn run(args: &RunArgs) -> anyhow::Result<ExitCode> {
         );
         say(&text)?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok((model, results))
 }
 
 fn progress_bar(quiet: bool) -> ProgressBar {

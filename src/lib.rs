@@ -11,6 +11,7 @@
 
 #![deny(missing_docs)]
 
+pub mod charts;
 pub mod engine;
 pub mod export;
 pub mod model;

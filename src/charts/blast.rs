@@ -39,6 +39,7 @@ struct Layout {
     row_h: i32,
     height: i32,
     x_max: f64,
+    measures: Vec<Measure>,
 }
 
 impl Layout {
@@ -78,7 +79,8 @@ impl Layout {
             legend,
         };
         let names_w = style::names_width(results.deployments.iter().map(String::as_str))?;
-        let columns = Columns::new(names_w, Measure::ALL.len(), MIN_PANEL_W);
+        let measures = super::measures(results);
+        let columns = Columns::new(names_w, measures.len(), MIN_PANEL_W);
         let header_h = header.height(columns.width)?;
         let row_h = (kinds.len() as i32 * SUB_H + 2 * ROW_PAD).max(style::ROW_H);
         let n = results.deployments.len().max(1) as i32;
@@ -102,6 +104,7 @@ impl Layout {
             row_h,
             height,
             x_max,
+            measures,
         })
     }
 }
@@ -139,7 +142,7 @@ impl Chart for Blast {
             rows_top,
             l.row_h,
         )?;
-        for (&m, &left) in Measure::ALL.iter().zip(&l.columns.lefts) {
+        for (&m, &left) in l.measures.iter().zip(&l.columns.lefts) {
             root.draw_text(
                 m.name(),
                 &style::anchored(style::HEADING_SIZE, TEXT, HPos::Center, VPos::Center),
@@ -195,7 +198,7 @@ where
         MUTED.stroke_width(1),
     ))?;
     for (i, dep) in results.deployments.iter().enumerate() {
-        let row_top = rows_top + i as i32 * l.row_h + ROW_PAD;
+        let row_top = rows_top + i as i32 * l.row_h + (l.row_h - l.kinds.len() as i32 * SUB_H) / 2;
         let rows = results
             .blast_by_kind
             .iter()
@@ -221,17 +224,20 @@ where
 {
     let colour = style::kind_colour(r.kind);
     let (p50, p95, max) = (x(r.blast_p50), x(r.blast_p95), x(r.blast_max));
-    if max > p95 {
-        root.draw(&PathElement::new(vec![(p95, y), (max, y)], INK.stroke_width(1)))?;
-    }
-    root.draw(&PathElement::new(
-        vec![(max, y - SUB_H / 2 + 1), (max, y + SUB_H / 2 - 1)],
-        INK.stroke_width(2),
-    ))?;
     let half = SUB_H / 2 - 1;
     root.draw(&Rectangle::new(
         [(p50 - 1, y - half), (p95.max(p50 + 3), y + half)],
         colour.filled(),
+    ))?;
+    if max > p95 {
+        root.draw(&PathElement::new(
+            vec![(p95, y), (max, y)],
+            INK.stroke_width(1),
+        ))?;
+    }
+    root.draw(&PathElement::new(
+        vec![(max, y - half), (max, y + half)],
+        INK.stroke_width(2),
     ))?;
     frame::diamond(root, (x(r.blast_mean), y), 4, INK.filled())?;
     Ok(())

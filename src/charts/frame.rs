@@ -106,11 +106,7 @@ impl Header {
         }
         y += 8;
         let mut lines = 0;
-        for (item, (x, _, line)) in self
-            .legend
-            .iter()
-            .zip(legend_layout(&self.legend, width)?)
-        {
+        for (item, (x, _, line)) in self.legend.iter().zip(legend_layout(&self.legend, width)?) {
             let cy = y + line * LEGEND_LINE_H + LEGEND_LINE_H / 2;
             lines = lines.max(line + 1);
             draw_mark(root, item.mark, (x + MARK_W / 2, cy))?;
@@ -166,7 +162,10 @@ where
     match mark {
         Mark::Lead => {}
         Mark::Swatch(colour) => {
-            root.draw(&Rectangle::new([(x - 8, y - 8), (x + 8, y + 8)], colour.filled()))?;
+            root.draw(&Rectangle::new(
+                [(x - 8, y - 8), (x + 8, y + 8)],
+                colour.filled(),
+            ))?;
         }
         Mark::Dot(colour) => dot(root, c, colour)?,
         Mark::Whisker => whisker(root, x - 13, x + 13, y, true, true)?,
@@ -178,7 +177,10 @@ where
             ))?;
         }
         Mark::Bar(colour) => {
-            root.draw(&Rectangle::new([(x - 13, y - 5), (x + 5, y + 5)], colour.filled()))?;
+            root.draw(&Rectangle::new(
+                [(x - 13, y - 5), (x + 5, y + 5)],
+                colour.filled(),
+            ))?;
         }
         Mark::ToMax => {
             root.draw(&PathElement::new(

@@ -28,6 +28,7 @@ pub use ranking::Ranking;
 pub use timeline::TimelineChart;
 
 use crate::export::AtomicFile;
+use crate::model::Measure;
 use crate::results::Results;
 use anyhow::Context;
 use plotters::coord::Shift;
@@ -53,6 +54,18 @@ pub trait Chart {
         DB::ErrorType: 'static;
 }
 
+/// The measures to draw, in report order: those the run reported, or, for
+/// results built without that list, every measure with a summary row.
+pub fn measures(results: &Results) -> Vec<Measure> {
+    if !results.measures.is_empty() {
+        return results.measures.clone();
+    }
+    Measure::ALL
+        .into_iter()
+        .filter(|&m| results.summary.iter().any(|r| r.measure == m))
+        .collect()
+}
+
 /// Writes every chart into `dir` (created if missing); returns the files
 /// written, PNG then SVG per chart.
 pub fn render_all(results: &Results, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
@@ -73,8 +86,10 @@ pub fn render<C: Chart>(chart: &C, results: &Results, dir: &Path) -> anyhow::Res
     let size = chart.size(results)?;
     let png = dir.join(format!("{}.png", chart.name()));
     let svg = dir.join(format!("{}.svg", chart.name()));
-    write_png(chart, results, size, &png).with_context(|| format!("cannot draw {}", png.display()))?;
-    write_svg(chart, results, size, &svg).with_context(|| format!("cannot draw {}", svg.display()))?;
+    write_png(chart, results, size, &png)
+        .with_context(|| format!("cannot draw {}", png.display()))?;
+    write_svg(chart, results, size, &svg)
+        .with_context(|| format!("cannot draw {}", svg.display()))?;
     Ok(vec![png, svg])
 }
 

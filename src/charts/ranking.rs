@@ -48,6 +48,7 @@ struct Layout {
     last_panel_h: i32,
     height: i32,
     x_range: (f64, f64),
+    measures: Vec<Measure>,
 }
 
 fn minutes(u: f64) -> f64 {
@@ -59,7 +60,10 @@ fn value_text(row: &SummaryRow) -> String {
     let v = style::minutes(minutes(row.unavailability));
     match (row.ci_low, row.ci_high) {
         (Some(lo), Some(hi)) => {
-            format!("{v} ± {}", style::minutes(minutes((hi - lo).max(0.0) / 2.0)))
+            format!(
+                "{v} ± {}",
+                style::minutes(minutes((hi - lo).max(0.0) / 2.0))
+            )
         }
         _ => v,
     }
@@ -100,15 +104,18 @@ impl Layout {
         let values: Vec<String> = results.summary.iter().map(value_text).collect();
         let value_w = style::widest(values.iter().map(String::as_str), NOTE_SIZE)?
             .max(style::text_width(VALUE_HEADER, NOTE_SIZE)?);
-        let rank_w = style::text_width(RANK_HEADER, NOTE_SIZE)?
-            .max(style::text_width(&results.deployments.len().to_string(), NOTE_SIZE)?);
+        let rank_w = style::text_width(RANK_HEADER, NOTE_SIZE)?.max(style::text_width(
+            &results.deployments.len().to_string(),
+            NOTE_SIZE,
+        )?);
         let rank_right = width - MARGIN;
         let value_right = rank_right - rank_w - COLUMN_GAP;
         let plot_right = value_right - value_w - COLUMN_GAP;
         let plot_left = MARGIN + names_w + GAP / 2;
         let panel_h = HEADING_H + n * ROW_H + style::TICKS_H;
         let last_panel_h = HEADING_H + n * ROW_H + style::AXIS_H;
-        let panels = Measure::ALL.len() as i32;
+        let measures = super::measures(results);
+        let panels = measures.len().max(1) as i32;
         let height = header_h + (panels - 1) * (panel_h + PANEL_GAP) + last_panel_h + MARGIN;
         Ok(Layout {
             header,
@@ -122,6 +129,7 @@ impl Layout {
             last_panel_h,
             height,
             x_range: x_range(results),
+            measures,
         })
     }
 }
@@ -171,8 +179,8 @@ impl Chart for Ranking {
         let l = Layout::new(results)?;
         l.header.draw(root)?;
         let mut top = l.header_h;
-        for (i, &m) in Measure::ALL.iter().enumerate() {
-            let last = i + 1 == Measure::ALL.len();
+        for (i, &m) in l.measures.iter().enumerate() {
+            let last = i + 1 == l.measures.len();
             panel(results, root, &l, m, top, last)?;
             top += l.panel_h + PANEL_GAP;
         }

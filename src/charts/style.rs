@@ -94,11 +94,15 @@ const KIND_COLOURS: [RGBColor; 7] = [
 /// What users feel when a measure is bad (README, "What is measured"),
 /// keyed by [`Measure::name`] so a new measure needs no change here to
 /// render (it just gets no description).
-const MEASURE_EFFECTS: [(&str, &str); 4] = [
+const MEASURE_EFFECTS: [(&str, &str); 5] = [
     ("config", "route and policy changes stop reaching proxies"),
     ("podStart", "new pods cannot start"),
     ("endpoints", "load-balancing endpoints go stale"),
     ("traffic", "certificates expire and calls fail"),
+    (
+        "badConfig",
+        "a bad config change is served: calls fail until rolled back",
+    ),
 ];
 
 /// The colour of a measure.

@@ -13,6 +13,7 @@ pub mod queue;
 pub mod replication;
 pub mod rng;
 mod rollout;
+pub mod single;
 pub mod trace;
 
 use crate::model::deps::DepIndex;

@@ -301,30 +301,7 @@ impl<'m> Simulator<'m> {
             let first = -self.changes_rng.random::<f64>().ln() / cc.bad_per_hour;
             self.queue.push(to_ms(first), self.components as u32);
         }
-        self.status.iter_mut().for_each(|s| *s = Status::default());
-        self.live.iter_mut().for_each(|s| *s = false);
-        self.stale.iter_mut().for_each(|s| *s = false);
-        self.live_proxies = 0;
-        self.stale_proxies = 0;
-        self.disconnected.iter_mut().for_each(|v| *v = 0);
-        self.config_bad.iter_mut().for_each(|v| *v = 0);
-        self.change_bad.iter_mut().for_each(|v| *v = 0);
-        self.bad.iter_mut().for_each(|v| *v = 0.0);
-        self.cause.iter_mut().for_each(|v| *v = 0.0);
-        self.live_hours = 0.0;
-        self.clock_ms = 0;
-        self.incidents.clear();
-        self.blasts.clear();
-        // Evaluate every pair from "dead" so the sums are built by the same
-        // code that maintains them.
-        for c in 0..self.clusters {
-            self.eval_global(c);
-        }
-        for d in 0..self.deployments {
-            for c in 0..self.clusters {
-                self.eval_pair(d, c, 0, None, 0);
-            }
-        }
+        self.evaluate_all();
         // Certificates were issued at a random phase of their rotation
         // schedule before time 0 (per cluster, shared by every deployment).
         // A pair that starts disconnected is treated as if it had just lost
@@ -347,6 +324,59 @@ impl<'m> Simulator<'m> {
             Trace::new(r, self.start_ms, until.min(self.end_ms), &self.own_up)
         });
         self.sample(0);
+    }
+
+    /// Clears every sum and evaluates every pair from "dead" at time 0 for
+    /// the current component states, so the sums are built by the same
+    /// code that maintains them.
+    fn evaluate_all(&mut self) {
+        self.status.iter_mut().for_each(|s| *s = Status::default());
+        self.live.iter_mut().for_each(|s| *s = false);
+        self.stale.iter_mut().for_each(|s| *s = false);
+        self.live_proxies = 0;
+        self.stale_proxies = 0;
+        self.disconnected.iter_mut().for_each(|v| *v = 0);
+        self.config_bad.iter_mut().for_each(|v| *v = 0);
+        self.change_bad.iter_mut().for_each(|v| *v = 0);
+        self.bad.iter_mut().for_each(|v| *v = 0.0);
+        self.cause.iter_mut().for_each(|v| *v = 0.0);
+        self.live_hours = 0.0;
+        self.clock_ms = 0;
+        self.incidents.clear();
+        self.blasts.clear();
+        for c in 0..self.clusters {
+            self.eval_global(c);
+        }
+        for d in 0..self.deployments {
+            for c in 0..self.clusters {
+                self.eval_pair(d, c, 0, None, 0);
+            }
+        }
+    }
+
+    /// The mesh with exactly the components in `down` failed and everything
+    /// else up, without simulation (`meshsim blast`): the share of the
+    /// mesh's proxies that are dead, and per `[deployment * MEASURES +
+    /// measure]` the share that is live but bad (`config`, `podStart`,
+    /// `endpoints`; the duration-dependent measures stay 0).
+    pub fn static_state(&mut self, down: &[usize]) -> (f64, Vec<f64>) {
+        self.own_up.iter_mut().for_each(|u| *u = true);
+        for &x in down {
+            self.own_up[x] = false;
+        }
+        self.rollouts.clear();
+        self.evaluate_all();
+        let total = self.total_proxies;
+        let live = self.live_proxies as f64;
+        let stale_share = self.stale_proxies as f64 / total;
+        let mut bad = vec![0.0; self.deployments * MEASURES];
+        for d in 0..self.deployments {
+            let disc = self.disconnected[d] as f64;
+            bad[d * MEASURES + CONFIG] = self.config_bad[d] as f64 / total;
+            bad[d * MEASURES + POD] = disc / total;
+            bad[d * MEASURES + ENDPOINTS] = (disc + (live - disc) * stale_share) / total;
+        }
+        ((total - live) / total, bad)
     }
 
     /// Processes the transition of component `x` at time `t`.

@@ -6,9 +6,11 @@
 //! goes, so its memory does not grow with the replication count.
 
 mod atomic;
+mod blast;
 mod replications;
 mod tables;
 
 pub use atomic::AtomicFile;
+pub use blast::write_blast;
 pub use replications::ReplicationWriter;
 pub use tables::write_results;

@@ -6,10 +6,10 @@
 //! caller attaches file, line and column. Nothing here touches the disk.
 
 use super::dist::Dist;
-use super::placement::{self, Topo};
+use super::placement::{self, Budget, Topo};
 use super::{
     stream_id, CertPolicy, Claim, Cluster, Component, ConfigChanges, Deployment, Domain,
-    FieldError, Host, Instance, Kind, Model, Process, Replications,
+    FieldError, Host, Instance, Kind, Measure, Model, Process, Replications,
 };
 use crate::scenario::file::{
     Failures, NetworkLayout, ProcessSpec, Regions, RolloutOrder, ScenarioFile, Topology,
@@ -23,6 +23,19 @@ pub const MAX_CLUSTERS: u64 = 100_000;
 pub const MAX_INSTANCES: u64 = 1_000_000;
 /// Attachment-list entries over all deployments and clusters.
 pub const MAX_ATTACH_ENTRIES: u64 = 50_000_000;
+/// Sidecars in one cluster: far beyond any real cluster, and small enough
+/// that the mesh total cannot overflow.
+pub const MAX_PROXIES_PER_CLUSTER: u64 = 1_000_000_000;
+
+fn check_proxies(proxies: u64, path: &str) -> Result<u64, FieldError> {
+    if proxies > MAX_PROXIES_PER_CLUSTER {
+        return Err(FieldError::new(
+            path,
+            format!("{proxies} proxies in one cluster is beyond any real cluster; give at most {MAX_PROXIES_PER_CLUSTER}"),
+        ));
+    }
+    Ok(proxies)
+}
 
 /// Checks a scenario and builds its model.
 pub fn build(file: &ScenarioFile) -> Result<Model, FieldError> {
@@ -185,8 +198,10 @@ pub fn build(file: &ScenarioFile) -> Result<Model, FieldError> {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut cp_components: BTreeMap<(Host, u32), usize> = BTreeMap::new();
     let mut deployments = Vec::new();
-    let mut instance_total: u64 = 0;
-    let mut attach_total: u64 = 0;
+    let mut budget = Budget {
+        instances: MAX_INSTANCES,
+        entries: MAX_ATTACH_ENTRIES,
+    };
     for (d, dep) in spec.deployments.iter().enumerate() {
         let path = format!("spec.deployments[{d}]");
         if dep.name.trim().is_empty() {
@@ -204,17 +219,7 @@ pub fn build(file: &ScenarioFile) -> Result<Model, FieldError> {
                 ),
             ));
         }
-        let placed = placement::place(dep, &path, &topo)?;
-        instance_total += placed.instances.len() as u64;
-        attach_total += placed.attach.iter().map(|a| a.len() as u64).sum::<u64>();
-        if instance_total > MAX_INSTANCES || attach_total > MAX_ATTACH_ENTRIES {
-            return Err(FieldError::new(
-                path,
-                format!(
-                    "the deployments need more than {MAX_INSTANCES} control-plane instances or {MAX_ATTACH_ENTRIES} attachment entries, beyond what fits in memory; use fewer instances or a narrower failover"
-                ),
-            ));
-        }
+        let placed = placement::place(dep, &path, &topo, &mut budget)?;
         let mut instances = Vec::new();
         for inst in placed.instances {
             let key = (inst.host, inst.ordinal);
@@ -437,6 +442,12 @@ fn claims(file: &ScenarioFile, names: &HashMap<&str, usize>) -> Result<Vec<Claim
                 "a ranking needs at least two deployments, lowest availability first",
             ));
         }
+        if e.measure == Measure::BadConfig && file.spec.config_changes.is_none() {
+            return Err(FieldError::new(
+                format!("spec.expect[{i}].measure"),
+                "`badConfig` is only measured with `spec.configChanges`; add it or claim another measure",
+            ));
+        }
         let mut order = Vec::new();
         for (j, name) in e.order.iter().enumerate() {
             let path = format!("spec.expect[{i}].order[{j}]");
@@ -595,6 +606,7 @@ fn expand_topology(t: &Topology) -> Result<Topo<'_>, FieldError> {
                     "the generated form needs `proxiesPerCluster` (e.g. 500)",
                 )
             })?;
+            let proxies = check_proxies(proxies, "spec.topology.proxiesPerCluster")?;
             for (v, field) in [
                 (*n, "regions"),
                 (zpr, "zonesPerRegion"),
@@ -691,6 +703,10 @@ fn expand_topology(t: &Topology) -> Result<Topo<'_>, FieldError> {
                                 "missing; give the cluster's sidecar count (`proxies: 300`) or a default `spec.topology.proxiesPerCluster`",
                             )
                         })?;
+                        let proxies = match c.proxies {
+                            Some(_) => check_proxies(proxies, &format!("{cpath}.proxies"))?,
+                            None => check_proxies(proxies, "spec.topology.proxiesPerCluster")?,
+                        };
                         let net = c.network.clone().unwrap_or_else(|| "default".into());
                         if net.trim().is_empty() {
                             return Err(FieldError::new(

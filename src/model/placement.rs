@@ -126,11 +126,47 @@ pub(super) struct Placement {
     pub description: String,
 }
 
-/// Places the instances of one deployment found at `path`.
+/// What is left of the size limits for the deployments still to place.
+pub(super) struct Budget {
+    /// istiod instances.
+    pub instances: u64,
+    /// Attachment-list entries.
+    pub entries: u64,
+}
+
+impl Budget {
+    /// Takes `n` instances, refusing (at `path`) when they do not fit.
+    fn take_instances(&mut self, n: u64, path: &str) -> Result<(), FieldError> {
+        self.instances = self.instances.checked_sub(n).ok_or_else(|| too_big(path))?;
+        Ok(())
+    }
+
+    /// Takes `n` attachment entries, refusing when they do not fit.
+    fn take_entries(&mut self, n: u64, path: &str) -> Result<(), FieldError> {
+        self.entries = self.entries.checked_sub(n).ok_or_else(|| too_big(path))?;
+        Ok(())
+    }
+}
+
+fn too_big(path: &str) -> FieldError {
+    FieldError::new(
+        path,
+        format!(
+            "the deployments need more than {} control-plane instances or {} attachment entries, beyond what fits in memory; use fewer instances or a narrower failover",
+            super::build::MAX_INSTANCES,
+            super::build::MAX_ATTACH_ENTRIES
+        ),
+    )
+}
+
+/// Places the instances of one deployment found at `path`, within `budget`.
+/// Sizes are checked from the counts before anything is built, so an
+/// oversized scenario is refused at once.
 pub(super) fn place(
     dep: &DeploymentSpec,
     path: &str,
     topo: &Topo,
+    budget: &mut Budget,
 ) -> Result<Placement, FieldError> {
     let cp = &dep.control_planes;
     let cpath = format!("{path}.controlPlanes");
@@ -170,6 +206,12 @@ pub(super) fn place(
     let description;
     if let Some(per) = cp.per {
         let count = cp.count.unwrap_or(1);
+        let domains = match per {
+            Per::Region => topo.regions.len(),
+            Per::Zone => topo.zones.len(),
+            Per::Cluster => topo.clusters.len(),
+        };
+        budget.take_instances(domains as u64 * u64::from(count), path)?;
         if count == 0 {
             return Err(FieldError::new(
                 format!("{cpath}.count"),
@@ -214,7 +256,7 @@ pub(super) fn place(
             Per::Cluster => "cluster",
         };
         description = format!("{count} per {per_name}");
-        let attach = placer.default_attach(failover, Some(per));
+        let attach = placer.default_attach(failover, Some(per), budget, path)?;
         return Ok(placer.finish(attach, description, failover));
     }
     if let Some(ext) = &cp.external {
@@ -225,6 +267,7 @@ pub(super) fn place(
                 "no sites; list at least one of spec.topology.externalSites",
             ));
         }
+        budget.take_instances(ext.sites.len() as u64 * u64::from(ext.count_per_site), path)?;
         if ext.count_per_site == 0 || ext.count_per_site > 10_000 {
             return Err(FieldError::new(
                 format!("{epath}.countPerSite"),
@@ -253,7 +296,7 @@ pub(super) fn place(
             ext.sites.join(", "),
             topo.clusters[config].name
         );
-        let attach = placer.default_attach(failover, None);
+        let attach = placer.default_attach(failover, None, budget, path)?;
         return Ok(placer.finish(attach, description, failover));
     }
     // Explicit instances with explicit attachment lists.
@@ -271,6 +314,7 @@ pub(super) fn place(
             "explicit instances take their fallbacks from `attach`; list them there in order of preference and drop `failover`",
         ));
     }
+    budget.take_instances(list.len() as u64, path)?;
     let mut by_name: HashMap<&str, usize> = HashMap::new();
     for (i, inst) in list.iter().enumerate() {
         let p = format!("{ipath}[{i}]");
@@ -331,6 +375,7 @@ pub(super) fn place(
             ));
         }
     }
+    budget.take_entries(attach_map.values().map(|l| l.len() as u64).sum(), path)?;
     let mut attach = Vec::with_capacity(topo.clusters.len());
     for c in &topo.clusters {
         let Some(names) = attach_map.get(&c.name) else {
@@ -452,39 +497,69 @@ impl<'t, 'a> Placer<'t, 'a> {
         }
     }
 
-    /// Is instance `i` in `cluster`'s failover scope?
-    fn in_scope(&self, cluster: usize, i: usize, failover: Failover, per: Option<Per>) -> bool {
-        let d = self.distance(cluster, i);
-        match failover {
-            Failover::None => false,
-            Failover::Mesh => true,
-            Failover::Region => d <= 2,
-            Failover::Domain => match per {
-                Some(Per::Cluster) => d == 0,
-                Some(Per::Zone) => d <= 1,
-                Some(Per::Region) => d <= 2,
-                None => true,
-            },
+    /// Each cluster's list: its nearest instance, then the failover scope.
+    /// Candidates are looked up by cluster, zone and region, so the work
+    /// is proportional to the lists built, not to clusters × instances.
+    fn default_attach(
+        &self,
+        failover: Failover,
+        per: Option<Per>,
+        budget: &mut Budget,
+        path: &str,
+    ) -> Result<Vec<Vec<usize>>, FieldError> {
+        let topo = self.topo;
+        let n = self.instances.len();
+        let mut by_cluster = vec![Vec::new(); topo.clusters.len()];
+        let mut by_zone = vec![Vec::new(); topo.zones.len()];
+        let mut by_region = vec![Vec::new(); topo.regions.len()];
+        for (i, inst) in self.instances.iter().enumerate() {
+            if let Host::Cluster(h) = inst.host {
+                by_cluster[h].push(i);
+                by_zone[topo.clusters[h].zone].push(i);
+                by_region[topo.clusters[h].region].push(i);
+            }
         }
-    }
-
-    fn default_attach(&self, failover: Failover, per: Option<Per>) -> Vec<Vec<usize>> {
-        let mut load = vec![0u64; self.instances.len()];
-        let mut attach = Vec::with_capacity(self.topo.clusters.len());
-        for (c, cluster) in self.topo.clusters.iter().enumerate() {
-            let nearest = (0..self.instances.len())
-                .min_by_key(|&i| (self.distance(c, i), load[i], i))
-                .expect("every placement has instances");
+        let everyone: Vec<usize> = (0..n).collect();
+        let scope = |c: usize| -> &[usize] {
+            let cluster = &topo.clusters[c];
+            match (failover, per) {
+                (Failover::None, _) => &[],
+                (Failover::Mesh, _) | (Failover::Domain, None) => &everyone,
+                (Failover::Region, _) | (Failover::Domain, Some(Per::Region)) => {
+                    &by_region[cluster.region]
+                }
+                (Failover::Domain, Some(Per::Zone)) => &by_zone[cluster.zone],
+                (Failover::Domain, Some(Per::Cluster)) => &by_cluster[c],
+            }
+        };
+        let entries: u64 = (0..topo.clusters.len())
+            .map(|c| 1 + scope(c).len() as u64)
+            .sum();
+        budget.take_entries(entries, path)?;
+        let mut load = vec![0u64; n];
+        let mut attach = Vec::with_capacity(topo.clusters.len());
+        for (c, cluster) in topo.clusters.iter().enumerate() {
+            let candidates = [
+                &by_cluster[c],
+                &by_zone[cluster.zone],
+                &by_region[cluster.region],
+                &everyone,
+            ]
+            .into_iter()
+            .find(|tier| !tier.is_empty())
+            .expect("every placement has instances");
+            let nearest = *candidates
+                .iter()
+                .min_by_key(|&&i| (self.distance(c, i), load[i], i))
+                .expect("a non-empty tier");
             load[nearest] += cluster.proxies;
             let mut list = vec![nearest];
-            let mut rest: Vec<usize> = (0..self.instances.len())
-                .filter(|&i| i != nearest && self.in_scope(c, i, failover, per))
-                .collect();
+            let mut rest: Vec<usize> = scope(c).iter().copied().filter(|&i| i != nearest).collect();
             rest.sort_by_key(|&i| (self.distance(c, i), i));
             list.extend(rest);
             attach.push(list);
         }
-        attach
+        Ok(attach)
     }
 
     fn finish(self, attach: Vec<Vec<usize>>, description: String, failover: Failover) -> Placement {

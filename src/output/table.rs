@@ -2,7 +2,9 @@
 //! scenario of `validate`. Columns are aligned, numbers are rounded for
 //! reading (the files keep full precision).
 
+use crate::engine::single::{SingleFailure, STATIC_MEASURES};
 use crate::model::{Host, Model};
+use crate::results::claims::Verdict;
 use crate::results::Results;
 use std::fmt::Write;
 
@@ -178,5 +180,78 @@ pub fn topology(model: &Model) -> String {
             2,
         ));
     }
+    out
+}
+
+/// The verdicts of `meshsim check`.
+pub fn claims(verdicts: &[Verdict]) -> String {
+    let rows: Vec<Vec<String>> = verdicts
+        .iter()
+        .map(|v| {
+            let ci = match (v.ci_low, v.ci_high) {
+                (Some(lo), Some(hi)) => format!("[{}, {}]", sci(lo), sci(hi)),
+                _ => "—".into(),
+            };
+            vec![
+                v.measure.name().to_string(),
+                format!("{} < {}", v.lower, v.higher),
+                sci(v.diff),
+                ci,
+                if v.holds { "holds" } else { "BROKEN" }.to_string(),
+            ]
+        })
+        .collect();
+    render(
+        &[
+            "measure",
+            "claim (availability)",
+            "unavailability diff",
+            "95% paired CI",
+            "verdict",
+        ],
+        &rows,
+        2,
+    )
+}
+
+/// The N−1 table of `meshsim blast`, condensed for the terminal: per
+/// measure and component kind, the worst single failure for each
+/// deployment (the full table is in blast.csv).
+pub fn single_failures(model: &Model, failures: &[SingleFailure]) -> String {
+    let mut header = vec![
+        "measure".to_string(),
+        "kind".to_string(),
+        "dead".to_string(),
+    ];
+    header.extend(model.deployments.iter().map(|d| d.name.clone()));
+    let mut rows = Vec::new();
+    for m in STATIC_MEASURES {
+        if !rows.is_empty() {
+            rows.push(Vec::new());
+        }
+        for kind in crate::model::Kind::ALL {
+            let of_kind: Vec<&SingleFailure> = failures
+                .iter()
+                .filter(|f| model.components[f.component].kind == kind)
+                .collect();
+            if of_kind.is_empty() {
+                continue;
+            }
+            let dead = of_kind.iter().map(|f| f.dead).fold(0.0, f64::max);
+            let mut row = vec![m.name().to_string(), kind.name().to_string(), pct(dead)];
+            for d in 0..model.deployments.len() {
+                row.push(pct(of_kind
+                    .iter()
+                    .map(|f| f.blast(d, m))
+                    .fold(0.0, f64::max)));
+            }
+            rows.push(row);
+        }
+    }
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut out = String::from(
+        "worst single failure per component kind: share of the mesh's proxies live but bad\n\n",
+    );
+    out.push_str(&render(&header, &rows, 2));
     out
 }

@@ -1,6 +1,7 @@
 //! The results of a run: one struct, with units in the field names, that
 //! every table, file and chart reads.
 
+pub mod claims;
 mod timeline;
 
 use crate::engine::replication::{KINDS, MEASURES};

@@ -117,6 +117,12 @@ fn unit_ms(unit: &str) -> Option<f64> {
 
 fn parse_with_unit(text: &str, what: &str) -> Result<f64, String> {
     let t = text.trim();
+    let bare = t.trim_start_matches(['+', '-', '.']).to_ascii_lowercase();
+    if bare.starts_with("nan") || bare.starts_with("inf") {
+        return Err(format!(
+            "`{t}` is not a finite number; write {what} such as `4h` (units: {UNIT_LIST})"
+        ));
+    }
     let split = t
         .find(|c: char| c.is_ascii_alphabetic() && c != 'e' && c != 'E')
         .unwrap_or(t.len());
@@ -213,11 +219,10 @@ mod tests {
         assert!(e.contains("unknown unit `yr`"), "{e}");
         let e = Duration::parse("-2h").unwrap_err();
         assert!(e.contains("negative"), "{e}");
-        let e = Duration::parse("NaNh").unwrap_err();
-        assert!(
-            e.contains("unknown unit") || e.contains("not a number"),
-            "{e}"
-        );
+        for text in ["NaNh", "NaN", ".inf", "-infh"] {
+            let e = Duration::parse(text).unwrap_err();
+            assert!(e.contains("not a finite number"), "{text}: {e}");
+        }
     }
 
     #[test]

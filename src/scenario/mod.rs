@@ -68,26 +68,7 @@ impl Document {
             Err(err) => {
                 let path = err.path().to_string();
                 let inner = err.into_inner();
-                let raw = inner.to_string();
-                // serde_yaml_ng appends " at line L column C"; we print the
-                // position ourselves, in front, like a compiler.
-                let message = match raw.rfind(" at line ") {
-                    Some(cut) => raw[..cut].to_string(),
-                    None => raw,
-                };
-                let path = if path == "." { String::new() } else { path };
-                let message = strip_path_prefix(&message, &path);
-                // The YAML library knows where syntax errors are, but places
-                // errors raised while converting a value loosely; the source
-                // map knows where every value is.
-                let (line, col) = match (
-                    map.get(&path).filter(|_| !path.is_empty()),
-                    inner.location(),
-                ) {
-                    (Some(pos), _) => pos,
-                    (None, Some(l)) => (l.line(), l.column()),
-                    (None, None) => map.locate(&path).unwrap_or((1, 1)),
-                };
+                let (line, col, path, message) = locate_parse_error(&map, path, &inner);
                 Err(ScenarioError::Invalid {
                     file: origin.to_string(),
                     line,
@@ -110,6 +91,52 @@ impl Document {
             message: e.message,
         }
     }
+}
+
+/// Where a serde error is, which field it is about, and its message.
+///
+/// The YAML library knows where syntax errors are but places errors raised
+/// while converting a value loosely (often at the start of the enclosing
+/// mapping); the source map knows where every key and value is written.
+fn locate_parse_error(
+    map: &SourceMap,
+    path: String,
+    inner: &serde_yaml_ng::Error,
+) -> (usize, usize, String, String) {
+    let raw = inner.to_string();
+    let yaml_pos = inner.location().map(|l| (l.line(), l.column()));
+    // A path with `?` means serde never reached a field: a syntax error.
+    if path == "." || path.contains('?') {
+        let (line, col) = yaml_pos.unwrap_or((1, 1));
+        // Drop the position we print in front; keep any other (e.g. where
+        // an unclosed flow mapping starts).
+        let message = raw.replacen(&format!(" at line {line} column {col}"), "", 1);
+        return (line, col, String::new(), message);
+    }
+    let message = match raw.rfind(" at line ") {
+        Some(cut) => raw[..cut].to_string(),
+        None => raw,
+    };
+    let message = strip_path_prefix(&message, &path);
+    if let Some(field) = message
+        .strip_prefix("duplicate field `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        let repeated = format!("{path}.{field}");
+        if let Some((line, col)) = map.repeat(&repeated) {
+            return (line, col, repeated, message);
+        }
+    }
+    let pos = if message.starts_with("unknown field") {
+        map.key(&path)
+    } else {
+        map.get(&path)
+    };
+    let (line, col) = pos
+        .or(yaml_pos)
+        .or_else(|| map.locate(&path))
+        .unwrap_or((1, 1));
+    (line, col, path, message)
 }
 
 /// serde_yaml_ng starts some messages with its own, coarser idea of the

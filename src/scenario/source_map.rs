@@ -11,10 +11,13 @@
 use saphyr_parser::{Event, Parser};
 use std::collections::HashMap;
 
-/// Field path → 1-based (line, column) of the value.
+/// Field path → 1-based (line, column) of the value, and of the key.
 #[derive(Debug, Default)]
 pub struct SourceMap {
     positions: HashMap<String, (usize, usize)>,
+    keys: HashMap<String, (usize, usize)>,
+    /// Keys given a second time in the same mapping: where the repeat is.
+    repeats: HashMap<String, (usize, usize)>,
 }
 
 enum Frame {
@@ -27,6 +30,8 @@ impl SourceMap {
     /// empty map: serde reports that error with its own position.
     pub fn build(text: &str) -> Self {
         let mut positions = HashMap::new();
+        let mut keys = HashMap::new();
+        let mut repeats = HashMap::new();
         let mut stack: Vec<Frame> = Vec::new();
         for item in Parser::new_from_str(text) {
             let Ok((event, span)) = item else { break };
@@ -38,6 +43,12 @@ impl SourceMap {
                     }) = stack.last_mut()
                     {
                         *key = Some(value.into_owned());
+                        let path = child_path(&stack).unwrap_or_default();
+                        if keys.contains_key(&path) {
+                            repeats.entry(path).or_insert(pos);
+                        } else {
+                            keys.insert(path, pos);
+                        }
                         continue;
                     }
                     if let Some(path) = child_path(&stack) {
@@ -67,7 +78,22 @@ impl SourceMap {
                 _ => {}
             }
         }
-        SourceMap { positions }
+        SourceMap {
+            positions,
+            keys,
+            repeats,
+        }
+    }
+
+    /// The position of the key of `path` (`spec.extras` → where `extras:`
+    /// is written).
+    pub fn key(&self, path: &str) -> Option<(usize, usize)> {
+        self.keys.get(path).copied()
+    }
+
+    /// Where the key of `path` is written a second time, if it is.
+    pub fn repeat(&self, path: &str) -> Option<(usize, usize)> {
+        self.repeats.get(path).copied()
     }
 
     /// The position of exactly `path`, if the file has it.
@@ -126,5 +152,14 @@ mod tests {
             map.locate("spec.deployments[1].controlPlanes"),
             Some((6, 7))
         );
+        assert_eq!(map.key("spec.deployments[1].name"), Some((6, 7)));
+    }
+
+    #[test]
+    fn repeated_keys_are_remembered() {
+        let map = SourceMap::build("spec:\n  seed: 1\n  horizon: 1y\n  seed: 2\n");
+        assert_eq!(map.key("spec.seed"), Some((2, 3)));
+        assert_eq!(map.repeat("spec.seed"), Some((4, 3)));
+        assert_eq!(map.repeat("spec.horizon"), None);
     }
 }

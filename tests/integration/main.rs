@@ -5,6 +5,7 @@ mod bad_input;
 mod blast;
 mod charts;
 mod cli;
+mod commands;
 mod common;
 mod determinism;
 mod exact;

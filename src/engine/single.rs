@@ -1,0 +1,47 @@
+//! The N−1 table of `meshsim blast`: from the all-up state, fail each
+//! component alone and see, per deployment and measure, which share of the
+//! mesh's proxies stays live but turns bad. No simulation: this is the
+//! deterministic blast radius of every single failure, the quickest way to
+//! see what one outage can do to each placement.
+
+use super::replication::{Simulator, MEASURES};
+use crate::model::deps::DepIndex;
+use crate::model::{Measure, Model};
+
+/// The measures a single failure can be judged on without durations.
+pub const STATIC_MEASURES: [Measure; 3] = [Measure::Config, Measure::PodStart, Measure::Endpoints];
+
+/// One component failed alone.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SingleFailure {
+    /// Component index into [`Model::components`].
+    pub component: usize,
+    /// Share of the mesh's proxies whose own cluster goes down.
+    pub dead: f64,
+    /// Share that stays live but turns bad, `[deployment * MEASURES +
+    /// measure]` (only [`STATIC_MEASURES`] are filled).
+    pub blast: Vec<f64>,
+}
+
+impl SingleFailure {
+    /// Blast on deployment `d` and measure `m`.
+    pub fn blast(&self, d: usize, m: Measure) -> f64 {
+        self.blast[d * MEASURES + m.index()]
+    }
+}
+
+/// Fails every component of `model` alone, in component order.
+pub fn single_failures(model: &Model) -> Vec<SingleFailure> {
+    let deps = DepIndex::build(model);
+    let mut sim = Simulator::new(model, &deps);
+    (0..model.components.len())
+        .map(|component| {
+            let (dead, blast) = sim.static_state(&[component]);
+            SingleFailure {
+                component,
+                dead,
+                blast,
+            }
+        })
+        .collect()
+}

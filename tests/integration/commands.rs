@@ -1,0 +1,215 @@
+//! `meshsim check` and `meshsim blast`.
+
+use super::common::{meshsim, model_of, root, scenario};
+use meshsim::engine::single::single_failures;
+use meshsim::model::Measure;
+
+fn check_scenario(order: &str) -> String {
+    scenario(&format!(
+        "  seed: 8\n  horizon: 5y\n  replications: 300\n  topology: {{ regions: 1, zonesPerRegion: 3, clustersPerZone: 2, proxiesPerCluster: 100 }}\n  failures:\n    controlPlane: {{ failure: {{ dist: exponential, mean: 20d }}, repair: {{ dist: lognormal, median: 1h, p95: 6h }} }}\n    zone: {{ failure: {{ dist: exponential, mean: 6mo }}, repair: {{ dist: lognormal, median: 3h, p95: 1d }} }}\n  deployments:\n    - {{ name: one-per-region, controlPlanes: {{ per: region }} }}\n    - {{ name: each-cluster, controlPlanes: {{ per: cluster }} }}\n  expect:\n    - {{ measure: podStart, order: [{order}] }}\n"
+    ))
+}
+
+#[test]
+fn check_passes_on_a_claim_that_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("s.yaml"),
+        check_scenario("one-per-region, each-cluster"),
+    )
+    .unwrap();
+    let out = meshsim(dir.path())
+        .args(["check", "s.yaml", "-q"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("one-per-region < each-cluster"), "{out}");
+    assert!(
+        out.contains("holds") && out.contains("all 1 claims hold"),
+        "{out}"
+    );
+}
+
+#[test]
+fn check_fails_on_a_reversed_claim_and_names_the_pair() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("s.yaml"),
+        check_scenario("each-cluster, one-per-region"),
+    )
+    .unwrap();
+    let out = meshsim(dir.path())
+        .args(["check", "s.yaml", "-q"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    let line = out
+        .lines()
+        .find(|l| l.contains("BROKEN"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        line.contains("podStart") && line.contains("each-cluster < one-per-region"),
+        "{line}"
+    );
+    // The figures that broke it: a negative difference with its interval.
+    assert!(line.contains(" -"), "a negative difference: {line}");
+    assert!(out.contains("1 of 1 claims broken"), "{out}");
+}
+
+#[test]
+fn check_without_claims_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = check_scenario("a, b");
+    let yaml = &yaml[..yaml.find("  expect:").unwrap()];
+    std::fs::write(dir.path().join("s.yaml"), yaml).unwrap();
+    let err = meshsim(dir.path())
+        .args(["check", "s.yaml"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(err).unwrap();
+    assert!(err.contains("spec.expect: no claims to check"), "{err}");
+    assert!(!dir.path().join("results").exists());
+}
+
+#[test]
+fn the_canonical_ranking_claims_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/availability-ranking.yaml");
+    meshsim(dir.path())
+        .args([
+            "check",
+            scenario.to_str().unwrap(),
+            "--replications",
+            "1000",
+            "-q",
+        ])
+        .assert()
+        .code(0);
+}
+
+/// c1 (100 proxies) and c2 (200) in zone za, c3 (300) in zone zb.
+fn blast_model() -> meshsim::model::Model {
+    model_of(&scenario(
+        r#"  seed: 1
+  horizon: 1y
+  replications: 2
+  topology:
+    regions:
+      - name: r
+        zones:
+          - name: za
+            clusters: [{ name: c1, proxies: 100 }, { name: c2, proxies: 200 }]
+          - name: zb
+            clusters: [{ name: c3, proxies: 300 }]
+  deployments:
+    - name: one
+      controlPlanes:
+        instances: [{ name: p, cluster: c1 }]
+        attach: { c1: [p], c2: [p], c3: [p] }
+    - name: each
+      controlPlanes: { per: cluster }
+"#,
+    ))
+}
+
+#[test]
+fn blast_matches_shares_worked_out_by_hand() {
+    let model = blast_model();
+    let failures = single_failures(&model);
+    let of = |name: &str| {
+        let i = model
+            .components
+            .iter()
+            .position(|c| c.name == name)
+            .unwrap();
+        failures.iter().find(|f| f.component == i).unwrap()
+    };
+    let (one, each) = (0, 1);
+    let close = |got: f64, want: f64, what: &str| {
+        assert!((got - want).abs() < 1e-12, "{what}: {got} vs {want}")
+    };
+    // Cluster c1 down: its 100 proxies are dead; "one" loses its istiod,
+    // so c2 and c3 (500 of 600) stay live but turn bad.
+    let f = of("c1");
+    close(f.dead, 100.0 / 600.0, "c1 dead");
+    close(f.blast(one, Measure::PodStart), 500.0 / 600.0, "c1 one");
+    close(f.blast(each, Measure::PodStart), 0.0, "c1 each");
+    // Zone za down: c1 and c2 dead; c3 is cut off in "one".
+    let f = of("za");
+    close(f.dead, 0.5, "za dead");
+    close(f.blast(one, Measure::Config), 0.5, "za one");
+    close(f.blast(each, Measure::Config), 0.0, "za each");
+    // c1's API server down: in "one" c1's proxies cannot authenticate
+    // (podStart 100/600) and everyone's config source is gone (config 1);
+    // endpoints: c1 counts fully, the other 500 see c1's 100 proxies stale.
+    let f = of("c1/apiServer");
+    close(f.dead, 0.0, "api dead");
+    close(
+        f.blast(one, Measure::PodStart),
+        100.0 / 600.0,
+        "api one podStart",
+    );
+    close(f.blast(one, Measure::Config), 1.0, "api one config");
+    close(
+        f.blast(one, Measure::Endpoints),
+        (100.0 + 500.0 * 100.0 / 600.0) / 600.0,
+        "api one endpoints",
+    );
+    close(
+        f.blast(each, Measure::Config),
+        100.0 / 600.0,
+        "api each config",
+    );
+    // The shared istiod: everyone in "one"; c2's own istiod: only c2.
+    close(
+        of("c1/istiod-0").blast(one, Measure::PodStart),
+        1.0,
+        "istiod one",
+    );
+    close(
+        of("c2/istiod-0").blast(each, Measure::PodStart),
+        200.0 / 600.0,
+        "istiod each",
+    );
+}
+
+#[test]
+fn blast_writes_the_full_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/shared-control-planes.yaml");
+    let out = meshsim(dir.path())
+        .args(["blast", scenario.to_str().unwrap(), "--out", "b"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.contains("worst single failure per component kind"),
+        "{out}"
+    );
+    let csv = std::fs::read_to_string(dir.path().join("b/blast.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("kind,component,deployment,measure,blast,dead")
+    );
+    assert!(
+        csv.contains("controlPlane,c1/istiod-0,one-control-plane,podStart,1.0,0.0"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("controlPlane,c1/istiod-0,shared-pair,podStart,0.0,0.0"),
+        "{csv}"
+    );
+}
