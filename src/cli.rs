@@ -22,6 +22,11 @@ pub enum Command {
     Check(RunArgs),
     /// Fail each component alone (no simulation): the N-1 blast-radius table.
     Blast(RunArgs),
+    /// Redraw the charts of an existing results folder.
+    Plot {
+        /// A results folder written by `meshsim run`.
+        results: PathBuf,
+    },
     /// Check a scenario and print its expanded topology and placements.
     Validate {
         /// The scenario file (YAML).

@@ -4,10 +4,11 @@
 use crate::cli::{Command, RunArgs};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
+use meshsim::charts;
 use meshsim::engine::replication::Outcome;
 use meshsim::engine::single::single_failures;
 use meshsim::engine::{self, Observer, RunOptions};
-use meshsim::export::{write_blast, write_results, ReplicationWriter};
+use meshsim::export::{load_results, write_blast, write_results, ReplicationWriter};
 use meshsim::model::{self, Model};
 use meshsim::output::table;
 use meshsim::results::{claims, Results};
@@ -23,6 +24,7 @@ pub fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check(&args),
         Command::Blast(args) => blast(&args),
         Command::Validate { scenario } => validate(&scenario),
+        Command::Plot { results } => plot(&results),
     }
 }
 
@@ -67,6 +69,22 @@ fn check(args: &RunArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `meshsim plot`: the charts of an earlier run, from its files.
+fn plot(dir: &Path) -> anyhow::Result<ExitCode> {
+    let results = load_results(dir)?;
+    let files = charts::render_all(&results, dir)?;
+    say(&chart_list(&files))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn chart_list(files: &[PathBuf]) -> String {
+    let names: Vec<String> = files
+        .iter()
+        .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().to_string()))
+        .collect();
+    format!("charts: {}\n", names.join(", "))
 }
 
 /// `meshsim blast`: the N-1 table, no simulation.
@@ -127,6 +145,7 @@ fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
     let results = Results::new(&model, &tally);
     let yaml = serde_yaml_ng::to_string(&doc.file).context("cannot serialise the scenario")?;
     write_results(&out, &results, &yaml)?;
+    let charts = charts::render_all(&results, &out)?;
 
     if !args.quiet {
         let threads = if args.threads == 0 {
@@ -152,6 +171,7 @@ fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
             threads,
             out.display()
         );
+        text += &chart_list(&charts);
         say(&text)?;
     }
     Ok((model, results))

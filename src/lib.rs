@@ -7,12 +7,15 @@
 //! replications) → [`stats`] (estimates and intervals) → [`results`] (one
 //! struct every output reads) → [`export`] (CSV/Parquet) and [`output`]
 //! (terminal tables). The simulation core never sees clap, polars or
-//! plotters.
+//! plotters; `export` and `charts` exist only with the default `cli`
+//! feature.
 
 #![deny(missing_docs)]
 
+#[cfg(feature = "cli")]
 pub mod charts;
 pub mod engine;
+#[cfg(feature = "cli")]
 pub mod export;
 pub mod model;
 pub mod output;

@@ -9,13 +9,14 @@
 //! axis so scopes compare across measures; rows follow the names column
 //! as in the other charts.
 
-use super::frame::{self, Columns, Header, LegendItem, Mark};
-use super::style::{self, GRID, HEADING_H, INK, MARGIN, MUTED, TEXT};
-use super::{Area, Chart};
+use super::axis::Axis;
+use super::canvas::Canvas;
+use super::frame::{self, Columns, Header, LegendItem, Mark, Rows, CENTRE, RIGHT};
+use super::style::{self, HEADING_H, INK, MARGIN, MUTED, NOTE_SIZE, TEXT};
+use super::Chart;
 use crate::model::{Kind, Measure};
 use crate::results::{BlastRow, Results};
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, VPos};
 
 /// Blast radius per deployment, measure and component kind (`blast.png`,
 /// `blast.svg`).
@@ -23,7 +24,10 @@ use plotters::style::text_anchor::{HPos, VPos};
 pub struct Blast;
 
 /// Height of one kind's line inside a deployment row, pixels.
-const SUB_H: i32 = 12;
+const SUB_H: i32 = 14;
+/// Narrowest bar: a point mass (median = p95) still shows its colour
+/// around the mean's diamond.
+const MIN_BAR_W: i32 = 12;
 /// Padding above and below the kind lines of a row, pixels.
 const ROW_PAD: i32 = 6;
 /// Narrowest useful panel, pixels.
@@ -48,14 +52,17 @@ impl Layout {
             .into_iter()
             .filter(|k| results.blast_by_kind.iter().any(|r| r.kind == *k))
             .collect();
-        let mut legend = vec![LegendItem::new(Mark::Lead, "component kind:")];
+        let mut legend = Vec::new();
+        if !kinds.is_empty() {
+            legend.push(LegendItem::new(Mark::Lead, "component kind:"));
+        }
         legend.extend(
             kinds
                 .iter()
                 .map(|&k| LegendItem::new(Mark::Swatch(style::kind_colour(k)), k.name())),
         );
         legend.extend([
-            LegendItem::new(Mark::Lead, "  marks:"),
+            LegendItem::new(Mark::Lead, "marks:"),
             LegendItem::new(Mark::Bar(LEGEND_BAR), "median to p95"),
             LegendItem::new(Mark::ToMax, "on to the largest"),
             LegendItem::new(Mark::Mean, "mean"),
@@ -72,7 +79,7 @@ impl Layout {
                 format!(
                     "{} replications × {} years, seed {}. Same scale in every panel.",
                     style::thousands(results.replications as i64),
-                    style::minutes(results.horizon_years),
+                    style::number(results.horizon_years),
                     results.seed
                 ),
             ],
@@ -119,39 +126,42 @@ impl Chart for Blast {
         Ok((l.columns.width, l.height as u32))
     }
 
-    fn draw<DB>(&self, results: &Results, root: &Area<DB>) -> anyhow::Result<()>
+    fn draw<DB>(&self, results: &Results, canvas: &Canvas<'_, DB>) -> anyhow::Result<()>
     where
         DB: DrawingBackend,
         DB::ErrorType: 'static,
     {
         let l = Layout::new(results)?;
-        l.header.draw(root)?;
+        l.header.draw(canvas)?;
         let heading_y = l.header_h + HEADING_H / 2;
-        let rows_top = l.header_h + HEADING_H;
-        root.draw_text(
+        let rows = Rows {
+            left: MARGIN,
+            names_right: MARGIN + l.columns.names_w,
+            right: l.columns.right(),
+            top: l.header_h + HEADING_H,
+            height: l.row_h,
+        };
+        canvas.text(
             "deployment",
-            &style::anchored(style::NOTE_SIZE, MUTED, HPos::Right, VPos::Center),
-            (MARGIN + l.columns.names_w, heading_y),
+            NOTE_SIZE,
+            MUTED,
+            RIGHT,
+            (rows.names_right, heading_y),
         )?;
-        frame::names_and_stripes(
-            root,
-            &results.deployments,
-            MARGIN,
-            MARGIN + l.columns.names_w,
-            l.columns.right(),
-            rows_top,
-            l.row_h,
-        )?;
+        rows.draw(canvas, &results.deployments)?;
         for (&m, &left) in l.measures.iter().zip(&l.columns.lefts) {
-            root.draw_text(
+            let centre = left + l.columns.panel_w / 2;
+            canvas.text(
                 m.name(),
-                &style::anchored(style::HEADING_SIZE, TEXT, HPos::Center, VPos::Center),
-                (left + l.columns.panel_w / 2, heading_y),
+                style::HEADING_SIZE,
+                TEXT,
+                CENTRE,
+                (centre, heading_y),
             )?;
-            panel(results, root, &l, m, left, rows_top)?;
+            panel(results, canvas, &l, &rows, m, left)?;
         }
         if results.blast_by_kind.is_empty() {
-            frame::no_data(root, rows_top, "no incidents that hurt: nothing to show")?;
+            frame::no_data(canvas, rows.top, "no incidents that hurt: nothing to show")?;
         }
         Ok(())
     }
@@ -159,56 +169,39 @@ impl Chart for Blast {
 
 fn panel<DB>(
     results: &Results,
-    root: &Area<DB>,
+    canvas: &Canvas<'_, DB>,
     l: &Layout,
+    rows: &Rows,
     m: Measure,
     left: i32,
-    rows_top: i32,
 ) -> anyhow::Result<()>
 where
     DB: DrawingBackend,
     DB::ErrorType: 'static,
 {
-    let n = results.deployments.len() as i32;
-    let area = root.clone().shrink(
-        (left, rows_top),
-        (l.columns.panel_w, n * l.row_h + style::AXIS_H),
-    );
-    let mut chart = ChartBuilder::on(&area)
-        .x_label_area_size(style::AXIS_H)
-        .build_cartesian_2d(0f64..l.x_max, 0f64..1f64)?;
-    let tick = |v: &f64| style::percent(*v);
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .disable_y_axis()
-        .x_labels(6)
-        .x_max_light_lines(0)
-        .x_label_formatter(&tick)
-        .x_label_style(style::text(style::TICK_SIZE, TEXT))
-        .x_desc("share of the mesh's proxies")
-        .axis_desc_style(style::text(style::LABEL_SIZE, TEXT))
-        .bold_line_style(GRID)
-        .axis_style(MUTED)
-        .draw()?;
-    let x = |v: f64| chart.backend_coord(&(v.clamp(0.0, l.x_max), 0.0)).0;
-    // The left edge, so a row's lines start from a visible zero.
-    root.draw(&PathElement::new(
-        vec![(x(0.0), rows_top), (x(0.0), rows_top + n * l.row_h)],
+    let axis = Axis::linear(0.0, l.x_max, left, left + l.columns.panel_w);
+    let bottom = rows.bottom(results.deployments.len());
+    let tick = |v: f64| style::percent(v);
+    axis.grid(canvas, rows.top, bottom, &tick)?;
+    axis.draw(canvas, bottom, &tick, Some("share of the mesh's proxies"))?;
+    // The zero line, so a row's marks start from a visible origin.
+    canvas.line(
+        vec![(axis.x(0.0), rows.top), (axis.x(0.0), bottom)],
         MUTED.stroke_width(1),
-    ))?;
+    )?;
+    let x = |v: f64| axis.x(v);
     for (i, dep) in results.deployments.iter().enumerate() {
-        let row_top = rows_top + i as i32 * l.row_h + (l.row_h - l.kinds.len() as i32 * SUB_H) / 2;
-        let rows = results
+        let first =
+            rows.top + i as i32 * rows.height + (rows.height - l.kinds.len() as i32 * SUB_H) / 2;
+        let these = results
             .blast_by_kind
             .iter()
             .filter(|r| r.measure == m && r.deployment == *dep);
-        for r in rows {
+        for r in these {
             let Some(j) = l.kinds.iter().position(|k| *k == r.kind) else {
                 continue;
             };
-            let y = row_top + j as i32 * SUB_H + SUB_H / 2;
-            marks(root, r, y, &x)?;
+            marks(canvas, r, first + j as i32 * SUB_H + SUB_H / 2, &x)?;
         }
     }
     Ok(())
@@ -217,28 +210,29 @@ where
 /// One kind's marks on one row: bar from median to p95 (at least a few
 /// pixels wide, so a point mass still shows), line on to the largest, the
 /// mean as a diamond.
-fn marks<DB>(root: &Area<DB>, r: &BlastRow, y: i32, x: &dyn Fn(f64) -> i32) -> anyhow::Result<()>
+fn marks<DB>(
+    canvas: &Canvas<'_, DB>,
+    r: &BlastRow,
+    y: i32,
+    x: &dyn Fn(f64) -> i32,
+) -> anyhow::Result<()>
 where
     DB: DrawingBackend,
     DB::ErrorType: 'static,
 {
     let colour = style::kind_colour(r.kind);
     let (p50, p95, max) = (x(r.blast_p50), x(r.blast_p95), x(r.blast_max));
-    let half = SUB_H / 2 - 1;
-    root.draw(&Rectangle::new(
-        [(p50 - 1, y - half), (p95.max(p50 + 3), y + half)],
-        colour.filled(),
-    ))?;
-    if max > p95 {
-        root.draw(&PathElement::new(
-            vec![(p95, y), (max, y)],
-            INK.stroke_width(1),
-        ))?;
+    let half = SUB_H / 2 - 2;
+    // Widened about its middle when narrower than a point mass would show.
+    let grow = (MIN_BAR_W - (p95 - p50)).max(0);
+    let (a, b) = (p50 - grow / 2, p95 + (grow - grow / 2));
+    canvas.rect((a, y - half), (b, y + half), colour)?;
+    if max > b {
+        canvas.line(vec![(b, y), (max, y)], INK.stroke_width(1))?;
     }
-    root.draw(&PathElement::new(
-        vec![(max, y - half), (max, y + half)],
+    canvas.line(
+        vec![(max, y - half - 1), (max, y + half + 1)],
         INK.stroke_width(2),
-    ))?;
-    frame::diamond(root, (x(r.blast_mean), y), 4, INK.filled())?;
-    Ok(())
+    )?;
+    frame::diamond(canvas, (x(r.blast_mean), y), 3, true)
 }

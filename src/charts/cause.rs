@@ -10,13 +10,14 @@
 //! If the parts fall short of the total, the rest is drawn grey as
 //! "unattributed" rather than silently dropped.
 
-use super::frame::{self, Columns, Header, LegendItem, Mark};
-use super::style::{self, GRID, HEADING_H, MARGIN, MUTED, ROW_H, TEXT, UNATTRIBUTED};
-use super::{Area, Chart};
+use super::axis::Axis;
+use super::canvas::Canvas;
+use super::frame::{self, Columns, Header, LegendItem, Mark, Rows, CENTRE, LEFT, RIGHT};
+use super::style::{self, HEADING_H, MARGIN, MUTED, NOTE_SIZE, ROW_H, TEXT, UNATTRIBUTED};
+use super::Chart;
 use crate::model::{Kind, Measure};
 use crate::results::{Results, MINUTES_PER_YEAR};
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, VPos};
 
 /// Downtime per deployment and measure, stacked by the component kind that
 /// caused it (`cause.png`, `cause.svg`).
@@ -102,9 +103,12 @@ impl Layout {
         let kinds = Kind::ALL
             .into_iter()
             .filter(|k| all().any(|s| s.parts.iter().any(|(pk, _)| pk == k)));
-        let mut legend = vec![LegendItem::new(Mark::Lead, "caused by a failed:")];
-        legend
-            .extend(kinds.map(|k| LegendItem::new(Mark::Swatch(style::kind_colour(k)), k.name())));
+        let mut legend: Vec<LegendItem> = kinds
+            .map(|k| LegendItem::new(Mark::Swatch(style::kind_colour(k)), k.name()))
+            .collect();
+        if !legend.is_empty() {
+            legend.insert(0, LegendItem::new(Mark::Lead, "caused by a failed:"));
+        }
         if all().any(|s| s.unattributed > 0.0) {
             legend.push(LegendItem::new(
                 Mark::Swatch(UNATTRIBUTED),
@@ -120,7 +124,7 @@ impl Layout {
                 format!(
                     "{} replications × {} years, seed {}. Each panel has its own scale.",
                     style::thousands(results.replications as i64),
-                    style::minutes(results.horizon_years),
+                    style::number(results.horizon_years),
                     results.seed
                 ),
             ],
@@ -152,42 +156,45 @@ impl Chart for Cause {
         Ok((l.columns.width, l.height as u32))
     }
 
-    fn draw<DB>(&self, results: &Results, root: &Area<DB>) -> anyhow::Result<()>
+    fn draw<DB>(&self, results: &Results, canvas: &Canvas<'_, DB>) -> anyhow::Result<()>
     where
         DB: DrawingBackend,
         DB::ErrorType: 'static,
     {
         let l = Layout::new(results)?;
-        l.header.draw(root)?;
+        l.header.draw(canvas)?;
         let heading_y = l.header_h + HEADING_H / 2;
-        let rows_top = l.header_h + HEADING_H;
-        root.draw_text(
+        let rows = Rows {
+            left: MARGIN,
+            names_right: MARGIN + l.columns.names_w,
+            right: l.columns.right(),
+            top: l.header_h + HEADING_H,
+            height: ROW_H,
+        };
+        canvas.text(
             "deployment",
-            &style::anchored(style::NOTE_SIZE, MUTED, HPos::Right, VPos::Center),
-            (MARGIN + l.columns.names_w, heading_y),
+            NOTE_SIZE,
+            MUTED,
+            RIGHT,
+            (rows.names_right, heading_y),
         )?;
-        frame::names_and_stripes(
-            root,
-            &results.deployments,
-            MARGIN,
-            MARGIN + l.columns.names_w,
-            l.columns.right(),
-            rows_top,
-            ROW_H,
-        )?;
-        let heading = style::anchored(style::HEADING_SIZE, TEXT, HPos::Center, VPos::Center);
-        for ((&m, &left), stacks) in l.measures.iter().zip(&l.columns.lefts).zip(&l.stacks) {
-            root.draw_text(
+        rows.draw(canvas, &results.deployments)?;
+        let panels = l.measures.iter().zip(&l.columns.lefts).zip(&l.stacks);
+        for ((&m, &left), stacks) in panels {
+            let centre = left + l.columns.panel_w / 2;
+            canvas.text(
                 m.name(),
-                &heading,
-                (left + l.columns.panel_w / 2, heading_y),
+                style::HEADING_SIZE,
+                TEXT,
+                CENTRE,
+                (centre, heading_y),
             )?;
-            panel(results, root, &l, stacks, left, rows_top)?;
+            panel(canvas, &l, &rows, stacks, left)?;
         }
         if results.cause.is_empty() {
             frame::no_data(
-                root,
-                rows_top,
+                canvas,
+                rows.top,
                 "no cause breakdown in these results: nothing to show",
             )?;
         }
@@ -196,18 +203,16 @@ impl Chart for Cause {
 }
 
 fn panel<DB>(
-    results: &Results,
-    root: &Area<DB>,
+    canvas: &Canvas<'_, DB>,
     l: &Layout,
+    rows: &Rows,
     stacks: &[Stack],
     left: i32,
-    rows_top: i32,
 ) -> anyhow::Result<()>
 where
     DB: DrawingBackend,
     DB::ErrorType: 'static,
 {
-    let n = results.deployments.len() as i32;
     let largest = stacks.iter().map(Stack::total).fold(0f64, f64::max);
     // Room after the longest bar for its total.
     let x_max = if largest > 0.0 {
@@ -215,35 +220,18 @@ where
     } else {
         1.0
     };
-    let area = root.clone().shrink(
-        (left, rows_top),
-        (l.columns.panel_w, n * ROW_H + style::AXIS_H),
-    );
-    let mut chart = ChartBuilder::on(&area)
-        .x_label_area_size(style::AXIS_H)
-        .build_cartesian_2d(0f64..x_max, 0f64..1f64)?;
-    let tick = |v: &f64| style::minutes(*v);
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .disable_y_axis()
-        .x_labels(5)
-        .x_max_light_lines(0)
-        .x_label_formatter(&tick)
-        .x_label_style(style::text(style::TICK_SIZE, TEXT))
-        .x_desc("downtime, minutes per year")
-        .axis_desc_style(style::text(style::LABEL_SIZE, TEXT))
-        .bold_line_style(GRID)
-        .axis_style(MUTED)
-        .draw()?;
-    let x = |v: f64| chart.backend_coord(&(v, 0.0)).0;
-    root.draw(&PathElement::new(
-        vec![(x(0.0), rows_top), (x(0.0), rows_top + n * ROW_H)],
+    let axis = Axis::linear(0.0, x_max, left, left + l.columns.panel_w);
+    let bottom = rows.bottom(stacks.len());
+    let tick = |v: f64| style::number(v);
+    axis.grid(canvas, rows.top, bottom, &tick)?;
+    axis.draw(canvas, bottom, &tick, Some("downtime, minutes per year"))?;
+    let zero = axis.x(0.0);
+    canvas.line(
+        vec![(zero, rows.top), (zero, bottom)],
         MUTED.stroke_width(1),
-    ))?;
-    let total_style = style::text(style::NOTE_SIZE, TEXT);
+    )?;
     for (i, stack) in stacks.iter().enumerate() {
-        let y = rows_top + i as i32 * ROW_H + ROW_H / 2;
+        let y = rows.centre(i);
         let (y0, y1) = (y - BAR_H / 2, y + BAR_H / 2);
         let mut at = 0.0;
         let segments = stack
@@ -252,24 +240,24 @@ where
             .map(|&(k, v)| (style::kind_colour(k), v))
             .chain((stack.unattributed > 0.0).then_some((UNATTRIBUTED, stack.unattributed)));
         for (colour, v) in segments {
-            let (a, b) = (x(at), x(at + v));
-            root.draw(&Rectangle::new(
-                [(a, y0), (b.max(a + 1), y1)],
-                colour.filled(),
-            ))?;
+            let (a, b) = (axis.x(at), axis.x(at + v));
+            canvas.rect((a, y0), (b.max(a + 1), y1), colour)?;
             // A white hairline between segments, so neighbours of similar
             // colour stay apart.
-            if a > x(0.0) {
-                root.draw(&PathElement::new(
-                    vec![(a, y0), (a, y1)],
-                    WHITE.stroke_width(1),
-                ))?;
+            if a > zero {
+                canvas.line(vec![(a, y0), (a, y1)], WHITE.stroke_width(1))?;
             }
             at += v;
         }
         let total = stack.total();
         if total > 0.0 {
-            root.draw_text(&style::minutes(total), &total_style, (x(total) + 6, y))?;
+            canvas.text(
+                &style::minutes(total),
+                NOTE_SIZE,
+                TEXT,
+                LEFT,
+                (axis.x(total) + 6, y),
+            )?;
         }
     }
     Ok(())

@@ -1,16 +1,23 @@
-//! What every chart has around its plots: the title block, the legend and
-//! the names column, drawn in pixels on the whole canvas.
+//! What every chart has around its plots: the title block, the legend, the
+//! names column and the marks the legend explains.
 //!
-//! Plotters' built-in legend sits inside a plot and covers data; with ten
+//! plotters' built-in legend sits inside a plot and covers data; with ten
 //! deployments there is no free corner. Here the legend is a band under
 //! the title, wrapped to the canvas width, and names are right-aligned
 //! text measured with the embedded font, so a long deployment name is
 //! never clipped or overlapped.
 
+use super::canvas::Canvas;
 use super::style::{self, INK, LEGEND_SIZE, MARGIN, MUTED, STRIPE, SUBTITLE_SIZE, TEXT};
-use super::Area;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
+
+/// Left-aligned, vertically centred.
+pub const LEFT: (HPos, VPos) = (HPos::Left, VPos::Center);
+/// Right-aligned, vertically centred.
+pub const RIGHT: (HPos, VPos) = (HPos::Right, VPos::Center);
+/// Centred both ways.
+pub const CENTRE: (HPos, VPos) = (HPos::Center, VPos::Center);
 
 /// The symbol in front of a legend entry.
 #[derive(Clone, Copy, Debug)]
@@ -78,7 +85,7 @@ impl Header {
     pub fn height(&self, width: u32) -> anyhow::Result<i32> {
         let lines = legend_layout(&self.legend, width)?
             .last()
-            .map_or(0, |&(_, _, line)| line + 1);
+            .map_or(0, |&(_, line)| line + 1);
         Ok(MARGIN
             + title_h()
             + self.subtitle.len() as i32 * subtitle_h()
@@ -87,34 +94,34 @@ impl Header {
             + 12)
     }
 
-    /// Draws the block at the top of `root`; returns the y where the
+    /// Draws the block at the top of the canvas; returns the y where the
     /// content below it starts.
-    pub fn draw<DB>(&self, root: &Area<DB>) -> anyhow::Result<i32>
+    pub fn draw<DB>(&self, canvas: &Canvas<'_, DB>) -> anyhow::Result<i32>
     where
         DB: DrawingBackend,
         DB::ErrorType: 'static,
     {
-        let (width, _) = root.dim_in_pixel();
+        let (width, _) = canvas.size();
+        let top_left = (HPos::Left, VPos::Top);
         let mut y = MARGIN;
-        let title = style::anchored(style::TITLE_SIZE, TEXT, HPos::Left, VPos::Top);
-        root.draw_text(&self.title, &title, (MARGIN, y))?;
+        canvas.text(&self.title, style::TITLE_SIZE, TEXT, top_left, (MARGIN, y))?;
         y += title_h();
-        let sub = style::anchored(SUBTITLE_SIZE, MUTED, HPos::Left, VPos::Top);
         for line in &self.subtitle {
-            root.draw_text(line, &sub, (MARGIN, y))?;
+            canvas.text(line, SUBTITLE_SIZE, MUTED, top_left, (MARGIN, y))?;
             y += subtitle_h();
         }
         y += 8;
         let mut lines = 0;
-        for (item, (x, _, line)) in self.legend.iter().zip(legend_layout(&self.legend, width)?) {
+        let layout = legend_layout(&self.legend, width as u32)?;
+        for (item, (x, line)) in self.legend.iter().zip(layout) {
             let cy = y + line * LEGEND_LINE_H + LEGEND_LINE_H / 2;
             lines = lines.max(line + 1);
-            draw_mark(root, item.mark, (x + MARK_W / 2, cy))?;
+            draw_mark(canvas, item.mark, (x + MARK_W / 2, cy))?;
             let (colour, tx) = match item.mark {
                 Mark::Lead => (MUTED, x),
                 _ => (TEXT, x + MARK_W + 6),
             };
-            root.draw_text(&item.label, &style::text(LEGEND_SIZE, colour), (tx, cy))?;
+            canvas.text(&item.label, LEGEND_SIZE, colour, LEFT, (tx, cy))?;
         }
         Ok(y + lines * LEGEND_LINE_H + 12)
     }
@@ -128,32 +135,44 @@ fn subtitle_h() -> i32 {
     (SUBTITLE_SIZE * 1.45) as i32
 }
 
-/// (x, width, line) of every legend entry, wrapping at the canvas width.
-fn legend_layout(items: &[LegendItem], width: u32) -> anyhow::Result<Vec<(i32, i32, i32)>> {
+/// (x, line) of every legend entry, wrapping at the canvas width; a
+/// lead-in moves to the next line with the entry after it.
+fn legend_layout(items: &[LegendItem], width: u32) -> anyhow::Result<Vec<(i32, i32)>> {
     let right = width as i32 - MARGIN;
+    let widths = items
+        .iter()
+        .map(|item| {
+            let mark = match item.mark {
+                Mark::Lead => 0,
+                _ => MARK_W + 6,
+            };
+            Ok(mark + style::text_width(&item.label, LEGEND_SIZE)?)
+        })
+        .collect::<anyhow::Result<Vec<i32>>>()?;
+    let gap = |item: &LegendItem| match item.mark {
+        Mark::Lead => 10,
+        _ => ENTRY_GAP,
+    };
     let mut out = Vec::with_capacity(items.len());
     let (mut x, mut line) = (MARGIN, 0);
-    for item in items {
-        let w = match item.mark {
-            Mark::Lead => 0,
-            _ => MARK_W + 6,
-        } + style::text_width(&item.label, LEGEND_SIZE)?;
-        // A lead-in stays on the line of the entries it introduces.
-        if x > MARGIN && x + w > right {
+    for (i, item) in items.iter().enumerate() {
+        // A lead-in needs room for itself and the entry it introduces.
+        let need = match (item.mark, widths.get(i + 1)) {
+            (Mark::Lead, Some(next)) => widths[i] + gap(item) + next,
+            _ => widths[i],
+        };
+        if x > MARGIN && x + need > right {
             x = MARGIN;
             line += 1;
         }
-        out.push((x, w, line));
-        x += w + match item.mark {
-            Mark::Lead => 12,
-            _ => ENTRY_GAP,
-        };
+        out.push((x, line));
+        x += widths[i] + gap(item);
     }
     Ok(out)
 }
 
 /// Draws a legend symbol centred at `c`.
-pub fn draw_mark<DB>(root: &Area<DB>, mark: Mark, c: (i32, i32)) -> anyhow::Result<()>
+pub fn draw_mark<DB>(canvas: &Canvas<'_, DB>, mark: Mark, c: (i32, i32)) -> anyhow::Result<()>
 where
     DB: DrawingBackend,
     DB::ErrorType: 'static,
@@ -161,122 +180,129 @@ where
     let (x, y) = c;
     match mark {
         Mark::Lead => {}
-        Mark::Swatch(colour) => {
-            root.draw(&Rectangle::new(
-                [(x - 8, y - 8), (x + 8, y + 8)],
-                colour.filled(),
-            ))?;
-        }
-        Mark::Dot(colour) => dot(root, c, colour)?,
-        Mark::Whisker => whisker(root, x - 13, x + 13, y, true, true)?,
-        Mark::Exact => diamond(root, c, 8, INK.stroke_width(2))?,
+        Mark::Swatch(colour) => canvas.rect((x - 8, y - 8), (x + 8, y + 8), colour)?,
+        Mark::Dot(colour) => dot(canvas, c, colour)?,
+        Mark::Whisker => whisker(canvas, (x - 13, x + 13), y, (true, true))?,
+        Mark::Exact => diamond(canvas, c, 8, false)?,
         Mark::Line(colour) => {
-            root.draw(&PathElement::new(
-                vec![(x - 13, y), (x + 13, y)],
-                colour.stroke_width(3),
-            ))?;
+            canvas.line(vec![(x - 13, y), (x + 13, y)], colour.stroke_width(3))?
         }
-        Mark::Bar(colour) => {
-            root.draw(&Rectangle::new(
-                [(x - 13, y - 5), (x + 5, y + 5)],
-                colour.filled(),
-            ))?;
-        }
+        Mark::Bar(colour) => canvas.rect((x - 13, y - 5), (x + 5, y + 5), colour)?,
         Mark::ToMax => {
-            root.draw(&PathElement::new(
-                vec![(x - 13, y), (x + 11, y)],
-                INK.stroke_width(1),
-            ))?;
-            root.draw(&PathElement::new(
-                vec![(x + 11, y - 6), (x + 11, y + 6)],
-                INK.stroke_width(2),
-            ))?;
+            canvas.line(vec![(x - 13, y), (x + 11, y)], INK.stroke_width(1))?;
+            canvas.line(vec![(x + 11, y - 6), (x + 11, y + 6)], INK.stroke_width(2))?;
         }
-        Mark::Mean => diamond(root, c, 5, INK.filled())?,
+        Mark::Mean => diamond(canvas, c, 5, true)?,
     }
     Ok(())
 }
 
 /// An estimate: a filled dot with a dark rim.
-pub fn dot<DB>(root: &Area<DB>, c: (i32, i32), colour: RGBColor) -> anyhow::Result<()>
+pub fn dot<DB>(canvas: &Canvas<'_, DB>, c: (i32, i32), colour: RGBColor) -> anyhow::Result<()>
 where
     DB: DrawingBackend,
     DB::ErrorType: 'static,
 {
-    root.draw(&Circle::new(c, 6, colour.filled()))?;
-    root.draw(&Circle::new(c, 6, INK.stroke_width(1)))?;
-    Ok(())
+    canvas.circle(c, 6, colour.filled())?;
+    canvas.circle(c, 6, INK.stroke_width(1))
 }
 
-/// A diamond of half-diagonal `r` centred at `c`.
-pub fn diamond<DB>(root: &Area<DB>, c: (i32, i32), r: i32, s: ShapeStyle) -> anyhow::Result<()>
+/// A dark diamond of half-diagonal `r` centred at `c`, filled or hollow.
+pub fn diamond<DB>(
+    canvas: &Canvas<'_, DB>,
+    c: (i32, i32),
+    r: i32,
+    filled: bool,
+) -> anyhow::Result<()>
 where
     DB: DrawingBackend,
     DB::ErrorType: 'static,
 {
     let (x, y) = c;
     let points = vec![(x, y - r), (x + r, y), (x, y + r), (x - r, y), (x, y - r)];
-    if s.filled {
-        root.draw(&Polygon::new(points, s))?;
+    if filled {
+        canvas.polygon(points, INK)
     } else {
-        root.draw(&PathElement::new(points, s))?;
+        canvas.line(points, INK.stroke_width(2))
     }
-    Ok(())
 }
 
 /// A horizontal interval from `x0` to `x1` at `y`, with a cap at each end
 /// that is `true`.
 pub fn whisker<DB>(
-    root: &Area<DB>,
-    x0: i32,
-    x1: i32,
+    canvas: &Canvas<'_, DB>,
+    (x0, x1): (i32, i32),
     y: i32,
-    cap0: bool,
-    cap1: bool,
+    (cap0, cap1): (bool, bool),
 ) -> anyhow::Result<()>
 where
     DB: DrawingBackend,
     DB::ErrorType: 'static,
 {
     let s = INK.stroke_width(2);
-    root.draw(&PathElement::new(vec![(x0, y), (x1, y)], s))?;
+    canvas.line(vec![(x0, y), (x1, y)], s)?;
     for (x, cap) in [(x0, cap0), (x1, cap1)] {
         if cap {
-            root.draw(&PathElement::new(vec![(x, y - 7), (x, y + 7)], s))?;
+            canvas.line(vec![(x, y - 7), (x, y + 7)], s)?;
         }
     }
     Ok(())
 }
 
-/// Deployment (or lane) names, right-aligned against `right`, one per
-/// row centre, with a light stripe behind every other row from `left` to
-/// `stripe_right` so a row can be followed across the panels.
-pub fn names_and_stripes<DB>(
-    root: &Area<DB>,
-    names: &[String],
-    left: i32,
-    right: i32,
-    stripe_right: i32,
-    top: i32,
-    row_h: i32,
-) -> anyhow::Result<()>
-where
-    DB: DrawingBackend,
-    DB::ErrorType: 'static,
-{
-    let name_style = style::anchored(style::NAME_SIZE, TEXT, HPos::Right, VPos::Center);
-    for (i, name) in names.iter().enumerate() {
-        let y0 = top + i as i32 * row_h;
-        if i % 2 == 1 {
-            root.draw(&Rectangle::new(
-                [(left, y0), (stripe_right, y0 + row_h)],
-                STRIPE.filled(),
-            ))?;
-        }
-        root.draw_text(name, &name_style, (right, y0 + row_h / 2))?;
-    }
-    Ok(())
+/// Rows of a chart: names right-aligned in a column, one row per name,
+/// with a light stripe behind every other row so a row can be followed
+/// across the panels.
+#[derive(Clone, Copy, Debug)]
+pub struct Rows {
+    /// Left edge of the names column (and of the stripes).
+    pub left: i32,
+    /// Right edge of the names column: names end here.
+    pub names_right: i32,
+    /// Right edge of the stripes.
+    pub right: i32,
+    /// Top of the first row.
+    pub top: i32,
+    /// Height of a row.
+    pub height: i32,
 }
+
+impl Rows {
+    /// Vertical centre of row `i`.
+    pub fn centre(&self, i: usize) -> i32 {
+        self.top + i as i32 * self.height + self.height / 2
+    }
+
+    /// Bottom of `n` rows.
+    pub fn bottom(&self, n: usize) -> i32 {
+        self.top + n as i32 * self.height
+    }
+
+    /// Draws the stripes and the names.
+    pub fn draw<DB>(&self, canvas: &Canvas<'_, DB>, names: &[String]) -> anyhow::Result<()>
+    where
+        DB: DrawingBackend,
+        DB::ErrorType: 'static,
+    {
+        for (i, name) in names.iter().enumerate() {
+            let y0 = self.top + i as i32 * self.height;
+            if i % 2 == 1 {
+                canvas.rect((self.left, y0), (self.right, y0 + self.height), STRIPE)?;
+            }
+            canvas.text(
+                name,
+                style::NAME_SIZE,
+                TEXT,
+                RIGHT,
+                (self.names_right, self.centre(i)),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Space between panels side by side: room for the last tick label of
+/// one and the first of the next.
+const PANEL_GAP: i32 = 56;
 
 /// Panels side by side, one per measure, right of the names column; the
 /// canvas grows wider rather than squeeze a panel below `min_panel_w`.
@@ -297,12 +323,14 @@ impl Columns {
     pub fn new(names_w: i32, count: usize, min_panel_w: i32) -> Self {
         let count = count.max(1) as i32;
         let first = MARGIN + names_w + style::GAP / 2;
-        let avail = style::WIDTH as i32 - MARGIN - first - (count - 1) * style::GAP;
+        // The last panel's last tick label reaches past its end.
+        let right_room = MARGIN + PANEL_GAP / 2;
+        let avail = style::WIDTH as i32 - right_room - first - (count - 1) * PANEL_GAP;
         let panel_w = (avail / count).max(min_panel_w);
         let lefts = (0..count)
-            .map(|i| first + i * (panel_w + style::GAP))
+            .map(|i| first + i * (panel_w + PANEL_GAP))
             .collect();
-        let width = first + count * panel_w + (count - 1) * style::GAP + MARGIN;
+        let width = first + count * panel_w + (count - 1) * PANEL_GAP + right_room;
         Columns {
             names_w,
             lefts,
@@ -317,15 +345,28 @@ impl Columns {
     }
 }
 
-/// A message in the middle of an area that has nothing to show.
-pub fn no_data<DB>(root: &Area<DB>, top: i32, message: &str) -> anyhow::Result<()>
+/// A message in the middle of the canvas below `top`, for a chart with
+/// nothing to show.
+pub fn no_data<DB>(canvas: &Canvas<'_, DB>, top: i32, message: &str) -> anyhow::Result<()>
 where
     DB: DrawingBackend,
     DB::ErrorType: 'static,
 {
-    let (w, h) = root.dim_in_pixel();
-    let s = style::anchored(style::HEADING_SIZE, MUTED, HPos::Center, VPos::Center);
-    let y = top + (h as i32 - top) / 2;
-    root.draw_text(message, &s, (w as i32 / 2, y))?;
-    Ok(())
+    let (w, h) = canvas.size();
+    let (x, y) = (w / 2, top + (h - top) / 2);
+    // On a white card, so grid lines do not run through the words.
+    let half_w = style::text_width(message, style::HEADING_SIZE)? / 2 + 16;
+    let half_h = style::HEADING_SIZE as i32;
+    canvas.rect((x - half_w, y - half_h), (x + half_w, y + half_h), WHITE)?;
+    canvas.line(
+        vec![
+            (x - half_w, y - half_h),
+            (x + half_w, y - half_h),
+            (x + half_w, y + half_h),
+            (x - half_w, y + half_h),
+            (x - half_w, y - half_h),
+        ],
+        style::GRID.stroke_width(1),
+    )?;
+    canvas.text(message, style::HEADING_SIZE, MUTED, CENTRE, (x, y))
 }

@@ -1,12 +1,13 @@
 //! Charts of a run, written as PNG and SVG into the results folder.
 //!
 //! Every chart reads only [`Results`] and implements [`Chart`]: one file
-//! per chart, drawing onto any plotters backend, so the PNG and the SVG of
-//! a chart come from the same code. Sizes, fonts and colours are in
-//! [`style`]; the title block, legend and names column in [`frame`]. The
-//! font is embedded, so nothing but the Rust toolchain is needed to
-//! render. Drawing errors are returned, never unwrapped: a chart that
-//! cannot be drawn fails the command with the file it was writing.
+//! per chart, drawing on a [`Canvas`] over any plotters backend, so the PNG
+//! and the SVG of a chart come from the same code. Sizes, fonts and
+//! colours are in [`style`]; the title block, legend and names column in
+//! `frame.rs`; value axes in `axis.rs`. The font is embedded, so nothing
+//! but the Rust toolchain is needed to render. Drawing errors are
+//! returned, never unwrapped: a chart that cannot be drawn fails the
+//! command with the file it was writing.
 //!
 //! | file | shows |
 //! |---|---|
@@ -15,14 +16,18 @@
 //! | `cause.png/.svg` | which component kinds a deployment's downtime comes from |
 //! | `timeline.png/.svg` | one replication's year: outages by kind above the share of proxies hit |
 
+mod axis;
 mod blast;
+mod canvas;
 mod cause;
 mod frame;
 mod ranking;
 pub mod style;
 mod timeline;
+mod typeset;
 
 pub use blast::Blast;
+pub use canvas::Canvas;
 pub use cause::Cause;
 pub use ranking::Ranking;
 pub use timeline::TimelineChart;
@@ -47,8 +52,8 @@ pub trait Chart {
     /// Canvas size in pixels (width, height) for these results.
     fn size(&self, results: &Results) -> anyhow::Result<(u32, u32)>;
 
-    /// Draws the chart on `root`, a white canvas of [`Chart::size`].
-    fn draw<DB>(&self, results: &Results, root: &Area<DB>) -> anyhow::Result<()>
+    /// Draws the chart on `canvas`, white and of [`Chart::size`].
+    fn draw<DB>(&self, results: &Results, canvas: &Canvas<'_, DB>) -> anyhow::Result<()>
     where
         DB: DrawingBackend,
         DB::ErrorType: 'static;
@@ -103,7 +108,7 @@ fn write_svg<C: Chart>(
     {
         let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
         root.fill(&WHITE)?;
-        chart.draw(results, &root)?;
+        chart.draw(results, &Canvas::new(&root, false))?;
         root.present()?;
     }
     AtomicFile::write(dest, text.as_bytes())
@@ -125,7 +130,7 @@ fn write_png<C: Chart>(
     let drawn = (|| -> anyhow::Result<()> {
         let root = BitMapBackend::new(&temp, size).into_drawing_area();
         root.fill(&WHITE)?;
-        chart.draw(results, &root)?;
+        chart.draw(results, &Canvas::new(&root, true))?;
         root.present()?;
         Ok(())
     })();

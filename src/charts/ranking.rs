@@ -13,13 +13,14 @@
 //! half-width is always printed, so a narrow interval is visible as a
 //! number rather than missing.
 
-use super::frame::{self, Header, LegendItem, Mark};
-use super::style::{self, GAP, GRID, HEADING_H, MARGIN, MUTED, NOTE_SIZE, ROW_H, TEXT};
-use super::{Area, Chart};
+use super::axis::Axis;
+use super::canvas::Canvas;
+use super::frame::{self, Header, LegendItem, Mark, Rows, LEFT, RIGHT};
+use super::style::{self, GAP, HEADING_H, MARGIN, MUTED, NOTE_SIZE, ROW_H, TEXT};
+use super::Chart;
 use crate::model::Measure;
 use crate::results::{Results, SummaryRow, MINUTES_PER_YEAR};
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, VPos};
 
 /// Downtime per deployment and measure, log scale, with 95% intervals and
 /// exact values (`ranking.png`, `ranking.svg`).
@@ -29,10 +30,13 @@ pub struct Ranking;
 /// Space between panels, pixels.
 const PANEL_GAP: i32 = 14;
 /// Space between the plot and the value columns, pixels.
-const COLUMN_GAP: i32 = 26;
+const COLUMN_GAP: i32 = 30;
 /// Neutral colour for the dot in the legend (each panel uses its
 /// measure's colour).
 const LEGEND_DOT: RGBColor = RGBColor(0x9a, 0x9a, 0x9a);
+const VALUE_HEADER: &str = "min/year ± 95% CI";
+const RANK_HEADER: &str = "rank";
+const AXIS_DESCRIPTION: &str = "downtime per proxy, minutes per year (log scale)";
 
 /// Where everything goes, computed once from the results and used both
 /// for the canvas size and for drawing.
@@ -40,15 +44,11 @@ struct Layout {
     header: Header,
     header_h: i32,
     names_w: i32,
-    plot_left: i32,
-    plot_right: i32,
     value_right: i32,
     rank_right: i32,
-    panel_h: i32,
-    last_panel_h: i32,
-    height: i32,
-    x_range: (f64, f64),
+    axis: Axis,
     measures: Vec<Measure>,
+    height: i32,
 }
 
 fn minutes(u: f64) -> f64 {
@@ -60,22 +60,22 @@ fn value_text(row: &SummaryRow) -> String {
     let v = style::minutes(minutes(row.unavailability));
     match (row.ci_low, row.ci_high) {
         (Some(lo), Some(hi)) => {
-            format!(
-                "{v} ± {}",
-                style::minutes(minutes((hi - lo).max(0.0) / 2.0))
-            )
+            let half = minutes((hi - lo).max(0.0) / 2.0);
+            format!("{v} ± {}", style::minutes(half))
         }
         _ => v,
     }
 }
 
-const VALUE_HEADER: &str = "min/year ± 95% CI";
-const RANK_HEADER: &str = "rank";
+/// Tick labels: minutes, whole where whole.
+fn tick(v: f64) -> String {
+    style::number(v)
+}
 
 impl Layout {
     fn new(results: &Results) -> anyhow::Result<Self> {
         let width = style::WIDTH as i32;
-        let n = results.deployments.len().max(1) as i32;
+        let measures = super::measures(results);
         let header = Header {
             title: format!(
                 "{}: downtime per proxy by control-plane placement",
@@ -83,10 +83,10 @@ impl Layout {
             ),
             subtitle: vec![
                 format!(
-                    "{} replications × {} years, seed {}. Log scale, same in every panel; \
-                     rank 1 = least downtime.",
+                    "{} replications × {} years, seed {}. Log scale, the same in every \
+                     panel; rank 1 = least downtime.",
                     style::thousands(results.replications as i64),
-                    style::minutes(results.horizon_years),
+                    style::number(results.horizon_years),
                     results.seed
                 ),
                 "The 95% interval is often narrower than the dot: its half-width is \
@@ -104,33 +104,32 @@ impl Layout {
         let values: Vec<String> = results.summary.iter().map(value_text).collect();
         let value_w = style::widest(values.iter().map(String::as_str), NOTE_SIZE)?
             .max(style::text_width(VALUE_HEADER, NOTE_SIZE)?);
-        let rank_w = style::text_width(RANK_HEADER, NOTE_SIZE)?.max(style::text_width(
-            &results.deployments.len().to_string(),
-            NOTE_SIZE,
-        )?);
+        let rank_w = style::text_width(RANK_HEADER, NOTE_SIZE)?;
         let rank_right = width - MARGIN;
         let value_right = rank_right - rank_w - COLUMN_GAP;
         let plot_right = value_right - value_w - COLUMN_GAP;
         let plot_left = MARGIN + names_w + GAP / 2;
-        let panel_h = HEADING_H + n * ROW_H + style::TICKS_H;
-        let last_panel_h = HEADING_H + n * ROW_H + style::AXIS_H;
-        let measures = super::measures(results);
+        let (lo, hi) = x_range(results);
+        let n = results.deployments.len().max(1) as i32;
         let panels = measures.len().max(1) as i32;
-        let height = header_h + (panels - 1) * (panel_h + PANEL_GAP) + last_panel_h + MARGIN;
+        let panel_h = HEADING_H + n * ROW_H + style::TICKS_H;
+        let height = header_h + panels * (panel_h + PANEL_GAP) - PANEL_GAP
+            + (style::AXIS_H - style::TICKS_H)
+            + MARGIN;
         Ok(Layout {
             header,
             header_h,
             names_w,
-            plot_left,
-            plot_right,
             value_right,
             rank_right,
-            panel_h,
-            last_panel_h,
-            height,
-            x_range: x_range(results),
+            axis: Axis::log(lo, hi, plot_left, plot_right),
             measures,
+            height,
         })
+    }
+
+    fn panel_h(&self, results: &Results) -> i32 {
+        HEADING_H + results.deployments.len().max(1) as i32 * ROW_H + style::TICKS_H
     }
 }
 
@@ -171,18 +170,18 @@ impl Chart for Ranking {
         Ok((style::WIDTH, l.height as u32))
     }
 
-    fn draw<DB>(&self, results: &Results, root: &Area<DB>) -> anyhow::Result<()>
+    fn draw<DB>(&self, results: &Results, canvas: &Canvas<'_, DB>) -> anyhow::Result<()>
     where
         DB: DrawingBackend,
         DB::ErrorType: 'static,
     {
         let l = Layout::new(results)?;
-        l.header.draw(root)?;
+        l.header.draw(canvas)?;
         let mut top = l.header_h;
         for (i, &m) in l.measures.iter().enumerate() {
             let last = i + 1 == l.measures.len();
-            panel(results, root, &l, m, top, last)?;
-            top += l.panel_h + PANEL_GAP;
+            panel(results, canvas, &l, m, top, last)?;
+            top += l.panel_h(results) + PANEL_GAP;
         }
         Ok(())
     }
@@ -191,7 +190,7 @@ impl Chart for Ranking {
 /// One measure's panel, its heading band starting at `top`.
 fn panel<DB>(
     results: &Results,
-    root: &Area<DB>,
+    canvas: &Canvas<'_, DB>,
     l: &Layout,
     m: Measure,
     top: i32,
@@ -201,100 +200,69 @@ where
     DB: DrawingBackend,
     DB::ErrorType: 'static,
 {
-    let n = results.deployments.len() as i32;
-    let colour = style::measure_colour(m);
+    let (plot_left, _) = l.axis.span();
     let mid = top + HEADING_H / 2 + 2;
-    root.draw_text(
+    canvas.text(
         &style::measure_heading(m),
-        &style::text(style::HEADING_SIZE, TEXT),
-        (l.plot_left, mid),
+        style::HEADING_SIZE,
+        TEXT,
+        LEFT,
+        (plot_left, mid),
     )?;
-    let head = |h| style::anchored(NOTE_SIZE, MUTED, h, VPos::Center);
-    root.draw_text("deployment", &head(HPos::Right), (MARGIN + l.names_w, mid))?;
-    root.draw_text(VALUE_HEADER, &head(HPos::Right), (l.value_right, mid))?;
-    root.draw_text(RANK_HEADER, &head(HPos::Right), (l.rank_right, mid))?;
-
-    let rows_top = top + HEADING_H;
-    frame::names_and_stripes(
-        root,
-        &results.deployments,
-        MARGIN,
-        MARGIN + l.names_w,
-        l.rank_right,
-        rows_top,
-        ROW_H,
+    canvas.text(
+        "deployment",
+        NOTE_SIZE,
+        MUTED,
+        RIGHT,
+        (MARGIN + l.names_w, mid),
     )?;
+    canvas.text(VALUE_HEADER, NOTE_SIZE, MUTED, RIGHT, (l.value_right, mid))?;
+    canvas.text(RANK_HEADER, NOTE_SIZE, MUTED, RIGHT, (l.rank_right, mid))?;
 
-    let axis_h = if last { style::AXIS_H } else { style::TICKS_H };
-    let panel_h = if last { l.last_panel_h } else { l.panel_h };
-    let area = root.clone().shrink(
-        (l.plot_left, rows_top),
-        (l.plot_right - l.plot_left, panel_h - HEADING_H),
-    );
-    let (lo, hi) = l.x_range;
-    let mut chart = ChartBuilder::on(&area)
-        .x_label_area_size(axis_h)
-        .build_cartesian_2d((lo..hi).log_scale(), 0f64..1f64)?;
-    let tick = |v: &f64| style::log_tick(*v);
-    let mut mesh = chart.configure_mesh();
-    mesh.disable_y_mesh()
-        .disable_y_axis()
-        .x_labels(40)
-        .x_max_light_lines(0)
-        .x_label_formatter(&tick)
-        .x_label_style(style::text(style::TICK_SIZE, TEXT))
-        .bold_line_style(GRID)
-        .axis_style(MUTED);
-    if last {
-        mesh.x_desc("downtime per proxy, minutes per year (log scale)")
-            .axis_desc_style(style::text(style::LABEL_SIZE, TEXT));
-    }
-    mesh.draw()?;
+    let rows = Rows {
+        left: MARGIN,
+        names_right: MARGIN + l.names_w,
+        right: l.rank_right,
+        top: top + HEADING_H,
+        height: ROW_H,
+    };
+    rows.draw(canvas, &results.deployments)?;
+    let bottom = rows.bottom(results.deployments.len());
+    l.axis.grid(canvas, rows.top, bottom, &tick)?;
+    let description = last.then_some(AXIS_DESCRIPTION);
+    l.axis.draw(canvas, bottom, &tick, description)?;
 
-    let x = |v: f64| chart.backend_coord(&(v, 0.0)).0;
-    let (x_lo, x_hi) = (x(lo), x(hi));
-    // Decades a shade darker than the other grid lines.
-    let mut decade = 10f64.powf(lo.log10().ceil());
-    while decade <= hi * (1.0 + 1e-9) {
-        let px = x(decade);
-        root.draw(&PathElement::new(
-            vec![(px, rows_top), (px, rows_top + n * ROW_H)],
-            RGBColor(0xb4, 0xb4, 0xb4).stroke_width(1),
-        ))?;
-        decade *= 10.0;
-    }
-
-    let value_style = style::anchored(NOTE_SIZE, TEXT, HPos::Right, VPos::Center);
+    let colour = style::measure_colour(m);
+    let value_cols = ((l.value_right, RIGHT), (l.rank_right, RIGHT));
     for (i, dep) in results.deployments.iter().enumerate() {
         let Some(row) = results.row(dep, m) else {
             continue;
         };
-        let y = rows_top + i as i32 * ROW_H + ROW_H / 2;
-        let clamp = |px: i32| px.clamp(x_lo, x_hi);
+        let y = rows.centre(i);
         if let (Some(cl), Some(ch)) = (row.ci_low, row.ci_high) {
             let (cl, ch) = (minutes(cl), minutes(ch));
             if ch > 0.0 {
                 // A lower end at 0 has no place on a log axis: the
                 // interval runs off the left edge, without a cap.
-                let left = if cl > 0.0 { clamp(x(cl)) } else { x_lo };
-                frame::whisker(root, left, clamp(x(ch)), y, cl > 0.0, true)?;
+                let left_cap = cl > 0.0;
+                frame::whisker(canvas, (l.axis.x(cl), l.axis.x(ch)), y, (left_cap, true))?;
             }
         }
         let v = minutes(row.unavailability);
         if v > 0.0 {
-            frame::dot(root, (clamp(x(v)), y), colour)?;
+            frame::dot(canvas, (l.axis.x(v), y), colour)?;
         } else {
-            root.draw_text(
-                "no bad time observed",
-                &style::text(NOTE_SIZE, MUTED),
-                (x_lo + 8, y),
-            )?;
+            let note = "no bad time observed";
+            let w = style::text_width(note, NOTE_SIZE)?;
+            canvas.rect((plot_left + 2, y - 10), (plot_left + w + 14, y + 10), WHITE)?;
+            canvas.text(note, NOTE_SIZE, MUTED, LEFT, (plot_left + 8, y))?;
         }
         if let Some(e) = row.exact.map(minutes).filter(|e| *e > 0.0) {
-            frame::diamond(root, (clamp(x(e)), y), 9, style::INK.stroke_width(2))?;
+            frame::diamond(canvas, (l.axis.x(e), y), 9, false)?;
         }
-        root.draw_text(&value_text(row), &value_style, (l.value_right, y))?;
-        root.draw_text(&row.rank.to_string(), &value_style, (l.rank_right, y))?;
+        let ((vx, va), (rx, ra)) = value_cols;
+        canvas.text(&value_text(row), NOTE_SIZE, TEXT, va, (vx, y))?;
+        canvas.text(&row.rank.to_string(), NOTE_SIZE, TEXT, ra, (rx, y))?;
     }
     Ok(())
 }

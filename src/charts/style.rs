@@ -7,14 +7,14 @@
 //! `assets/fonts/`), so charts render identically on a machine with no
 //! fonts and no font libraries at all.
 
+use super::typeset;
 use crate::model::{Kind, Measure};
 use anyhow::anyhow;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::sync::OnceLock;
 
 /// The embedded font, registered with plotters under [`FONT`].
-const FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+pub(crate) const FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 
 /// The family every text style asks for: plotters' own default, so that
 /// its axis labels use the embedded font too.
@@ -28,22 +28,25 @@ pub const MARGIN: i32 = 24;
 /// panels side by side, pixels.
 pub const GAP: i32 = 28;
 
+// Font sizes are even: plotters places a glyph from half the size, and
+// an odd size puts glyphs of different heights a pixel apart.
+
 /// Chart title.
 pub const TITLE_SIZE: f64 = 30.0;
 /// Line under the title (what was run, how to read the marks).
-pub const SUBTITLE_SIZE: f64 = 17.0;
+pub const SUBTITLE_SIZE: f64 = 18.0;
 /// Panel and section headings.
 pub const HEADING_SIZE: f64 = 20.0;
 /// Axis descriptions.
-pub const LABEL_SIZE: f64 = 17.0;
+pub const LABEL_SIZE: f64 = 18.0;
 /// Tick labels.
-pub const TICK_SIZE: f64 = 15.0;
+pub const TICK_SIZE: f64 = 16.0;
 /// Deployment and lane names.
-pub const NAME_SIZE: f64 = 17.0;
+pub const NAME_SIZE: f64 = 18.0;
 /// Legend entries.
 pub const LEGEND_SIZE: f64 = 16.0;
 /// Values printed beside marks.
-pub const NOTE_SIZE: f64 = 15.0;
+pub const NOTE_SIZE: f64 = 16.0;
 
 /// Height of a deployment row in the ranking and cause charts, pixels.
 pub const ROW_H: i32 = 30;
@@ -136,24 +139,11 @@ pub fn ensure_font() -> anyhow::Result<()> {
         .map_err(|e| anyhow!(e))
 }
 
-/// A text style anchored at its left end, vertically centred.
-pub fn text(size: f64, colour: RGBColor) -> TextStyle<'static> {
-    anchored(size, colour, HPos::Left, VPos::Center)
-}
-
-/// A text style with the given anchor.
-pub fn anchored(size: f64, colour: RGBColor, h: HPos, v: VPos) -> TextStyle<'static> {
-    (FONT, size).into_font().color(&colour).pos(Pos::new(h, v))
-}
-
 /// Width in pixels of `s` drawn at `size`.
 pub fn text_width(s: &str, size: f64) -> anyhow::Result<i32> {
-    ensure_font()?;
-    let (w, _) = (FONT, size)
-        .into_font()
-        .box_size(s)
-        .map_err(|e| anyhow!("cannot measure text {s:?}: {e}"))?;
-    Ok(i32::try_from(w).unwrap_or(i32::MAX))
+    let w = typeset::width(s, size)
+        .ok_or_else(|| anyhow!("the embedded DejaVu Sans font has no usable metrics"))?;
+    Ok(w.ceil() as i32)
 }
 
 /// Width of the widest of `items` at `size`, pixels.
@@ -253,20 +243,14 @@ pub fn percent(v: f64) -> String {
     }
 }
 
-/// A log-axis tick label: only 1, 2 and 5 × 10^k are labelled so labels
-/// never crowd; the other ticks keep their grid line.
-pub fn log_tick(v: f64) -> String {
-    if !(v.is_finite() && v > 0.0) {
-        return String::new();
-    }
-    let mantissa = v / 10f64.powf(v.log10().floor());
-    let labelled = [1.0, 2.0, 5.0, 10.0]
-        .iter()
-        .any(|m| (mantissa - m).abs() < 1e-6 * m);
-    if labelled {
-        minutes(v)
+/// A round number (tick labels, years): like [`minutes`], without
+/// trailing zeros.
+pub fn number(v: f64) -> String {
+    let s = minutes(v);
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
-        String::new()
+        s
     }
 }
 
@@ -285,9 +269,10 @@ mod tests {
         assert_eq!(percent(0.333), "33%");
         assert_eq!(percent(0.037), "3.7%");
         assert_eq!(percent(0.05), "5%");
-        assert_eq!(log_tick(200.0), "200");
-        assert_eq!(log_tick(300.0), "");
-        assert_eq!(log_tick(1000.0), "1,000");
+        assert_eq!(number(20.0), "20");
+        assert_eq!(number(2.5), "2.5");
+        assert_eq!(number(1000.0), "1,000");
+        assert_eq!(number(0.02), "0.02");
         assert_eq!(nice_ceiling(0.333), 0.5);
         assert_eq!(nice_ceiling(0.21), 0.25);
         assert_eq!(nice_ceiling(1362.0), 2000.0);

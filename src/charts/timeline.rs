@@ -12,14 +12,14 @@
 //! column shows the peak of its time span and every outage is at least
 //! two pixels wide: a ten-minute istiod restart stays visible.
 
-use super::frame::{self, Header, LegendItem, Mark};
-use super::style::{self, GRID, HEADING_H, MARGIN, MUTED, NOTE_SIZE, TEXT};
-use super::{Area, Chart};
+use super::axis::Axis;
+use super::canvas::Canvas;
+use super::frame::{self, Header, LegendItem, Mark, Rows, LEFT};
+use super::style::{self, HEADING_H, MARGIN, MUTED, NOTE_SIZE, TEXT};
+use super::Chart;
 use crate::model::{Kind, Measure};
 use crate::results::{Results, Series};
-use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, VPos};
 
 /// One replication's outages and affected share of proxies over time
 /// (`timeline.png`, `timeline.svg`).
@@ -42,8 +42,7 @@ struct Layout {
     header: Header,
     header_h: i32,
     names_w: i32,
-    plot_left: i32,
-    plot_right: i32,
+    axis: Axis,
     /// Kinds with an outage, and their label (kind and count).
     lanes: Vec<(Kind, String)>,
     filled: Option<Measure>,
@@ -121,7 +120,7 @@ impl Layout {
             );
         }
         if let Some(m) = filled {
-            legend.push(LegendItem::new(Mark::Lead, "  bad share of proxies:"));
+            legend.push(LegendItem::new(Mark::Lead, "bad share of proxies:"));
             legend.push(LegendItem::new(
                 Mark::Swatch(style::measure_colour(m)),
                 format!("{} (filled)", m.name()),
@@ -134,9 +133,9 @@ impl Layout {
             ));
         }
         let span = if in_days(hours) {
-            format!("first {} days", style::minutes(hours / 24.0))
+            format!("first {} days", style::number(hours / 24.0))
         } else {
-            format!("first {} hours", style::minutes(hours))
+            format!("first {} hours", style::number(hours))
         };
         let header = Header {
             title: format!(
@@ -170,6 +169,8 @@ impl Layout {
         let scale_w = style::text_width("100%", NOTE_SIZE)? + 12;
         let plot_left = MARGIN + names_w + style::GAP / 2;
         let plot_right = style::WIDTH as i32 - MARGIN - scale_w;
+        let unit_end = if in_days(hours) { hours / 24.0 } else { hours };
+        let axis = Axis::linear(0.0, unit_end, plot_left, plot_right);
         let share_max = t
             .series
             .iter()
@@ -199,8 +200,7 @@ impl Layout {
             header,
             header_h,
             names_w,
-            plot_left,
-            plot_right,
+            axis,
             lanes,
             filled,
             line,
@@ -231,109 +231,69 @@ impl Chart for TimelineChart {
         Ok((style::WIDTH, l.height as u32))
     }
 
-    fn draw<DB>(&self, results: &Results, root: &Area<DB>) -> anyhow::Result<()>
+    fn draw<DB>(&self, results: &Results, canvas: &Canvas<'_, DB>) -> anyhow::Result<()>
     where
         DB: DrawingBackend,
         DB::ErrorType: 'static,
     {
         let l = Layout::new(results)?;
-        l.header.draw(root)?;
+        l.header.draw(canvas)?;
         if l.empty {
             return frame::no_data(
-                root,
+                canvas,
                 l.header_h,
                 "no timeline data in these results: no outages and no series were recorded",
             );
         }
         let lanes_top = l.header_h + HEADING_H;
         let lanes_h = l.lanes.len().max(1) as i32 * LANE_H;
-        lanes(results, root, &l, lanes_top)?;
-        strips(results, root, &l, lanes_top + lanes_h + SECTION_GAP)
+        lanes(results, canvas, &l, lanes_top)?;
+        strips(results, canvas, &l, lanes_top + lanes_h + SECTION_GAP)
     }
 }
 
 /// A section heading left-aligned over the plots, ending at `bottom`.
-fn heading<DB>(root: &Area<DB>, l: &Layout, bottom: i32, text: &str) -> anyhow::Result<()>
+fn heading<DB>(canvas: &Canvas<'_, DB>, l: &Layout, bottom: i32, text: &str) -> anyhow::Result<()>
 where
     DB: DrawingBackend,
     DB::ErrorType: 'static,
 {
-    root.draw_text(
-        text,
-        &style::text(style::HEADING_SIZE, TEXT),
-        (l.plot_left, bottom - HEADING_H / 2 + 2),
-    )?;
-    Ok(())
+    let y = bottom - HEADING_H / 2 + 2;
+    canvas.text(text, style::HEADING_SIZE, TEXT, LEFT, (l.axis.span().0, y))
 }
 
-/// The time axis: the same range and grid for the lanes and the strips,
-/// so the two line up.
-fn time_chart<'a, DB>(
-    area: &'a Area<DB>,
-    l: &Layout,
-    axis_h: i32,
-) -> anyhow::Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>>
-where
-    DB: DrawingBackend,
-    DB::ErrorType: 'static,
-{
-    let mut chart = ChartBuilder::on(area)
-        .x_label_area_size(axis_h)
-        .build_cartesian_2d(0f64..l.unit(l.hours), 0f64..1f64)?;
-    let tick = |v: &f64| style::minutes(*v);
-    let desc = if in_days(l.hours) {
-        "days since the warm-up ended"
-    } else {
-        "hours since the warm-up ended"
-    };
-    let mut mesh = chart.configure_mesh();
-    mesh.disable_y_mesh()
-        .disable_y_axis()
-        .x_labels(14)
-        .x_max_light_lines(0)
-        .x_label_formatter(&tick)
-        .x_label_style(style::text(style::TICK_SIZE, TEXT))
-        .bold_line_style(GRID)
-        .axis_style(MUTED);
-    if axis_h > 0 {
-        mesh.x_desc(desc)
-            .axis_desc_style(style::text(style::LABEL_SIZE, TEXT));
-    } else {
-        mesh.disable_x_axis();
-    }
-    mesh.draw()?;
-    Ok(chart)
+/// Tick labels: days or hours, whole where whole.
+fn tick(v: f64) -> String {
+    style::number(v)
 }
 
-fn lanes<DB>(results: &Results, root: &Area<DB>, l: &Layout, top: i32) -> anyhow::Result<()>
+fn lanes<DB>(results: &Results, canvas: &Canvas<'_, DB>, l: &Layout, top: i32) -> anyhow::Result<()>
 where
     DB: DrawingBackend,
     DB::ErrorType: 'static,
 {
-    heading(root, l, top, "component outages")?;
+    heading(canvas, l, top, "component outages")?;
     let names: Vec<String> = l.lanes.iter().map(|(_, s)| s.clone()).collect();
-    frame::names_and_stripes(
-        root,
-        &names,
-        MARGIN,
-        MARGIN + l.names_w,
-        l.plot_right,
+    let rows = Rows {
+        left: MARGIN,
+        names_right: MARGIN + l.names_w,
+        right: l.axis.span().1,
         top,
-        LANE_H,
-    )?;
-    let h = l.lanes.len().max(1) as i32 * LANE_H;
-    let area = root
-        .clone()
-        .shrink((l.plot_left, top), (l.plot_right - l.plot_left, h));
-    let chart = time_chart(&area, l, 0)?;
-    let x = |h: f64| chart.backend_coord(&(l.unit(h.clamp(0.0, l.hours)), 0.0)).0;
+        height: LANE_H,
+    };
+    rows.draw(canvas, &names)?;
+    l.axis
+        .grid(canvas, top, rows.bottom(l.lanes.len().max(1)), &tick)?;
     if l.lanes.is_empty() {
-        root.draw_text(
+        canvas.text(
             "no component outages in this period",
-            &style::text(NOTE_SIZE, MUTED),
-            (l.plot_left + 8, top + LANE_H / 2),
+            NOTE_SIZE,
+            MUTED,
+            LEFT,
+            (l.axis.span().0 + 8, rows.centre(0)),
         )?;
     }
+    let x = |h: f64| l.axis.x(l.unit(h));
     for (j, (kind, _)) in l.lanes.iter().enumerate() {
         let y0 = top + j as i32 * LANE_H + 5;
         let y1 = y0 + LANE_H - 10;
@@ -342,7 +302,7 @@ where
         for o in results.timeline.outages.iter().filter(|o| o.kind == *kind) {
             let a = x(o.start_h);
             let b = x(o.end_h).max(a + 2);
-            root.draw(&Rectangle::new([(a, y0), (b, y1)], colour.filled()))?;
+            canvas.rect((a, y0), (b, y1), colour)?;
         }
     }
     Ok(())
@@ -369,7 +329,12 @@ fn envelope(points: &[(f64, f64)], hours: f64, cols: usize) -> Vec<f64> {
     env
 }
 
-fn strips<DB>(results: &Results, root: &Area<DB>, l: &Layout, top: i32) -> anyhow::Result<()>
+fn strips<DB>(
+    results: &Results,
+    canvas: &Canvas<'_, DB>,
+    l: &Layout,
+    top: i32,
+) -> anyhow::Result<()>
 where
     DB: DrawingBackend,
     DB::ErrorType: 'static,
@@ -380,39 +345,43 @@ where
         (Some(f), None) => format!("bad share of proxies: {} ({scale})", f.name()),
         _ => "bad share of proxies: no series recorded".to_string(),
     };
-    let strips_top = top + HEADING_H;
-    heading(root, l, strips_top, &what)?;
-    frame::names_and_stripes(
-        root,
-        &results.deployments,
-        MARGIN,
-        MARGIN + l.names_w,
-        l.plot_right,
-        strips_top,
-        STRIP_H,
-    )?;
-    let n = results.deployments.len() as i32;
-    let area = root.clone().shrink(
-        (l.plot_left, strips_top),
-        (l.plot_right - l.plot_left, n * STRIP_H + style::AXIS_H),
-    );
-    let chart = time_chart(&area, l, style::AXIS_H)?;
-    let (x0, x1) = (
-        chart.backend_coord(&(0.0, 0.0)).0,
-        chart.backend_coord(&(l.unit(l.hours), 0.0)).0,
-    );
+    let rows = Rows {
+        left: MARGIN,
+        names_right: MARGIN + l.names_w,
+        right: l.axis.span().1,
+        top: top + HEADING_H,
+        height: STRIP_H,
+    };
+    heading(canvas, l, rows.top, &what)?;
+    rows.draw(canvas, &results.deployments)?;
+    let bottom = rows.bottom(results.deployments.len());
+    l.axis.grid(canvas, rows.top, bottom, &tick)?;
+    let description = if in_days(l.hours) {
+        "days since the warm-up ended"
+    } else {
+        "hours since the warm-up ended"
+    };
+    l.axis.draw(canvas, bottom, &tick, Some(description))?;
+    let (x0, x1) = l.axis.span();
     let cols = (x1 - x0).max(1) as usize;
-    let scale_style = style::anchored(NOTE_SIZE, MUTED, HPos::Left, VPos::Center);
     for (i, dep) in results.deployments.iter().enumerate() {
-        let base = strips_top + (i as i32 + 1) * STRIP_H - 5;
-        let peak = strips_top + i as i32 * STRIP_H + 7;
+        let base = rows.top + (i as i32 + 1) * STRIP_H - 5;
+        let peak = rows.top + i as i32 * STRIP_H + 7;
         let y =
             |s: f64| base - ((s / l.share_max).min(1.0) * f64::from(base - peak)).round() as i32;
-        root.draw(&PathElement::new(
-            vec![(x0, base), (x1, base)],
+        canvas.line(vec![(x0, base), (x1, base)], MUTED.stroke_width(1))?;
+        // The strip's top of scale, ticked at the right edge.
+        canvas.line(
+            vec![(x1, base), (x1, peak), (x1 + 4, peak)],
             MUTED.stroke_width(1),
-        ))?;
-        root.draw_text(&style::percent(l.share_max), &scale_style, (x1 + 6, peak))?;
+        )?;
+        canvas.text(
+            &style::percent(l.share_max),
+            NOTE_SIZE,
+            MUTED,
+            LEFT,
+            (x1 + 7, peak),
+        )?;
         if let Some(s) = l.filled.and_then(|m| series_of(results, dep, m)) {
             let colour = style::measure_colour(s.measure);
             let env = envelope(&s.points, l.hours, cols);
@@ -426,10 +395,8 @@ where
                     d += 1;
                 }
                 if v > 0.0 {
-                    root.draw(&Rectangle::new(
-                        [(x0 + c as i32, y(v).min(base - 1)), (x0 + d as i32, base)],
-                        colour.filled(),
-                    ))?;
+                    let a = (x0 + c as i32, y(v).min(base - 1));
+                    canvas.rect(a, (x0 + d as i32, base), colour)?;
                 }
                 c = d;
             }
@@ -437,15 +404,29 @@ where
         if let Some(s) = l.line.and_then(|m| series_of(results, dep, m)) {
             let colour = style::measure_colour(s.measure);
             let env = envelope(&s.points, l.hours, cols);
-            let mut path = vec![(x0, y(env.first().copied().unwrap_or(0.0)))];
-            for c in 1..cols {
-                if env[c] != env[c - 1] {
-                    path.push((x0 + c as i32, y(env[c - 1])));
-                    path.push((x0 + c as i32, y(env[c])));
+            // Outlines of the stretches above zero only: a line along the
+            // baseline would hide the filled measure's small spikes.
+            let mut c = 0;
+            while c < cols {
+                if env[c] <= 0.0 {
+                    c += 1;
+                    continue;
                 }
+                let at = |k: usize| x0 + k as i32;
+                let mut path = vec![(at(c), base), (at(c), y(env[c]))];
+                let mut d = c + 1;
+                while d < cols && env[d] > 0.0 {
+                    if env[d] != env[d - 1] {
+                        path.push((at(d), y(env[d - 1])));
+                        path.push((at(d), y(env[d])));
+                    }
+                    d += 1;
+                }
+                path.push((at(d), y(env[d - 1])));
+                path.push((at(d), base));
+                canvas.line(path, colour.stroke_width(2))?;
+                c = d;
             }
-            path.push((x1, y(env.last().copied().unwrap_or(0.0))));
-            root.draw(&PathElement::new(path, colour.stroke_width(2)))?;
         }
     }
     Ok(())

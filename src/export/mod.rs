@@ -7,10 +7,12 @@
 
 mod atomic;
 mod blast;
+mod load;
 mod replications;
 mod tables;
 
 pub use atomic::AtomicFile;
 pub use blast::write_blast;
+pub use load::load_results;
 pub use replications::ReplicationWriter;
 pub use tables::write_results;

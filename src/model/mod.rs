@@ -9,6 +9,7 @@
 mod build;
 pub mod deps;
 pub mod dist;
+pub mod estimate;
 pub mod exact;
 mod placement;
 
@@ -68,6 +69,11 @@ impl Kind {
             Kind::ExternalSite => "externalSite",
             Kind::ConfigChange => "configChange",
         }
+    }
+
+    /// The kind with this scenario-file name (`apiServer`), if any.
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
     }
 
     /// Position in [`Kind::ALL`].

@@ -171,6 +171,11 @@ impl Measure {
         }
     }
 
+    /// The measure with this file name (`podStart`), if any.
+    pub fn from_name(name: &str) -> Option<Measure> {
+        Measure::ALL.into_iter().find(|m| m.name() == name)
+    }
+
     /// Position in [`Measure::ALL`].
     pub fn index(self) -> usize {
         self as usize

@@ -140,7 +140,7 @@ fn synthetic() -> Results {
         }
     }
     let mut series = Vec::new();
-    for d in 0..deployments.len() {
+    for (d, dep) in deployments.iter().enumerate() {
         for m in [Measure::PodStart, Measure::Traffic] {
             let mut times: Vec<f64> = outages.iter().flat_map(|o| [o.start_h, o.end_h]).collect();
             times.push(0.0);
@@ -160,7 +160,7 @@ fn synthetic() -> Results {
                 })
                 .collect();
             series.push(Series {
-                deployment: deployments[d].clone(),
+                deployment: dep.clone(),
                 measure: m,
                 points,
             });

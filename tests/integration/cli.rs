@@ -107,3 +107,61 @@ fn every_shipped_scenario_is_valid() {
     }
     assert!(seen >= 2);
 }
+
+#[test]
+fn run_draws_the_charts_and_plot_redraws_them_from_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = root().join("scenarios/availability-ranking.yaml");
+    let out = meshsim(dir.path())
+        .args([
+            "run",
+            scenario.to_str().unwrap(),
+            "--replications",
+            "300",
+            "--out",
+            "r",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("charts: ranking.png, ranking.svg"), "{out}");
+    let charts = ["ranking", "blast", "cause", "timeline"];
+    let results = dir.path().join("r");
+    let drawn: Vec<Vec<u8>> = charts
+        .iter()
+        .map(|c| std::fs::read(results.join(format!("{c}.svg"))).unwrap())
+        .collect();
+    for c in charts {
+        std::fs::remove_file(results.join(format!("{c}.svg"))).unwrap();
+        std::fs::remove_file(results.join(format!("{c}.png"))).unwrap();
+    }
+    meshsim(dir.path()).args(["plot", "r"]).assert().success();
+    for (c, before) in charts.iter().zip(drawn) {
+        let after = std::fs::read(results.join(format!("{c}.svg"))).unwrap();
+        assert!(
+            before == after,
+            "{c}.svg differs when redrawn from the files"
+        );
+        assert!(results.join(format!("{c}.png")).exists());
+    }
+}
+
+#[test]
+fn plot_on_a_folder_without_results_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = meshsim(dir.path())
+        .args(["plot", "."])
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(err).unwrap();
+    assert!(
+        err.contains("summary.csv") && err.contains("results folder"),
+        "{err}"
+    );
+}

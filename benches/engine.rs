@@ -1,0 +1,54 @@
+//! Timings of the engine with divan (`cargo bench --bench engine`): the
+//! bare event loop, the ranking study on one thread and on all, and the
+//! ranking study on meshes of about 30, 300 and 3,000 clusters, each in
+//! events per second ("item/s").
+//!
+//! These are for looking closer at one piece. The target ratios of issue 4
+//! come from `benches/ratios.rs`, which measures them all in one run.
+
+mod common;
+
+use divan::counter::ItemsCount;
+use divan::Bencher;
+
+fn main() {
+    divan::main();
+}
+
+/// Replications of the ten-year ranking study per iteration (~360,000
+/// events).
+const RANKING_REPLICATIONS: u64 = 64;
+
+/// Cluster-replications per mesh iteration: about as many events as
+/// [`RANKING_REPLICATIONS`] of the ranking study, whatever the mesh size.
+const CLUSTER_REPLICATIONS: u32 = 2_000;
+
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn bare_loop(bencher: Bencher) {
+    let model = common::ranking_model();
+    let events = common::bare_loop(&model, RANKING_REPLICATIONS);
+    bencher
+        .counter(ItemsCount::new(events))
+        .bench(|| common::bare_loop(&model, RANKING_REPLICATIONS));
+}
+
+/// The ranking study; 0 threads means one per core.
+#[divan::bench(args = [1, 0], sample_count = 10, sample_size = 1)]
+fn ranking(bencher: Bencher, threads: usize) {
+    let model = common::ranking_model();
+    let events = common::simulate(&model, RANKING_REPLICATIONS, threads);
+    bencher
+        .counter(ItemsCount::new(events))
+        .bench(|| common::simulate(&model, RANKING_REPLICATIONS, threads));
+}
+
+/// The ranking study on a larger mesh, one thread.
+#[divan::bench(args = common::MESHES, sample_count = 5, sample_size = 1)]
+fn mesh(bencher: Bencher, shape: (u32, u32, u32)) {
+    let model = common::model_of(&common::ranking_on(shape, "10y"));
+    let replications = u64::from((CLUSTER_REPLICATIONS / common::clusters(shape)).max(1));
+    let events = common::simulate(&model, replications, 1);
+    bencher
+        .counter(ItemsCount::new(events))
+        .bench(|| common::simulate(&model, replications, 1));
+}

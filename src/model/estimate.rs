@@ -1,0 +1,338 @@
+//! How big a run is before it starts: simulation events and memory for the
+//! requested horizon × replications, and the guard that refuses a run far
+//! beyond what a study needs unless the user says `--allow-large`.
+//!
+//! Every size limit of `build` bounds one dimension of the scenario; the
+//! product can still be unreasonable — a component repaired every
+//! millisecond for a thousand years, a million replications of a large
+//! mesh, ten thousand deployments whose paired differences grow with the
+//! square of their number. Such a run would not fail; it would take days or
+//! be killed by the operating system hours in. The estimate is computed
+//! from the model alone (means of the distributions, counts of the
+//! placements), in microseconds, so the refusal comes before any work.
+//!
+//! The figures are estimates, not bounds: events follow from each
+//! component's mean up + down cycle (the renewal rate), memory from the
+//! sizes of the engine's buffers with a typical share of incidents that
+//! hurt. Both are meant to be right within a factor of about two.
+
+use super::{Model, Replications};
+use crate::engine::BATCH;
+use crate::scenario::FieldError;
+use std::fmt;
+use thiserror::Error;
+
+/// More simulation events than this is refused without `--allow-large`:
+/// about half an hour on the 2-core reference machine (which processes
+/// about 7 million events a second).
+pub const MAX_EVENTS: f64 = 1e10;
+/// More estimated memory than this (8 GiB) is refused without
+/// `--allow-large`.
+pub const MAX_MEMORY_BYTES: f64 = 8.0 * GIB;
+
+const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+/// Measures per deployment (every slot of the engine is kept for all).
+const MEASURES: f64 = super::Measure::COUNT as f64;
+/// Incident rows kept by default (`--keep-incidents`).
+const KEPT_REPLICATIONS: f64 = 20.0;
+/// Of an incident's `deployments × measures` blast slots, how many are
+/// typically non-zero and become an impact: about two measures per
+/// deployment (an istiod's failure costs `config` and `podStart`, an API
+/// server's `config` and `endpoints`).
+const HURT_MEASURES: f64 = 2.0;
+/// Bytes per item, from the engine's types (rounded up for the allocator).
+const COMPONENT_BYTES: f64 = 160.0;
+const ATTACH_ENTRY_BYTES: f64 = 8.0;
+const TARGET_BYTES: f64 = 12.0;
+const PAIR_STATUS_BYTES: f64 = 72.0;
+const VEC_HEADER_BYTES: f64 = 24.0;
+const STREAM_BYTES: f64 = 48.0;
+const DEP_ENTRY_BYTES: f64 = 8.0 + 16.0;
+/// Components on the ancestor chain of what a (deployment, cluster) pair
+/// reads: instance, host cluster, zone, region.
+const CHAIN: f64 = 4.0;
+const INCIDENT_BYTES: f64 = 16.0;
+const BLAST_SLOT_BYTES: f64 = 8.0;
+const IMPACT_BYTES: f64 = 16.0;
+const INCIDENT_ROW_BYTES: f64 = 40.0;
+const RATIO_BYTES: f64 = 40.0;
+/// A blast-radius histogram: 1000 bins of (count, max), allocated on first
+/// use, for every (deployment, measure) and 1 + 8 kind groups.
+const BLAST_HISTOGRAM_BYTES: f64 = 1000.0 * 16.0 + 48.0;
+const BLAST_GROUPS: f64 = 9.0;
+
+/// The size of a run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Estimate {
+    /// Replications the estimate is for (for `precision:` runs, the most
+    /// that may run: `maxReplications`).
+    pub replications: u64,
+    /// Simulated hours per replication, warm-up included.
+    pub hours_per_replication: f64,
+    /// Events of one replication: component transitions (two per mean up
+    /// + down cycle), config-change rollout steps, and the evaluation of
+    ///   every (deployment, cluster) pair at its start.
+    pub events_per_replication: f64,
+    /// Events of the whole run.
+    pub events: f64,
+    /// Peak memory of the run, bytes: the model, one simulator per worker
+    /// thread, a batch of outcomes in flight, the traced replication and
+    /// the tally (paired differences grow with deployments²).
+    pub memory_bytes: f64,
+}
+
+/// Estimates the run of `model` with `replications` (the command line's
+/// `--replications`), or with the scenario's own setting when `None`.
+pub fn estimate(model: &Model, replications: Option<u64>) -> Estimate {
+    let replications = match (replications, model.replications) {
+        (Some(n), _) | (None, Replications::Fixed(n)) => n,
+        (None, Replications::Precision { max, .. }) => max,
+    };
+    let hours = model.horizon_hours + model.warmup_hours;
+    let deployments = model.deployments.len() as f64;
+    let clusters = model.clusters.len() as f64;
+    let pairs = deployments * clusters;
+    let slots = deployments * MEASURES;
+
+    // Transitions: a renewal process with mean cycle E[up] + E[down] makes
+    // two transitions per cycle.
+    let transitions: f64 = model
+        .components
+        .iter()
+        .filter_map(|c| c.process.as_ref())
+        .map(|p| 2.0 * hours / (p.failure.mean() + p.repair.mean()))
+        .sum();
+    // A bad config change: its arrival, then per deployment one rollback
+    // and, for a sequential rollout, one step per istiod reached after the
+    // first before detection.
+    let (changes, rollout_events) = match &model.config_changes {
+        None => (0.0, 0.0),
+        Some(cc) => {
+            let steps: f64 = model
+                .deployments
+                .iter()
+                .map(|d| {
+                    let reached = if cc.interval_hours > 0.0 {
+                        (cc.detect_hours / cc.interval_hours)
+                            .ceil()
+                            .min(d.instances.len() as f64)
+                    } else {
+                        1.0
+                    };
+                    1.0 + (reached - 1.0).max(0.0)
+                })
+                .sum();
+            let changes = cc.bad_per_hour * hours;
+            (changes, changes * (1.0 + steps))
+        }
+    };
+    let events_per_replication = transitions + rollout_events + pairs;
+    let events = events_per_replication * replications as f64;
+
+    // Incidents (failures and changes in the measured window) and their
+    // per-slot blast radii live in each simulator while it runs; the
+    // impacts that hurt are kept in the batch's outcomes until reduced.
+    let measured = if hours > 0.0 {
+        model.horizon_hours / hours
+    } else {
+        1.0
+    };
+    let incidents = (transitions / 2.0 + changes) * measured;
+    let in_flight = incidents * (INCIDENT_BYTES + slots * BLAST_SLOT_BYTES);
+    let outcome =
+        incidents * deployments * HURT_MEASURES * IMPACT_BYTES + 2.0 * slots * 8.0 * (1.0 + 8.0);
+    let attach_entries: f64 = model
+        .deployments
+        .iter()
+        .flat_map(|d| &d.attach)
+        .map(|l| l.len() as f64)
+        .sum();
+    let components = model.components.len() as f64;
+    let model_bytes = components * COMPONENT_BYTES
+        + attach_entries * ATTACH_ENTRY_BYTES
+        + pairs * VEC_HEADER_BYTES
+        + (attach_entries + pairs) * CHAIN * DEP_ENTRY_BYTES;
+    let simulator = attach_entries * TARGET_BYTES
+        + pairs * (PAIR_STATUS_BYTES + 8.0)
+        + components * STREAM_BYTES
+        + in_flight;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    let batch = replications.min(BATCH) as f64;
+    // Replication 0 records a year of history: every transition and, after
+    // every event, the bad share of each slot.
+    let traced_share = (crate::engine::TIMELINE_HOURS / hours.max(f64::MIN_POSITIVE)).min(1.0);
+    let trace = (transitions + rollout_events) * traced_share * (20.0 + slots * 8.0);
+    let kept = KEPT_REPLICATIONS.min(replications as f64)
+        * incidents
+        * deployments
+        * HURT_MEASURES
+        * INCIDENT_ROW_BYTES;
+    let tally =
+        deployments * slots * RATIO_BYTES + slots * BLAST_GROUPS * BLAST_HISTOGRAM_BYTES + kept;
+    let memory_bytes = model_bytes + threads * simulator + batch * outcome + trace + tally;
+    Estimate {
+        replications,
+        hours_per_replication: hours,
+        events_per_replication,
+        events,
+        memory_bytes,
+    }
+}
+
+/// Refuses a run beyond [`MAX_EVENTS`] or [`MAX_MEMORY_BYTES`] unless
+/// `allow_large` (the `--allow-large` flag) is given.
+pub fn check(estimate: &Estimate, allow_large: bool) -> Result<(), TooLarge> {
+    // `!(x <= limit)` also refuses a NaN estimate.
+    let events = !(estimate.events <= MAX_EVENTS);
+    let memory = !(estimate.memory_bytes <= MAX_MEMORY_BYTES);
+    if allow_large || !(events || memory) {
+        return Ok(());
+    }
+    Err(TooLarge {
+        estimate: *estimate,
+        events,
+        memory,
+    })
+}
+
+/// A run refused by [`check`]: what it would need, which limit it is over
+/// and how to get past the guard.
+#[derive(Clone, Debug, Error)]
+pub struct TooLarge {
+    /// The estimate.
+    pub estimate: Estimate,
+    /// Over [`MAX_EVENTS`].
+    pub events: bool,
+    /// Over [`MAX_MEMORY_BYTES`].
+    pub memory: bool,
+}
+
+impl fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let e = &self.estimate;
+        write!(
+            f,
+            "this run needs about {} simulation events ({} per replication of {} × {} replications) and about {} of memory; ",
+            count(e.events),
+            count(e.events_per_replication),
+            duration(e.hours_per_replication),
+            e.replications,
+            bytes(e.memory_bytes),
+        )?;
+        let mut over = Vec::new();
+        if self.events {
+            over.push(format!(
+                "the limit is {} events (about half an hour on 2 cores)",
+                count(MAX_EVENTS)
+            ));
+        }
+        if self.memory {
+            over.push(format!(
+                "the limit is {} of memory",
+                bytes(MAX_MEMORY_BYTES)
+            ));
+        }
+        write!(
+            f,
+            "{}. Shorten the horizon, run fewer replications or deployments, or pass --allow-large to run it anyway",
+            over.join(" and ")
+        )
+    }
+}
+
+impl TooLarge {
+    /// The scenario field the refusal points at: the replication setting
+    /// (`spec.replications`, or `spec.precision.maxReplications`).
+    pub fn field_error(&self, model: &Model) -> FieldError {
+        let path = match model.replications {
+            Replications::Fixed(_) => "spec.replications",
+            Replications::Precision { .. } => "spec.precision.maxReplications",
+        };
+        FieldError::new(path, self.to_string())
+    }
+}
+
+impl fmt::Display for Estimate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "about {} simulation events ({} per replication × {} replications) and {} of memory",
+            count(self.events),
+            count(self.events_per_replication),
+            self.replications,
+            bytes(self.memory_bytes)
+        )
+    }
+}
+
+/// `5.7e10` for large counts, the integer below a million.
+fn count(x: f64) -> String {
+    if !x.is_finite() {
+        "more than 1e300".to_string()
+    } else if x < 1e6 {
+        format!("{}", x.round())
+    } else {
+        format!("{x:.1e}")
+    }
+}
+
+/// `310 MiB`, `12.0 GiB`.
+fn bytes(x: f64) -> String {
+    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    if !x.is_finite() {
+        return "more than 1e300 bytes".to_string();
+    }
+    let mut v = x;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if v >= 100.0 || unit == 0 {
+        format!("{v:.0} {}", UNITS[unit])
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
+/// Hours as the scenario would write them: `10y`, `36h`.
+fn duration(hours: f64) -> String {
+    let years = hours / super::HOURS_PER_YEAR;
+    if years >= 1.0 && (years - years.round()).abs() < 1e-9 {
+        format!("{}y", years.round())
+    } else if years >= 1.0 {
+        format!("{years:.2}y")
+    } else {
+        format!("{}h", (hours * 1000.0).round() / 1000.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_and_bytes_read_well() {
+        assert_eq!(count(5660.4), "5660");
+        assert_eq!(count(5.66e10), "5.7e10");
+        assert_eq!(count(f64::INFINITY), "more than 1e300");
+        assert_eq!(bytes(512.0), "512 B");
+        assert_eq!(bytes(310.0 * 1024.0 * 1024.0), "310 MiB");
+        assert_eq!(bytes(8.0 * GIB), "8.0 GiB");
+        assert_eq!(duration(87_600.0), "10y");
+        assert_eq!(duration(36.0), "36h");
+    }
+
+    #[test]
+    fn nan_is_refused_not_waved_through() {
+        let e = Estimate {
+            replications: 1,
+            hours_per_replication: 1.0,
+            events_per_replication: f64::NAN,
+            events: f64::NAN,
+            memory_bytes: 1.0,
+        };
+        assert!(check(&e, false).is_err());
+        assert!(check(&e, true).is_ok());
+    }
+}
