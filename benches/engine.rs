@@ -44,9 +44,9 @@ fn ranking(bencher: Bencher, threads: usize) {
 
 /// The ranking study on a larger mesh, one thread.
 #[divan::bench(args = common::MESHES, sample_count = 5, sample_size = 1)]
-fn mesh(bencher: Bencher, shape: (u32, u32, u32)) {
-    let model = common::model_of(&common::ranking_on(shape, "10y"));
-    let replications = u64::from((CLUSTER_REPLICATIONS / common::clusters(shape)).max(1));
+fn mesh(bencher: Bencher, clusters: u32) {
+    let model = common::model_of(&common::ranking_on(clusters, "10y"));
+    let replications = u64::from((CLUSTER_REPLICATIONS / clusters).max(1));
     let events = common::simulate(&model, replications, 1);
     bencher
         .counter(ItemsCount::new(events))

@@ -57,4 +57,8 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Write into the results folder even if it holds another scenario's
+    /// results or other files.
+    #[arg(long)]
+    pub force: bool,
 }

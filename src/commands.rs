@@ -8,13 +8,14 @@ use meshsim::charts;
 use meshsim::engine::replication::Outcome;
 use meshsim::engine::single::single_failures;
 use meshsim::engine::{self, Observer, RunOptions};
-use meshsim::export::{load_results, write_blast, write_results, ReplicationWriter};
+use meshsim::export::{load_results, write_blast, write_results, AtomicFile, ReplicationWriter};
 use meshsim::model::{self, Model};
 use meshsim::output::table;
 use meshsim::results::{claims, Results};
 use meshsim::scenario::{Document, ScenarioError};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// Runs one command.
@@ -89,10 +90,16 @@ fn chart_list(files: &[PathBuf]) -> String {
 
 /// `meshsim blast`: the N-1 table, no simulation.
 fn blast(args: &RunArgs) -> anyhow::Result<ExitCode> {
-    let (_, model) = load(&args.scenario)?;
+    let (doc, model) = load(&args.scenario)?;
     let failures = single_failures(&model);
     let out = results_dir(args, &model)?;
     write_blast(&out, &model, &failures)?;
+    // Records whose folder this is, as `run` does.
+    let marker = out.join("scenario.yaml");
+    if !marker.exists() {
+        let yaml = serde_yaml_ng::to_string(&doc.file).context("cannot serialise the scenario")?;
+        AtomicFile::write(&marker, yaml.as_bytes())?;
+    }
     if !args.quiet {
         say(&format!(
             "{}\nfull table: {}\n",
@@ -103,14 +110,109 @@ fn blast(args: &RunArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// A problem with the command line or the results folder (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(String);
+
+/// The files a run writes; stale ones are removed before a new run.
+const RESULT_FILES: [&str; 18] = [
+    "summary.csv",
+    "summary.parquet",
+    "pairs.csv",
+    "blast_by_kind.csv",
+    "cause.csv",
+    "timeline_outages.csv",
+    "timeline_series.csv",
+    "replications.parquet",
+    "incidents.parquet",
+    "scenario.yaml",
+    "ranking.png",
+    "ranking.svg",
+    "blast.png",
+    "blast.svg",
+    "cause.png",
+    "cause.svg",
+    "timeline.png",
+    "timeline.svg",
+];
+
 /// The results folder of a run: `--out`, or `results/<metadata.name>`.
+/// It must be a folder (not a file or a link), and it is never silently
+/// taken over from another scenario or from unrelated files.
 fn results_dir(args: &RunArgs, model: &Model) -> anyhow::Result<PathBuf> {
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(&model.name));
-    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    let shown = out.display();
+    if let Ok(meta) = std::fs::symlink_metadata(&out) {
+        if !meta.is_dir() {
+            return Err(UsageError(format!(
+                "{shown} exists and is not a folder; give --out a new or existing folder"
+            ))
+            .into());
+        }
+        if !args.force {
+            let marker = out.join("scenario.yaml");
+            match std::fs::read_to_string(&marker) {
+                Ok(text) => {
+                    let other = Document::parse(&text, "scenario.yaml")
+                        .map(|d| d.file.metadata.name)
+                        .unwrap_or_default();
+                    if other != model.name {
+                        return Err(UsageError(format!(
+                            "{shown} holds the results of scenario `{other}`, not `{}`; choose another --out, or pass --force to replace them",
+                            model.name
+                        ))
+                        .into());
+                    }
+                }
+                Err(_) => {
+                    let busy = std::fs::read_dir(&out)
+                        .with_context(|| format!("cannot read {shown}"))?
+                        .next()
+                        .is_some();
+                    if busy {
+                        return Err(UsageError(format!(
+                            "{shown} is not empty and holds no meshsim results; choose a new or empty folder, or pass --force"
+                        ))
+                        .into());
+                    }
+                }
+            }
+        }
+    }
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {shown}"))?;
     Ok(out)
+}
+
+/// Removes the files of an earlier run, so an interrupted run never leaves
+/// old and new files side by side.
+fn clear_results(out: &Path) -> anyhow::Result<()> {
+    for name in RESULT_FILES {
+        let path = out.join(name);
+        if std::fs::symlink_metadata(&path).is_ok() {
+            std::fs::remove_file(&path)
+                .with_context(|| format!("cannot remove {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Set by the first Ctrl-C (or SIGTERM); the second exits at once.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Installs the Ctrl-C handler: the first signal stops the run after the
+/// current batch, writing nothing (temporary files are removed); the second
+/// exits immediately with code 130.
+fn handle_interrupts() {
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("\ninterrupting after the current batch; press Ctrl-C again to stop at once");
+    });
 }
 
 /// `meshsim run`: simulate, write the results folder, print the summary.
@@ -127,6 +229,8 @@ fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
     }
     let model = model::build(&doc.file).map_err(|e| doc.locate(e))?;
     let out = results_dir(args, &model)?;
+    handle_interrupts();
+    clear_results(&out)?;
 
     let started = Instant::now();
     let names = model.deployments.iter().map(|d| d.name.clone()).collect();
@@ -204,6 +308,10 @@ impl Observer for RunObserver {
     fn progress(&mut self, done: u64, target: u64) {
         self.bar.set_length(target);
         self.bar.set_position(done);
+    }
+
+    fn cancelled(&self) -> bool {
+        INTERRUPTED.load(Ordering::SeqCst)
     }
 }
 

@@ -17,6 +17,14 @@ fn main() -> ExitCode {
                 eprintln!("error: {bad}");
                 return ExitCode::from(2);
             }
+            if let Some(bad) = err.downcast_ref::<commands::UsageError>() {
+                eprintln!("error: {bad}");
+                return ExitCode::from(2);
+            }
+            if err.downcast_ref::<meshsim::engine::Interrupted>().is_some() {
+                eprintln!("error: {err}");
+                return ExitCode::from(130);
+            }
             eprintln!("error: {err:#}");
             ExitCode::from(1)
         }

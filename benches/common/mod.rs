@@ -57,18 +57,25 @@ fn set_line(text: &str, prefix: &str, value: &str) -> String {
     out.join("\n") + "\n"
 }
 
-/// Mesh shapes of about 30, 300 and 3,000 clusters: (regions, zones per
-/// region, clusters per zone). Three zones per region as in the ranking
-/// scenario; regions and zones both grow, as real meshes do.
-pub const MESHES: [(u32, u32, u32); 3] = [(2, 3, 5), (5, 3, 20), (10, 3, 100)];
+/// Mesh sizes, in clusters.
+pub const MESHES: [u32; 3] = [30, 300, 3_000];
 
-/// Clusters of a mesh shape.
-pub fn clusters(shape: (u32, u32, u32)) -> u32 {
-    shape.0 * shape.1 * shape.2
+/// The shape of a mesh of `clusters` clusters: (regions, zones per region,
+/// clusters per zone). Three zones per region as in the ranking scenario;
+/// regions and zones both grow with the mesh, as in real meshes.
+pub fn shape(clusters: u32) -> (u32, u32, u32) {
+    match clusters {
+        30 => (2, 3, 5),
+        300 => (5, 3, 20),
+        3_000 => (10, 3, 100),
+        _ => panic!("no mesh shape for {clusters} clusters"),
+    }
 }
 
-/// The ranking study on another mesh, with another horizon.
-pub fn ranking_on(shape: (u32, u32, u32), horizon: &str) -> String {
+/// The ranking study on a mesh of `clusters` clusters (see [`shape`]),
+/// with another horizon.
+pub fn ranking_on(clusters: u32, horizon: &str) -> String {
+    let shape = shape(clusters);
     let text = ranking_text();
     let text = set_line(&text, "regions: ", &shape.0.to_string());
     let text = set_line(&text, "zonesPerRegion: ", &shape.1.to_string());

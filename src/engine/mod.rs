@@ -56,7 +56,16 @@ pub trait Observer {
     }
     /// `done` of at most `target` replications are finished.
     fn progress(&mut self, _done: u64, _target: u64) {}
+    /// Asked between batches: stop the run (Ctrl-C)?
+    fn cancelled(&self) -> bool {
+        false
+    }
 }
+
+/// The run was stopped from outside (Ctrl-C, SIGTERM) between batches.
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted; no results were written")]
+pub struct Interrupted;
 
 /// Ignores everything.
 pub struct NoObserver;
@@ -208,6 +217,9 @@ pub fn run(
         observer.batch(&outcomes)?;
         next = end;
         observer.progress(next, target);
+        if observer.cancelled() {
+            anyhow::bail!(Interrupted);
+        }
         if let Some((measure, rhw)) = precision {
             if tally.precise_enough(measure, rhw) {
                 tally.precision_reached = Some(true);

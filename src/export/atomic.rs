@@ -23,7 +23,12 @@ impl AtomicFile {
             .to_string_lossy();
         let temp = dest.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
         let file =
-            File::create(&temp).with_context(|| format!("cannot create {}", temp.display()))?;
+            // create_new: never write through a file or link already there.
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&temp)
+                .with_context(|| format!("cannot create {}", temp.display()))?;
         Ok(AtomicFile {
             file: Some(file),
             temp,

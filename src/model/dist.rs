@@ -57,6 +57,26 @@ pub enum Dist {
 impl Dist {
     /// Checks the parameter combination of `spec` found at `path`.
     pub fn from_spec(spec: &DistSpec, path: &str) -> Result<Dist, FieldError> {
+        let dist = Self::parameters(spec, path)?;
+        // Each parameter can be fine and their combination still overflow
+        // (a Weibull scale of 1e300h with shape 0.05); the engine and the
+        // exact answers divide by the mean.
+        let mean = dist.mean();
+        if !(mean.is_finite() && mean > 0.0) {
+            return Err(FieldError::new(
+                path,
+                format!(
+                    "this {} has no finite mean; give parameters of a realistic size",
+                    kind_name(spec.dist)
+                ),
+            ));
+        }
+        Ok(dist)
+    }
+
+    /// The distribution of `spec` with every parameter checked on its own
+    /// and against the others.
+    fn parameters(spec: &DistSpec, path: &str) -> Result<Dist, FieldError> {
         let at = |field: &str| format!("{path}.{field}");
         let allowed: &[&str] = match spec.dist {
             DistKind::Exponential => &["mean", "rate"],
@@ -82,6 +102,7 @@ impl Dist {
                     at(field),
                     format!("`{field}` is {d}; it must be greater than zero"),
                 )),
+                Some(d) if d.hours() < TICK_HOURS => Err(below_tick(&at(field), field, d)),
                 Some(d) => Ok(Some(d.hours())),
                 None => Ok(None),
             }
@@ -107,6 +128,12 @@ impl Dist {
                 let mean = match (positive(&spec.mean, "mean")?, &spec.rate) {
                     (Some(_), Some(_)) => return Err(both("mean", "rate")),
                     (Some(m), None) => m,
+                    (None, Some(r)) if r.per_hour() > 1.0 / TICK_HOURS => {
+                        return Err(FieldError::new(
+                            at("rate"),
+                            format!("`rate` is {r}, more than one event per millisecond; the simulation clock ticks in whole milliseconds, so give at most 1/ms"),
+                        ))
+                    }
                     (None, Some(r)) if r.per_hour() > 0.0 => 1.0 / r.per_hour(),
                     (None, Some(r)) => {
                         return Err(FieldError::new(
@@ -174,6 +201,15 @@ impl Dist {
                             return Err(both("mu", "p95"));
                         }
                         let mu = finite(spec.mu, "mu")?.unwrap_or_default();
+                        if mu < TICK_HOURS.ln() {
+                            return Err(FieldError::new(
+                                at("mu"),
+                                format!(
+                                    "lognormal `mu` is {mu}: a median of e^mu hours below 1ms; the simulation clock ticks in whole milliseconds, so give mu of {:.2} or more",
+                                    TICK_HOURS.ln()
+                                ),
+                            ));
+                        }
                         let sigma = finite(spec.sigma, "sigma")?.ok_or_else(missing)?;
                         if sigma <= 0.0 {
                             return Err(FieldError::new(
@@ -208,6 +244,9 @@ impl Dist {
                         at("max"),
                         format!("`max` ({max}) must be greater than `min` ({min})"),
                     ));
+                }
+                if max.hours() < TICK_HOURS {
+                    return Err(below_tick(&at("max"), "max", max));
                 }
                 Ok(Dist::Uniform {
                     min: min.hours(),
@@ -298,6 +337,17 @@ impl Dist {
         let u: f64 = StandardUniform.sample(rng);
         u * length_biased
     }
+}
+
+/// The engine's clock tick, 1 ms, in hours. A distribution whose draws
+/// all round to 0 ms would never let the clock advance.
+const TICK_HOURS: f64 = 1.0 / 3_600_000.0;
+
+fn below_tick(path: &str, field: &str, d: &Duration) -> FieldError {
+    FieldError::new(
+        path,
+        format!("`{field}` is {d}, less than 1ms; the simulation clock ticks in whole milliseconds, so give at least 1ms"),
+    )
 }
 
 fn kind_name(kind: DistKind) -> &'static str {

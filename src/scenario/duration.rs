@@ -143,25 +143,45 @@ fn parse_with_unit(text: &str, what: &str) -> Result<f64, String> {
     if !value.is_finite() {
         return Err(format!("`{t}`: the number must be finite"));
     }
-    Ok(value * per / MS_PER_HOUR)
+    // A finite number can still overflow once converted (`1e308y`).
+    let hours = value * per / MS_PER_HOUR;
+    if !hours.is_finite() {
+        return Err(format!(
+            "`{t}` is too large to be {what}; the number must be finite once converted to hours"
+        ));
+    }
+    Ok(hours)
 }
 
 /// Accepts a string, or a number (which is then refused with the unit list),
 /// so that `horizon: 10` gets the helpful message rather than a type error.
+/// Anything else is refused at once: a mapping or sequence is never
+/// buffered (an untagged enum would buffer it whole, aliases expanded).
 fn text_of<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Text(String),
-        Number(f64),
+    struct Text;
+    impl serde::de::Visitor<'_> for Text {
+        type Value = String;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            write!(f, "a duration such as `4h` (units: {UNIT_LIST})")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<String, E> {
+            Ok(format!("{v}"))
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
+            Ok(format!("{v}"))
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
+            Ok(format!("{v}"))
+        }
     }
-    match Raw::deserialize(d) {
-        Ok(Raw::Text(s)) => Ok(s),
-        Ok(Raw::Number(n)) => Ok(format!("{n}")),
-        Err(_) => Err(serde::de::Error::custom(format!(
+    d.deserialize_any(Text).map_err(|_: D::Error| {
+        serde::de::Error::custom(format!(
             "expected a duration such as `4h` (units: {UNIT_LIST})"
-        ))),
-    }
+        ))
+    })
 }
 
 impl<'de> Deserialize<'de> for Duration {

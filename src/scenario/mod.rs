@@ -41,15 +41,7 @@ impl Document {
         };
         let size = std::fs::metadata(path).map_err(read_err)?.len();
         if size > MAX_FILE_BYTES {
-            return Err(ScenarioError::Invalid {
-                file: origin.clone(),
-                line: 1,
-                col: 1,
-                path: String::new(),
-                message: format!(
-                    "the file is {size} bytes; scenario files are limited to {MAX_FILE_BYTES} bytes"
-                ),
-            });
+            return Err(too_big(&origin, size));
         }
         let text = std::fs::read_to_string(path).map_err(read_err)?;
         Self::parse(&text, &origin)
@@ -57,7 +49,19 @@ impl Document {
 
     /// Parses scenario text; `origin` names it in error messages.
     pub fn parse(text: &str, origin: &str) -> Result<Self, ScenarioError> {
+        if text.len() as u64 > MAX_FILE_BYTES {
+            return Err(too_big(origin, text.len() as u64));
+        }
         let map = SourceMap::build(text);
+        if let Some(r) = map.refusal() {
+            return Err(ScenarioError::Invalid {
+                file: origin.to_string(),
+                line: r.line,
+                col: r.col,
+                path: r.path.clone(),
+                message: r.message.clone(),
+            });
+        }
         let de = serde_yaml_ng::Deserializer::from_str(text);
         match serde_path_to_error::deserialize::<_, ScenarioFile>(de) {
             Ok(file) => Ok(Document {
@@ -90,6 +94,19 @@ impl Document {
             path: e.path,
             message: e.message,
         }
+    }
+}
+
+/// The refusal of a file over [`MAX_FILE_BYTES`].
+fn too_big(origin: &str, size: u64) -> ScenarioError {
+    ScenarioError::Invalid {
+        file: origin.to_string(),
+        line: 1,
+        col: 1,
+        path: String::new(),
+        message: format!(
+            "the file is {size} bytes; scenario files are limited to {MAX_FILE_BYTES} bytes"
+        ),
     }
 }
 
