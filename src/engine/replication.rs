@@ -400,9 +400,7 @@ impl<'m> Simulator<'m> {
         let parent_up = self.model.components[x]
             .parent
             .is_none_or(|p| self.effectively_up(p));
-        STEPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if !parent_up {
-            MASKED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             // Masked by a failed ancestor: nothing anyone sees changes.
             return;
         }
@@ -641,7 +639,6 @@ impl<'m> Simulator<'m> {
         incident: Option<usize>,
         stale_before: u64,
     ) {
-        EVALS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let cluster = &self.model.clusters[c];
         let p = cluster.proxies;
         let live = self.effectively_up(cluster.component);
@@ -662,7 +659,6 @@ impl<'m> Simulator<'m> {
             // only the stale-share change, which `step` adds in bulk.
             return;
         }
-        CHANGED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut new = Status {
             live,
             connected,
@@ -905,12 +901,3 @@ pub(super) fn to_ms(hours: f64) -> u64 {
         ms as u64
     }
 }
-
-/// debug
-pub static EVALS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-/// debug
-pub static CHANGED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-/// debug
-pub static STEPS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-/// debug
-pub static MASKED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);

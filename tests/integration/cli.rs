@@ -1,6 +1,6 @@
 //! What a user sees: the commands, their output and the results folder.
 
-use super::common::{meshsim, root};
+use super::common::{meshsim, root, run_meshsim};
 
 const SUMMARY_COLUMNS: &str = "deployment,measure,unavailability,ci_low,ci_high,exact,downtime_min_per_year,nines,incidents_per_year,blast_mean,blast_p95,blast_max,rank,replications,horizon_years,seed";
 
@@ -8,14 +8,11 @@ const SUMMARY_COLUMNS: &str = "deployment,measure,unavailability,ci_low,ci_high,
 fn run_prints_the_summary_and_writes_the_results_folder() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = root().join("scenarios/availability-ranking.yaml");
-    let out = meshsim(dir.path())
-        .args(["run", scenario.to_str().unwrap(), "--replications", "300"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let out = String::from_utf8(out).unwrap();
+    let (out, _) = run_meshsim(
+        dir.path(),
+        &["run", scenario.to_str().unwrap(), "--replications", "300"],
+        0,
+    );
     assert!(out.contains("unavailability ± 95% CI"), "{out}");
     for name in [
         "one-cluster-per-region",
@@ -73,14 +70,7 @@ fn run_prints_the_summary_and_writes_the_results_folder() {
 fn validate_lists_topology_and_attachment() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = root().join("scenarios/shared-control-planes.yaml");
-    let out = meshsim(dir.path())
-        .args(["validate", scenario.to_str().unwrap()])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let out = String::from_utf8(out).unwrap();
+    let (out, _) = run_meshsim(dir.path(), &["validate", scenario.to_str().unwrap()], 0);
     assert!(out.contains("1 regions, 3 zones, 3 clusters"), "{out}");
     assert!(out.contains("c3       cp-2 (c3) → cp-1 (c1)"), "{out}");
     assert!(out.trim_end().ends_with("valid"), "{out}");
@@ -112,21 +102,18 @@ fn every_shipped_scenario_is_valid() {
 fn run_draws_the_charts_and_plot_redraws_them_from_the_files() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = root().join("scenarios/availability-ranking.yaml");
-    let out = meshsim(dir.path())
-        .args([
+    let (out, _) = run_meshsim(
+        dir.path(),
+        &[
             "run",
             scenario.to_str().unwrap(),
             "--replications",
             "300",
             "--out",
             "r",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let out = String::from_utf8(out).unwrap();
+        ],
+        0,
+    );
     assert!(out.contains("charts: ranking.png, ranking.svg"), "{out}");
     let charts = ["ranking", "blast", "cause", "timeline"];
     let results = dir.path().join("r");
@@ -138,7 +125,7 @@ fn run_draws_the_charts_and_plot_redraws_them_from_the_files() {
         std::fs::remove_file(results.join(format!("{c}.svg"))).unwrap();
         std::fs::remove_file(results.join(format!("{c}.png"))).unwrap();
     }
-    meshsim(dir.path()).args(["plot", "r"]).assert().success();
+    run_meshsim(dir.path(), &["plot", "r"], 0);
     for (c, before) in charts.iter().zip(drawn) {
         let after = std::fs::read(results.join(format!("{c}.svg"))).unwrap();
         assert!(
@@ -152,14 +139,7 @@ fn run_draws_the_charts_and_plot_redraws_them_from_the_files() {
 #[test]
 fn plot_on_a_folder_without_results_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    let err = meshsim(dir.path())
-        .args(["plot", "."])
-        .assert()
-        .code(1)
-        .get_output()
-        .stderr
-        .clone();
-    let err = String::from_utf8(err).unwrap();
+    let (_, err) = run_meshsim(dir.path(), &["plot", "."], 1);
     assert!(
         err.contains("summary.csv") && err.contains("results folder"),
         "{err}"

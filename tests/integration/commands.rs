@@ -1,6 +1,6 @@
 //! `meshsim check` and `meshsim blast`.
 
-use super::common::{meshsim, model_of, root, scenario};
+use super::common::{model_of, root, run_meshsim, scenario};
 use meshsim::engine::single::single_failures;
 use meshsim::model::Measure;
 
@@ -18,14 +18,7 @@ fn check_passes_on_a_claim_that_holds() {
         check_scenario("one-per-region, each-cluster"),
     )
     .unwrap();
-    let out = meshsim(dir.path())
-        .args(["check", "s.yaml", "-q"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let out = String::from_utf8(out).unwrap();
+    let (out, _) = run_meshsim(dir.path(), &["check", "s.yaml", "-q"], 0);
     assert!(out.contains("one-per-region < each-cluster"), "{out}");
     assert!(
         out.contains("holds") && out.contains("all 1 claims hold"),
@@ -41,14 +34,7 @@ fn check_fails_on_a_reversed_claim_and_names_the_pair() {
         check_scenario("each-cluster, one-per-region"),
     )
     .unwrap();
-    let out = meshsim(dir.path())
-        .args(["check", "s.yaml", "-q"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let out = String::from_utf8(out).unwrap();
+    let (out, _) = run_meshsim(dir.path(), &["check", "s.yaml", "-q"], 1);
     let line = out
         .lines()
         .find(|l| l.contains("BROKEN"))
@@ -68,14 +54,7 @@ fn check_without_claims_is_bad_input() {
     let yaml = check_scenario("a, b");
     let yaml = &yaml[..yaml.find("  expect:").unwrap()];
     std::fs::write(dir.path().join("s.yaml"), yaml).unwrap();
-    let err = meshsim(dir.path())
-        .args(["check", "s.yaml"])
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    let err = String::from_utf8(err).unwrap();
+    let (_, err) = run_meshsim(dir.path(), &["check", "s.yaml"], 2);
     assert!(err.contains("spec.expect: no claims to check"), "{err}");
     assert!(!dir.path().join("results").exists());
 }
@@ -84,16 +63,17 @@ fn check_without_claims_is_bad_input() {
 fn the_canonical_ranking_claims_hold() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = root().join("scenarios/availability-ranking.yaml");
-    meshsim(dir.path())
-        .args([
+    run_meshsim(
+        dir.path(),
+        &[
             "check",
             scenario.to_str().unwrap(),
             "--replications",
             "1000",
             "-q",
-        ])
-        .assert()
-        .code(0);
+        ],
+        0,
+    );
 }
 
 /// c1 (100 proxies) and c2 (200) in zone za, c3 (300) in zone zb.
@@ -186,14 +166,11 @@ fn blast_matches_shares_worked_out_by_hand() {
 fn blast_writes_the_full_table() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = root().join("scenarios/shared-control-planes.yaml");
-    let out = meshsim(dir.path())
-        .args(["blast", scenario.to_str().unwrap(), "--out", "b"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let out = String::from_utf8(out).unwrap();
+    let (out, _) = run_meshsim(
+        dir.path(),
+        &["blast", scenario.to_str().unwrap(), "--out", "b"],
+        0,
+    );
     assert!(
         out.contains("worst single failure per component kind"),
         "{out}"

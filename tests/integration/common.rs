@@ -54,3 +54,27 @@ pub fn simulate(model: &Model) -> Results {
 pub fn scenario(spec: &str) -> String {
     format!("apiVersion: meshsim/v1alpha1\nkind: Scenario\nmetadata:\n  name: test\nspec:\n{spec}")
 }
+
+/// Runs `meshsim ARGS` in `dir`, asserts its exit code, and returns its
+/// stdout and stderr.
+pub fn run_meshsim(dir: &Path, args: &[&str], code: i32) -> (String, String) {
+    let output = meshsim(dir)
+        .args(args)
+        .assert()
+        .code(code)
+        .get_output()
+        .clone();
+    (
+        String::from_utf8(output.stdout).expect("utf-8 stdout"),
+        String::from_utf8(output.stderr).expect("utf-8 stderr"),
+    )
+}
+
+/// The path of a shipped scenario, as an argument.
+pub fn shipped(name: &str) -> String {
+    root()
+        .join("scenarios")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}

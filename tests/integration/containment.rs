@@ -2,7 +2,7 @@
 //! scenario's results folder or unrelated files, and an interrupted run
 //! leaves no file that looks complete.
 
-use super::common::{meshsim, root};
+use super::common::{root, run_meshsim};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -15,22 +15,16 @@ fn ranking() -> String {
 }
 
 fn stderr_of(dir: &Path, args: &[&str], code: i32) -> String {
-    let out = meshsim(dir)
-        .args(args)
-        .assert()
-        .code(code)
-        .get_output()
-        .stderr
-        .clone();
-    String::from_utf8(out).unwrap()
+    run_meshsim(dir, args, code).1
 }
 
 #[test]
 fn another_scenarios_results_are_not_overwritten() {
     let dir = tempfile::tempdir().unwrap();
     let shared = root().join("scenarios/shared-control-planes.yaml");
-    meshsim(dir.path())
-        .args([
+    run_meshsim(
+        dir.path(),
+        &[
             "run",
             shared.to_str().unwrap(),
             "--replications",
@@ -38,9 +32,9 @@ fn another_scenarios_results_are_not_overwritten() {
             "--out",
             "r",
             "-q",
-        ])
-        .assert()
-        .success();
+        ],
+        0,
+    );
     let before = std::fs::read(dir.path().join("r/summary.csv")).unwrap();
     let err = stderr_of(
         dir.path(),
@@ -58,8 +52,9 @@ fn another_scenarios_results_are_not_overwritten() {
         before
     );
     // The same scenario may rerun into its own folder, and --force takes over.
-    meshsim(dir.path())
-        .args([
+    run_meshsim(
+        dir.path(),
+        &[
             "run",
             shared.to_str().unwrap(),
             "--replications",
@@ -67,11 +62,12 @@ fn another_scenarios_results_are_not_overwritten() {
             "--out",
             "r",
             "-q",
-        ])
-        .assert()
-        .success();
-    meshsim(dir.path())
-        .args([
+        ],
+        0,
+    );
+    run_meshsim(
+        dir.path(),
+        &[
             "run",
             &ranking(),
             "--replications",
@@ -80,9 +76,9 @@ fn another_scenarios_results_are_not_overwritten() {
             "r",
             "-q",
             "--force",
-        ])
-        .assert()
-        .success();
+        ],
+        0,
+    );
     let summary = std::fs::read_to_string(dir.path().join("r/summary.csv")).unwrap();
     assert!(summary.contains("each-cluster"), "{summary}");
 }
@@ -135,8 +131,9 @@ fn unrelated_files_and_special_paths_are_refused() {
 #[test]
 fn a_link_planted_at_a_result_name_is_replaced_not_written_through() {
     let dir = tempfile::tempdir().unwrap();
-    meshsim(dir.path())
-        .args([
+    run_meshsim(
+        dir.path(),
+        &[
             "run",
             &ranking(),
             "--replications",
@@ -144,16 +141,17 @@ fn a_link_planted_at_a_result_name_is_replaced_not_written_through() {
             "--out",
             "r",
             "-q",
-        ])
-        .assert()
-        .success();
+        ],
+        0,
+    );
     let victim = dir.path().join("victim.txt");
     std::fs::write(&victim, "precious").unwrap();
     let link = dir.path().join("r/pairs.csv");
     std::fs::remove_file(&link).unwrap();
     std::os::unix::fs::symlink(&victim, &link).unwrap();
-    meshsim(dir.path())
-        .args([
+    run_meshsim(
+        dir.path(),
+        &[
             "run",
             &ranking(),
             "--replications",
@@ -161,9 +159,9 @@ fn a_link_planted_at_a_result_name_is_replaced_not_written_through() {
             "--out",
             "r",
             "-q",
-        ])
-        .assert()
-        .success();
+        ],
+        0,
+    );
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
     assert!(!std::fs::symlink_metadata(&link)
         .unwrap()
