@@ -1,25 +1,45 @@
 //! The event queue: each component has exactly one pending transition.
 //!
-//! Total order: earlier time first; at equal times, the lower component
-//! index first (components are indexed regions, zones, clusters, API
-//! servers, gateways, sites, then istiod instances, in scenario order).
-//! Time is an integer number of milliseconds, so the order never depends on
-//! floating-point rounding, and two runs always process events identically.
+//! Total order: earlier time first; at equal times, the lower key first
+//! (keys are component indices — regions, zones, clusters, API servers,
+//! gateways, sites, then istiod instances, in scenario order — followed by
+//! the config-change arrivals and the rollout steps). Time is an integer
+//! number of milliseconds, so the order never depends on floating-point
+//! rounding, and two runs always process events identically. Pending keys
+//! are unique, so the order is strict and any correct priority queue pops
+//! the same sequence.
+//!
+//! It is a 4-ary min-heap of `time << 32 | key` packed into a `u128`, so a
+//! comparison is one integer compare. The engine's usual step is "pop the
+//! next transition, schedule that component's following one"; [`replace_top`]
+//! does both with a single sift-down, where a pop and a push would each
+//! walk the heap. A 4-ary heap is half as deep as a binary one and its four
+//! children share a cache line.
+//!
+//! [`replace_top`]: EventQueue::replace_top
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+/// Children per node.
+const ARITY: usize = 4;
 
-/// A min-queue of (time in ms, component index).
+/// A min-queue of (time in ms, key).
 #[derive(Debug, Default)]
 pub struct EventQueue {
-    heap: BinaryHeap<Reverse<(u64, u32)>>,
+    heap: Vec<u128>,
+}
+
+fn pack(time_ms: u64, key: u32) -> u128 {
+    (u128::from(time_ms) << 32) | u128::from(key)
+}
+
+fn unpack(entry: u128) -> (u64, u32) {
+    ((entry >> 32) as u64, entry as u32)
 }
 
 impl EventQueue {
-    /// An empty queue with room for `n` components.
+    /// An empty queue with room for `n` keys.
     pub fn with_capacity(n: usize) -> Self {
         EventQueue {
-            heap: BinaryHeap::with_capacity(n),
+            heap: Vec::with_capacity(n),
         }
     }
 
@@ -28,14 +48,73 @@ impl EventQueue {
         self.heap.clear();
     }
 
-    /// Schedules `component` to change state at `time_ms`.
-    pub fn push(&mut self, time_ms: u64, component: u32) {
-        self.heap.push(Reverse((time_ms, component)));
+    /// Schedules `key` at `time_ms`.
+    pub fn push(&mut self, time_ms: u64, key: u32) {
+        self.heap.push(pack(time_ms, key));
+        self.sift_up(self.heap.len() - 1);
     }
 
-    /// The next event in the total order.
+    /// The next event in the total order, left in the queue.
+    pub fn peek(&self) -> Option<(u64, u32)> {
+        self.heap.first().map(|&e| unpack(e))
+    }
+
+    /// Removes and returns the next event in the total order.
     pub fn pop(&mut self) -> Option<(u64, u32)> {
-        self.heap.pop().map(|Reverse(e)| e)
+        let last = self.heap.pop()?;
+        let Some(&top) = self.heap.first() else {
+            return Some(unpack(last));
+        };
+        self.sift_down(last);
+        Some(unpack(top))
+    }
+
+    /// Replaces the next event by `key` at `time_ms`: the same as
+    /// [`pop`](Self::pop) then [`push`](Self::push), at the cost of one
+    /// sift-down. The queue must not be empty.
+    pub fn replace_top(&mut self, time_ms: u64, key: u32) {
+        debug_assert!(!self.heap.is_empty(), "replace_top on an empty queue");
+        self.sift_down(pack(time_ms, key));
+    }
+
+    /// Moves `entry` down from the root (whose old entry it replaces) to
+    /// its place.
+    fn sift_down(&mut self, entry: u128) {
+        let heap = &mut self.heap[..];
+        let len = heap.len();
+        let mut hole = 0;
+        loop {
+            let first = hole * ARITY + 1;
+            if first >= len {
+                break;
+            }
+            let mut child = first;
+            for c in first + 1..(first + ARITY).min(len) {
+                if heap[c] < heap[child] {
+                    child = c;
+                }
+            }
+            if heap[child] >= entry {
+                break;
+            }
+            heap[hole] = heap[child];
+            hole = child;
+        }
+        heap[hole] = entry;
+    }
+
+    fn sift_up(&mut self, mut hole: usize) {
+        let heap = &mut self.heap[..];
+        let entry = heap[hole];
+        while hole > 0 {
+            let parent = (hole - 1) / ARITY;
+            if heap[parent] <= entry {
+                break;
+            }
+            heap[hole] = heap[parent];
+            hole = parent;
+        }
+        heap[hole] = entry;
     }
 }
 
@@ -52,5 +131,43 @@ mod tests {
         q.push(5, 2);
         let order: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
         assert_eq!(order, vec![(2, 9), (5, 1), (5, 2), (5, 3)]);
+    }
+
+    #[test]
+    fn pops_in_the_order_of_a_sorted_list_through_pushes_and_replacements() {
+        // A deterministic mix of pushes, pops and replacements against a
+        // sorted reference.
+        let mut q = EventQueue::default();
+        let mut reference: Vec<(u64, u32)> = Vec::new();
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for key in 0..300u32 {
+            let t = next() % 1_000;
+            q.push(t, key);
+            reference.push((t, key));
+        }
+        reference.sort_unstable();
+        for _ in 0..3_000 {
+            let top = reference.remove(0);
+            assert_eq!(q.peek(), Some(top));
+            if next() % 3 == 0 {
+                assert_eq!(q.pop(), Some(top));
+            } else {
+                let t = top.0 + next() % 500;
+                q.replace_top(t, top.1);
+                let at = reference.partition_point(|&e| e < (t, top.1));
+                reference.insert(at, (t, top.1));
+            }
+            if reference.is_empty() {
+                break;
+            }
+        }
+        let rest: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
+        assert_eq!(rest, reference);
     }
 }

@@ -296,7 +296,7 @@ fn config_changes(file: &ScenarioFile) -> Result<Option<ConfigChanges>, FieldErr
         return Ok(None);
     };
     let path = "spec.configChanges";
-    if !(c.rate.per_hour() > 0.0) {
+    if c.rate.per_hour() <= 0.0 {
         return Err(FieldError::new(
             format!("{path}.rate"),
             format!(
@@ -449,6 +449,7 @@ fn claims(file: &ScenarioFile, names: &HashMap<&str, usize>) -> Result<Vec<Claim
             ));
         }
         let mut order = Vec::new();
+        let mut listed = vec![false; names.len()];
         for (j, name) in e.order.iter().enumerate() {
             let path = format!("spec.expect[{i}].order[{j}]");
             let Some(&d) = names.get(name.as_str()) else {
@@ -460,7 +461,7 @@ fn claims(file: &ScenarioFile, names: &HashMap<&str, usize>) -> Result<Vec<Claim
                     ),
                 ));
             };
-            if order.contains(&d) {
+            if std::mem::replace(&mut listed[d], true) {
                 return Err(FieldError::new(
                     path,
                     format!("`{name}` appears twice in the order"),
@@ -577,14 +578,12 @@ fn expand_topology(t: &Topology) -> Result<Topo<'_>, FieldError> {
         Ok(())
     };
     let mut networks: Vec<String> = Vec::new();
+    let mut network_names: HashMap<String, usize> = HashMap::new();
     let mut network_index = |name: String| -> usize {
-        match networks.iter().position(|n| *n == name) {
-            Some(i) => i,
-            None => {
-                networks.push(name);
-                networks.len() - 1
-            }
-        }
+        *network_names.entry(name).or_insert_with_key(|name| {
+            networks.push(name.clone());
+            networks.len() - 1
+        })
     };
     match &t.regions {
         Regions::Count(n) => {

@@ -28,6 +28,10 @@ pub(super) struct Topo<'a> {
     pub clusters: Vec<Elem<'a>>,
     pub sites: Vec<Elem<'a>>,
     pub networks: Vec<String>,
+    /// Name → index, so that resolving the names of a large scenario is
+    /// linear, not quadratic, in its size.
+    cluster_names: HashMap<String, usize>,
+    site_names: HashMap<String, usize>,
 }
 
 /// One region, zone, cluster or site of the expanded topology.
@@ -71,6 +75,7 @@ impl<'a> Topo<'a> {
         let region = self.zones[zone].region;
         let cluster = self.clusters.len();
         self.zones[zone].children.push(cluster);
+        self.cluster_names.entry(name.clone()).or_insert(cluster);
         let mut e = Elem::new(name, path, overrides, region, zone);
         e.proxies = proxies;
         e.network = network;
@@ -78,15 +83,18 @@ impl<'a> Topo<'a> {
     }
 
     pub fn push_site(&mut self, name: String, path: String, overrides: Option<&'a Failures>) {
+        self.site_names
+            .entry(name.clone())
+            .or_insert(self.sites.len());
         self.sites.push(Elem::new(name, path, overrides, 0, 0));
     }
 
     fn cluster_index(&self, name: &str) -> Option<usize> {
-        self.clusters.iter().position(|c| c.name == name)
+        self.cluster_names.get(name).copied()
     }
 
     fn site_index(&self, name: &str) -> Option<usize> {
-        self.sites.iter().position(|s| s.name == name)
+        self.site_names.get(name).copied()
     }
 }
 
@@ -278,9 +286,10 @@ pub(super) fn place(
             Some(name) => resolve_cluster(topo, name, &format!("{epath}.configCluster"))?,
             None => 0,
         };
+        let mut listed = vec![false; topo.sites.len()];
         for (i, name) in ext.sites.iter().enumerate() {
             let site = resolve_site(topo, name, &format!("{epath}.sites[{i}]"))?;
-            if ext.sites[..i].contains(name) {
+            if std::mem::replace(&mut listed[site], true) {
                 return Err(FieldError::new(
                     format!("{epath}.sites[{i}]"),
                     format!("site `{name}` is listed twice"),
@@ -377,7 +386,9 @@ pub(super) fn place(
     }
     budget.take_entries(attach_map.values().map(|l| l.len() as u64).sum(), path)?;
     let mut attach = Vec::with_capacity(topo.clusters.len());
-    for c in &topo.clusters {
+    // Which cluster's list last took each instance: finds a repeat in O(1).
+    let mut taken = vec![usize::MAX; list.len()];
+    for (ci, c) in topo.clusters.iter().enumerate() {
         let Some(names) = attach_map.get(&c.name) else {
             return Err(FieldError::new(
                 apath,
@@ -408,7 +419,7 @@ pub(super) fn place(
                     ),
                 ));
             };
-            if list.contains(&i) {
+            if std::mem::replace(&mut taken[i], ci) == ci {
                 return Err(FieldError::new(
                     p,
                     format!("instance `{n}` is listed twice"),

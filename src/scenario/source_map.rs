@@ -101,8 +101,9 @@ impl SourceMap {
                     // them. Any other syntax error is serde's to report,
                     // unless the text behind it is nested just as deep.
                     let m = e.marker();
+                    // The marker counts characters, not bytes.
                     let deep = e.info() == "recursion limit exceeded"
-                        || flow_depth(&text[m.index().min(text.len())..]) > MAX_DEPTH;
+                        || flow_depth(text.chars().skip(m.index())) > MAX_DEPTH;
                     if deep {
                         let path = child_path(&stack).unwrap_or_default();
                         map.refusal = Some(too_deep(&path, (m.line(), m.col() + 1)));
@@ -301,11 +302,10 @@ fn too_deep(path: &str, (line, col): (usize, usize)) -> Refusal {
     }
 }
 
-/// The deepest nesting of `[` and `{` in `text`, skipping quoted strings
+/// The deepest nesting of `[` and `{` in `chars`, skipping quoted strings
 /// and comments: a rough measure for text the YAML scanner gave up on.
-fn flow_depth(text: &str) -> usize {
+fn flow_depth(mut chars: impl Iterator<Item = char>) -> usize {
     let (mut depth, mut deepest) = (0usize, 0usize);
-    let mut chars = text.chars().peekable();
     let mut prev = ' ';
     while let Some(c) = chars.next() {
         match c {

@@ -1,0 +1,39 @@
+//! `meshsim check`: run, then test every `expect` claim — the command
+//! people put in CI to keep a design doc's ranking honest.
+
+use super::{load, run::run, say};
+use crate::cli::RunArgs;
+use meshsim::output::table;
+use meshsim::results::claims;
+use meshsim::scenario::ScenarioError;
+use std::process::ExitCode;
+
+/// `meshsim check`: run, then judge every claim.
+pub fn check(args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let (doc, model) = load(&args.scenario)?;
+    if model.claims.is_empty() {
+        return Err(ScenarioError::Invalid {
+            file: doc.origin.clone(),
+            line: 1,
+            col: 1,
+            path: "spec.expect".into(),
+            message: "no claims to check; add e.g. `expect: [{ measure: config, order: [least-available, most-available] }]`".into(),
+        }
+        .into());
+    }
+    let (model, results) = run(args)?;
+    let verdicts = claims::check(&model, &results);
+    let broken = verdicts.iter().filter(|v| !v.holds).count();
+    let mut text = format!("\n{}", table::claims(&verdicts));
+    if broken == 0 {
+        text += &format!("\nall {} claims hold\n", verdicts.len());
+    } else {
+        text += &format!("\n{broken} of {} claims broken\n", verdicts.len());
+    }
+    say(&text)?;
+    Ok(if broken == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
