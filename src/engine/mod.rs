@@ -21,6 +21,8 @@ use crate::model::{Kind, Model, Replications};
 use crate::stats::{Blast, Ratio};
 use rayon::prelude::*;
 use replication::{IncidentRow, Outcome, Simulator, KINDS, MEASURES};
+use std::ops::Range;
+use std::sync::Mutex;
 use trace::Trace;
 
 /// Replications per batch.
@@ -173,11 +175,17 @@ impl Tally {
 }
 
 /// Runs `replications` (overriding the scenario's own setting when given).
+///
+/// Batch k is reduced (and shown to `observer`) while batch k + 1 is
+/// simulated, so the sequential reduction does not leave the other threads
+/// idle. A batch simulated after the `precision:` target was reached, or
+/// after a cancellation, is dropped unreduced: the results are those of
+/// the batches before it, the same as if it had never run.
 pub fn run(
     model: &Model,
     replications: Option<u64>,
     options: &RunOptions,
-    observer: &mut dyn Observer,
+    observer: &mut (dyn Observer + Send),
 ) -> anyhow::Result<Tally> {
     let deps = DepIndex::build(model);
     let plan = match replications {
@@ -195,38 +203,76 @@ pub fn run(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads)
         .build()?;
-    let mut tally = Tally::new(model.deployments.len());
+    let keep = options.keep_incidents;
     let timeline_hours = model.horizon_hours.min(TIMELINE_HOURS);
-    let mut next = 0u64;
-    while next < target {
-        let end = (next + BATCH).min(target);
-        let keep = options.keep_incidents;
-        let outcomes: Vec<Outcome> = pool.install(|| {
-            (next..end)
-                .into_par_iter()
-                .map_init(
-                    || Simulator::new(model, &deps),
-                    |sim, r| sim.run(r, r < keep, (r == 0).then_some(timeline_hours)),
-                )
-                .collect()
-        });
-        let mut outcomes = outcomes;
-        for o in &mut outcomes {
-            tally.add(o);
-        }
-        observer.batch(&outcomes)?;
-        next = end;
-        observer.progress(next, target);
-        if observer.cancelled() {
-            anyhow::bail!(Interrupted);
-        }
-        if let Some((measure, rhw)) = precision {
-            if tally.precise_enough(measure, rhw) {
-                tally.precision_reached = Some(true);
-                break;
+    // One simulator per worker thread, made on first use and reused for
+    // every replication that thread runs, so its buffers grow only once.
+    // A replication's outcome does not depend on which simulator ran it.
+    let simulators: Vec<Mutex<Option<Simulator>>> = (0..pool.current_num_threads())
+        .map(|_| Mutex::new(None))
+        .collect();
+    let simulate = |batch: Range<u64>| -> Vec<Outcome> {
+        batch
+            .into_par_iter()
+            .map(|r| {
+                let worker = rayon::current_thread_index().expect("runs on the pool");
+                let mut slot = simulators[worker]
+                    .lock()
+                    .expect("only its own thread uses a simulator");
+                slot.get_or_insert_with(|| Simulator::new(model, &deps))
+                    .run(r, r < keep, (r == 0).then_some(timeline_hours))
+            })
+            .collect()
+    };
+    let mut tally = Tally::new(model.deployments.len());
+    pool.install(|| -> anyhow::Result<()> {
+        let mut pending: Vec<Outcome> = Vec::new();
+        let mut next = 0u64;
+        loop {
+            let batch = next..(next + BATCH).min(target);
+            next = batch.end;
+            let (simulated, stop) = rayon::join(
+                || simulate(batch),
+                || {
+                    if pending.is_empty() {
+                        Ok(false)
+                    } else {
+                        reduce(&mut tally, &mut pending, observer, target, precision)
+                    }
+                },
+            );
+            if stop? || simulated.is_empty() {
+                return Ok(());
             }
-            tally.precision_reached = Some(false);
+            pending = simulated;
         }
-    }
+    })?;
     Ok(tally)
+}
+
+/// Adds one batch to the tally in replication order and shows it to the
+/// observer; true when the run should stop here (precision reached).
+fn reduce(
+    tally: &mut Tally,
+    outcomes: &mut [Outcome],
+    observer: &mut (dyn Observer + Send),
+    target: u64,
+    precision: Option<(usize, f64)>,
+) -> anyhow::Result<bool> {
+    for o in outcomes.iter_mut() {
+        tally.add(o);
+    }
+    observer.batch(outcomes)?;
+    observer.progress(tally.replications, target);
+    if observer.cancelled() {
+        anyhow::bail!(Interrupted);
+    }
+    if let Some((measure, rhw)) = precision {
+        if tally.precise_enough(measure, rhw) {
+            tally.precision_reached = Some(true);
+            return Ok(true);
+        }
+        tally.precision_reached = Some(false);
+    }
+    Ok(false)
 }

@@ -156,7 +156,8 @@ fn parse_with_unit(text: &str, what: &str) -> Result<f64, String> {
 /// Accepts a string, or a number (which is then refused with the unit list),
 /// so that `horizon: 10` gets the helpful message rather than a type error.
 /// Anything else is refused at once: a mapping or sequence is never
-/// buffered (an untagged enum would buffer it whole, aliases expanded).
+/// buffered (an untagged enum would buffer it whole, aliases expanded),
+/// and a missing field is reported as missing.
 fn text_of<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     struct Text;
     impl serde::de::Visitor<'_> for Text {
@@ -177,11 +178,10 @@ fn text_of<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
             Ok(format!("{v}"))
         }
     }
-    d.deserialize_any(Text).map_err(|_: D::Error| {
-        serde::de::Error::custom(format!(
-            "expected a duration such as `4h` (units: {UNIT_LIST})"
-        ))
-    })
+    // serde words the refusal from `expecting` ("invalid type: map,
+    // expected a duration such as `4h` …"), and a missing field stays a
+    // missing field.
+    d.deserialize_any(Text)
 }
 
 impl<'de> Deserialize<'de> for Duration {

@@ -78,7 +78,7 @@ impl Document {
                     line,
                     col,
                     path,
-                    message: friendlier(&message),
+                    message: friendlier(&message, &path),
                 })
             }
         }
@@ -122,6 +122,11 @@ fn locate_parse_error(
 ) -> (usize, usize, String, String) {
     let raw = inner.to_string();
     let yaml_pos = inner.location().map(|l| (l.line(), l.column()));
+    if path == "." {
+        if let Some(found) = root_field_error(map, &raw) {
+            return found;
+        }
+    }
     // A path with `?` means serde never reached a field: a syntax error.
     if path == "." || path.contains('?') {
         let (line, col) = yaml_pos.unwrap_or((1, 1));
@@ -156,6 +161,31 @@ fn locate_parse_error(
     (line, col, path, message)
 }
 
+/// A top-level field missing or given twice. serde reports these at the
+/// document (path `.`), which has no name; the field's own name is the
+/// path to print, and what to add is known.
+fn root_field_error(map: &SourceMap, raw: &str) -> Option<(usize, usize, String, String)> {
+    let message = raw.split(" at line ").next().unwrap_or(raw);
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        let add = match field {
+            "apiVersion" => "add `apiVersion: meshsim/v1alpha1`",
+            "kind" => "add `kind: Scenario`",
+            "metadata" => "add `metadata: { name: <name of the results folder> }`",
+            _ => "add the scenario's `spec:` (see docs/scenarios.md)",
+        };
+        let (line, col) = map.get("").unwrap_or((1, 1));
+        return Some((line, col, field.to_string(), format!("{message}; {add}")));
+    }
+    let field = message
+        .strip_prefix("duplicate field `")
+        .and_then(|rest| rest.split('`').next())?;
+    let (line, col) = map.repeat(field)?;
+    Some((line, col, field.to_string(), message.to_string()))
+}
+
 /// serde_yaml_ng starts some messages with its own, coarser idea of the
 /// path (`spec: ...`); we print the precise path ourselves.
 fn strip_path_prefix(message: &str, path: &str) -> String {
@@ -174,18 +204,70 @@ fn strip_path_prefix(message: &str, path: &str) -> String {
 
 /// serde's wording is written for Rust programmers; a few cases are worth
 /// saying in the scenario's own terms.
-fn friendlier(message: &str) -> String {
+fn friendlier(message: &str, path: &str) -> String {
     if let Some(rest) = message.strip_prefix("missing field `seed`") {
         return format!(
             "missing field `seed`{rest}; every run needs an explicit seed (e.g. `seed: 1`) so its results can be reproduced"
         );
     }
-    message.to_string()
+    // A list or mapping where a name such as `weibull` belongs: serde_yaml_ng
+    // speaks of YAML tags, which scenarios never use.
+    if let Some(head) = message.strip_suffix("expected a YAML tag starting with '!'") {
+        let field = path.rsplit('.').next().unwrap_or(path);
+        let choices = match field {
+            "dist" => "`exponential`, `weibull`, `lognormal`, `fixed`, `uniform`",
+            "per" => "`region`, `zone`, `cluster`",
+            "failover" => "`none`, `domain`, `region`, `mesh`",
+            "networks" => "`single`, `perRegion`, `perZone`, `perCluster`",
+            "measure" => "`config`, `podStart`, `endpoints`, `traffic`, `badConfig`",
+            "order" => "`sequential`, `parallel`",
+            _ => "the names listed in docs/scenarios.md",
+        };
+        return format!("{head}expected one of {choices}");
+    }
+    shorten_numbers(message)
+}
+
+/// serde prints a float such as 1e300 with all its digits; a number of more
+/// than 20 digits is shown in scientific notation instead.
+fn shorten_numbers(message: &str) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(at) = rest.find('`') {
+        out.push_str(&rest[..=at]);
+        rest = &rest[at + 1..];
+        let end = rest.find('`').unwrap_or(rest.len());
+        let quoted = &rest[..end];
+        match quoted.parse::<f64>() {
+            Ok(x) if quoted.len() > 20 => out.push_str(&format!("{x:e}")),
+            _ => out.push_str(quoted),
+        }
+        rest = &rest[end..];
+        if let Some(close) = rest.strip_prefix('`') {
+            out.push('`');
+            rest = close;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_numbers_are_shortened() {
+        let long = format!(
+            "invalid type: floating point `1{}`, expected u32",
+            "0".repeat(300)
+        );
+        assert_eq!(
+            shorten_numbers(&long),
+            "invalid type: floating point `1e300`, expected u32"
+        );
+        assert_eq!(shorten_numbers("`1.5` and `x`"), "`1.5` and `x`");
+    }
 
     #[test]
     fn type_errors_carry_path_and_position() {

@@ -99,14 +99,22 @@ impl SourceMap {
                     // deep before it emits their events; serde_yaml_ng's
                     // parser would spend time quadratic in the depth on
                     // them. Any other syntax error is serde's to report,
-                    // unless the text behind it is nested just as deep.
+                    // unless the text behind it is nested that deep too:
+                    // then it is reported from here, without a path as
+                    // every syntax error is.
                     let m = e.marker();
-                    // The marker counts characters, not bytes.
-                    let deep = e.info() == "recursion limit exceeded"
-                        || flow_depth(text.chars().skip(m.index())) > MAX_DEPTH;
-                    if deep {
+                    let pos = (m.line(), m.col() + 1);
+                    if e.info() == "recursion limit exceeded" {
                         let path = child_path(&stack).unwrap_or_default();
-                        map.refusal = Some(too_deep(&path, (m.line(), m.col() + 1)));
+                        map.refusal = Some(too_deep(&path, pos));
+                    } else if flow_depth(text.chars().skip(m.index())) > MAX_DEPTH {
+                        // The marker counts characters, not bytes.
+                        map.refusal = Some(Refusal {
+                            line: pos.0,
+                            col: pos.1,
+                            path: String::new(),
+                            message: e.info().to_string(),
+                        });
                     }
                     break;
                 }

@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod blast;
+mod bounds;
 mod charts;
 mod cli;
 mod commands;
@@ -11,6 +12,9 @@ mod containment;
 mod determinism;
 mod edge_cases;
 mod exact;
+mod fuzz_regressions;
 mod precision;
+mod properties;
 mod rollout;
+mod snapshots;
 mod traffic;
