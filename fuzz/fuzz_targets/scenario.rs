@@ -55,8 +55,14 @@ fuzz_target!(|data: &[u8]| {
     let again = Document::parse(&echoed, "echo.yaml")
         .unwrap_or_else(|e| panic!("the echoed scenario does not parse: {e}\n{echoed}"));
     if let Err(e) = model::build(&again.file) {
-        panic!("the echoed scenario does not build: {}\n{echoed}", again.locate(e));
+        panic!(
+            "the echoed scenario does not build: {}\n{echoed}",
+            again.locate(e)
+        );
     }
     let twice = serde_yaml_ng::to_string(&again.file).expect("serialises");
-    assert_eq!(echoed, twice, "serialise → parse → serialise changed the text");
+    assert_eq!(
+        echoed, twice,
+        "serialise → parse → serialise changed the text"
+    );
 });

@@ -211,6 +211,8 @@ pub fn run(
     let simulators: Vec<Mutex<Option<Simulator>>> = (0..pool.current_num_threads())
         .map(|_| Mutex::new(None))
         .collect();
+    // Reduced outcomes are recycled: later replications reuse their buffers.
+    let spares: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
     let simulate = |batch: Range<u64>| -> Vec<Outcome> {
         batch
             .into_par_iter()
@@ -219,8 +221,15 @@ pub fn run(
                 let mut slot = simulators[worker]
                     .lock()
                     .expect("only its own thread uses a simulator");
-                slot.get_or_insert_with(|| Simulator::new(model, &deps))
-                    .run(r, r < keep, (r == 0).then_some(timeline_hours))
+                let sim = slot.get_or_insert_with(|| Simulator::new(model, &deps));
+                let mut outcome = spares.lock().expect("spares").pop().unwrap_or_default();
+                sim.run_into(
+                    r,
+                    r < keep,
+                    (r == 0).then_some(timeline_hours),
+                    &mut outcome,
+                );
+                outcome
             })
             .collect()
     };
@@ -235,10 +244,11 @@ pub fn run(
                 || simulate(batch),
                 || {
                     if pending.is_empty() {
-                        Ok(false)
-                    } else {
-                        reduce(&mut tally, &mut pending, observer, target, precision)
+                        return Ok(false);
                     }
+                    let stop = reduce(&mut tally, &mut pending, observer, target, precision);
+                    spares.lock().expect("spares").append(&mut pending);
+                    stop
                 },
             );
             if stop? || simulated.is_empty() {

@@ -5,21 +5,27 @@
 //! replications; after its buffers have grown to size it allocates nothing
 //! per event. Per event it does a fixed amount of work for the clock
 //! (advance the accumulators of every deployment and measure) plus work for
-//! exactly the (deployment, cluster) pairs the dependency index lists for
-//! the component that changed — never a pass over the mesh.
+//! exactly the clusters and links the dependency index lists for the
+//! component that changed — never a pass over the mesh.
 //!
-//! State kept per (deployment, cluster) pair: live, connected (some
-//! attached instance reachable), config source up, carrying a bad config
-//! change, the certificate clock for `traffic`, and when and why its
-//! current bad spells began (for the cause breakdown). Mesh-wide and
-//! per-deployment sums of proxies in each state turn the measures into
-//! rates, so time advances in O(deployments).
+//! State kept per link (the pairs of one cluster that attach alike, see
+//! [`DepIndex`]): live, connected (some attached instance reachable),
+//! config source up, the certificate clock for `traffic`, and when and why
+//! its current bad spells began (for the cause breakdown). A link changes
+//! state once for all its member deployments; each member then adds the
+//! same terms to its own sums. Per (deployment, cluster) pair only "its
+//! primary carries a bad config change" is kept, since rollouts are per
+//! deployment. Mesh-wide and per-deployment sums of proxies in each state
+//! turn the measures into rates, so time advances in O(deployments).
+//!
+//! Every floating-point sum is formed in a fixed order: events in time
+//! order, and within an event a deployment's pairs in cluster order.
 
 use super::queue::EventQueue;
 use super::rng::{stream, Stream};
 use super::rollout::{Rollouts, Task};
 use super::trace::Trace;
-use crate::model::deps::{DepIndex, GLOBAL};
+use crate::model::deps::{DepIndex, Link, Target, NONE};
 use crate::model::{Kind, Measure, Model, MS_PER_HOUR};
 use rand::RngExt;
 
@@ -27,7 +33,6 @@ use rand::RngExt;
 pub const MEASURES: usize = Measure::COUNT;
 /// Kinds a cause can have.
 pub const KINDS: usize = Kind::ALL.len();
-const NONE: u32 = u32::MAX;
 const CONFIG: usize = Measure::Config as usize;
 const POD: usize = Measure::PodStart as usize;
 const ENDPOINTS: usize = Measure::Endpoints as usize;
@@ -90,14 +95,12 @@ pub struct Outcome {
     pub trace: Option<Trace>,
 }
 
-/// A (deployment, cluster) pair's state.
+/// A link's state, which is the state of each of its member pairs.
 #[derive(Clone, Copy, Debug, Default)]
 struct Status {
     live: bool,
     connected: bool,
     config_ok: bool,
-    /// Its primary istiod carries a bad config change.
-    change_bad: bool,
     /// When live and disconnected: when the certificate expires (ms).
     expiry: u64,
     /// When connected: start of the current certificate rotation schedule.
@@ -120,15 +123,6 @@ impl Status {
     fn config_bad(&self) -> bool {
         self.live && !self.config_ok
     }
-}
-
-/// What a proxy must reach for one attached instance.
-#[derive(Clone, Copy, Debug)]
-struct Target {
-    instance: u32,
-    /// Remote east-west gateway, or NONE on the same network.
-    gateway: u32,
-    config_api: u32,
 }
 
 /// A cluster's components and size, copied out of the model so the hot
@@ -162,15 +156,11 @@ pub struct Simulator<'m> {
     end_ms: u64,
     ttl_ms: u64,
     rotation_ms: u64,
-    // Attachment lists flattened: targets of (d, c) are
-    // targets[offsets[d * C + c]..offsets[d * C + c + 1]].
-    offsets: Vec<usize>,
-    targets: Vec<Target>,
     rollouts: Rollouts,
     // Per replication.
     own_up: Vec<bool>,
     /// Per component: it and every ancestor up. Kept current on every
-    /// event (only the changed component's subtree is touched), so a pair
+    /// event (only the changed component's subtree is touched), so a link
     /// reads a component's effective state in one load.
     eff_up: Vec<bool>,
     /// Scratch stack for walking a subtree.
@@ -178,18 +168,24 @@ pub struct Simulator<'m> {
     rngs: Vec<Stream>,
     changes_rng: Stream,
     queue: EventQueue,
+    /// Per link.
     status: Vec<Status>,
+    /// Per (deployment, cluster): live, and its primary istiod carries a
+    /// bad config change.
+    change_bad_pair: Vec<bool>,
     live_proxies: u64,
     live: Vec<bool>,
     stale: Vec<bool>,
     stale_proxies: u64,
+    /// `stale_proxies / total_proxies`, updated when it changes.
+    stale_share: f64,
     disconnected: Vec<u64>,
     config_bad: Vec<u64>,
     change_bad: Vec<u64>,
-    /// `stale_proxies / total_proxies`, updated when it changes.
-    stale_share: f64,
     /// Live proxies as a rate of proxy-hours per hour.
     live_rate: f64,
+    /// A sum changed since the rates were last refreshed.
+    rates_stale: bool,
     /// Bad proxy-hours per hour, `[deployment * MEASURES + measure]`
     /// (traffic: 0, it is counted when a disconnection ends), refreshed
     /// after every event so the clock only multiplies and adds.
@@ -201,6 +197,8 @@ pub struct Simulator<'m> {
     incidents: Vec<(u64, u32)>,
     blasts: Vec<f64>,
     conn_touched: Vec<u64>,
+    /// Impacts of the last replication: the next one's starting capacity.
+    impacts_hint: usize,
     trace: Option<Trace>,
 }
 
@@ -209,22 +207,6 @@ impl<'m> Simulator<'m> {
     pub fn new(model: &'m Model, deps: &'m DepIndex) -> Self {
         let deployments = model.deployments.len();
         let clusters = model.clusters.len();
-        let mut offsets = Vec::with_capacity(deployments * clusters + 1);
-        let mut targets = Vec::new();
-        offsets.push(0);
-        for dep in &model.deployments {
-            for (c, list) in dep.attach.iter().enumerate() {
-                for &i in list {
-                    let inst = &dep.instances[i];
-                    targets.push(Target {
-                        instance: inst.component as u32,
-                        gateway: model.gateway_between(c, inst).map_or(NONE, |g| g as u32),
-                        config_api: model.clusters[inst.config_cluster].api_server as u32,
-                    });
-                }
-                offsets.push(targets.len());
-            }
-        }
         let n = model.components.len();
         let parent: Vec<u32> = model
             .components
@@ -248,6 +230,7 @@ impl<'m> Simulator<'m> {
                 fill[p as usize] += 1;
             }
         }
+        let total_proxies = model.total_proxies() as f64;
         let ms = |h: f64| (h * MS_PER_HOUR).round() as u64;
         let ttl_ms = ms(model.cert.ttl_hours).max(1);
         let start_ms = ms(model.warmup_hours);
@@ -274,32 +257,32 @@ impl<'m> Simulator<'m> {
             share: model
                 .clusters
                 .iter()
-                .map(|c| c.proxies as f64 / model.total_proxies() as f64)
+                .map(|c| c.proxies as f64 / total_proxies)
                 .collect(),
-            total_proxies: model.total_proxies() as f64,
+            total_proxies,
             start_ms,
             end_ms: start_ms + ms(model.horizon_hours),
             ttl_ms,
             rotation_ms: ((ttl_ms as f64 * model.cert.grace_ratio).round() as u64).max(1),
-            offsets,
-            targets,
             rollouts: Rollouts::new(model),
             own_up: vec![true; n],
             eff_up: vec![true; n],
             walk: Vec::new(),
-            rngs: Vec::with_capacity(model.components.len()),
+            rngs: Vec::with_capacity(n),
             changes_rng: stream(0, 0, 0),
-            queue: EventQueue::with_capacity(model.components.len() + 1),
-            status: vec![Status::default(); deployments * clusters],
+            queue: EventQueue::with_capacity(n + 1),
+            status: vec![Status::default(); deps.links().len()],
+            change_bad_pair: vec![false; deployments * clusters],
             live_proxies: 0,
             live: vec![false; clusters],
             stale: vec![false; clusters],
             stale_proxies: 0,
+            stale_share: 0.0,
             disconnected: vec![0; deployments],
             config_bad: vec![0; deployments],
             change_bad: vec![0; deployments],
-            stale_share: 0.0,
             live_rate: 0.0,
+            rates_stale: true,
             rate: vec![0.0; slots],
             bad: vec![0.0; slots],
             cause: vec![0.0; slots * KINDS],
@@ -308,6 +291,7 @@ impl<'m> Simulator<'m> {
             incidents: Vec::new(),
             blasts: Vec::new(),
             conn_touched: vec![0; deployments],
+            impacts_hint: 0,
             trace: None,
         }
     }
@@ -316,6 +300,21 @@ impl<'m> Simulator<'m> {
     /// records its history when `trace_hours` is given (that many hours
     /// from the start of the measured window).
     pub fn run(&mut self, r: u64, keep_rows: bool, trace_hours: Option<f64>) -> Outcome {
+        let mut outcome = Outcome::default();
+        self.run_into(r, keep_rows, trace_hours, &mut outcome);
+        outcome
+    }
+
+    /// [`run`](Self::run), writing into `outcome` and reusing its buffers.
+    /// A large mesh's replication has millions of impacts; recycling their
+    /// buffer saves allocating (and faulting in) that memory every time.
+    pub fn run_into(
+        &mut self,
+        r: u64,
+        keep_rows: bool,
+        trace_hours: Option<f64>,
+        outcome: &mut Outcome,
+    ) {
         self.reset(r, trace_hours);
         let mut events = 0u64;
         // Each handler takes its own event off the queue: a component's
@@ -334,23 +333,34 @@ impl<'m> Simulator<'m> {
                 self.queue.pop();
                 self.rollout_step(t, key - self.components - 1);
             }
-            self.refresh_rates();
+            if self.rates_stale {
+                self.refresh_rates();
+            }
             self.sample(t);
         }
         self.advance(self.end_ms);
-        for d in 0..self.deployments {
-            for c in 0..self.clusters {
-                let s = self.status[d * self.clusters + c];
-                if s.disconnected() {
-                    self.close_disconnection(d, c, s, self.end_ms);
-                    self.close_spell(d, c, POD, s.pod_since, s.pod_kind, self.end_ms);
-                }
-                if s.config_bad() {
-                    self.close_spell(d, c, CONFIG, s.config_since, s.config_kind, self.end_ms);
-                }
+        let deps = self.deps;
+        for (l, link) in deps.links().iter().enumerate() {
+            let s = self.status[l];
+            let members = deps.members(link);
+            let c = link.cluster as usize;
+            let p = self.cluster[c].proxies;
+            if s.disconnected() {
+                self.close_disconnection(members, c, s, self.end_ms);
+                self.close_spell(members, p, POD, s.pod_since, s.pod_kind, self.end_ms);
+            }
+            if s.config_bad() {
+                self.close_spell(
+                    members,
+                    p,
+                    CONFIG,
+                    s.config_since,
+                    s.config_kind,
+                    self.end_ms,
+                );
             }
         }
-        self.outcome(r, keep_rows, events)
+        self.outcome(r, keep_rows, events, outcome);
     }
 
     fn reset(&mut self, r: u64, trace_hours: Option<f64>) {
@@ -389,17 +399,19 @@ impl<'m> Simulator<'m> {
         // schedule before time 0 (per cluster, shared by every deployment).
         // A pair that starts disconnected is treated as if it had just lost
         // its control plane: its certificate has a remaining lifetime drawn
-        // from the same phase.
+        // from the same phase. Links are in cluster order.
         let rotation = self.rotation_ms;
-        for c in 0..self.clusters {
-            let id = model.components[model.clusters[c].component].stream ^ CERT_SALT;
-            let phase = stream(seed, r, id).random_range(0..rotation);
-            for d in 0..self.deployments {
-                let s = &mut self.status[d * self.clusters + c];
-                s.anchor = -(phase as i64);
-                if s.disconnected() {
-                    s.expiry = self.ttl_ms - phase;
-                }
+        let mut phase = (usize::MAX, 0);
+        for (l, link) in self.deps.links().iter().enumerate() {
+            let c = link.cluster as usize;
+            if phase.0 != c {
+                let id = model.components[model.clusters[c].component].stream ^ CERT_SALT;
+                phase = (c, stream(seed, r, id).random_range(0..rotation));
+            }
+            let s = &mut self.status[l];
+            s.anchor = -(phase.1 as i64);
+            if s.disconnected() {
+                s.expiry = self.ttl_ms - phase.1;
             }
         }
         self.trace = trace_hours.map(|hours| {
@@ -409,7 +421,7 @@ impl<'m> Simulator<'m> {
         self.sample(0);
     }
 
-    /// Clears every sum and evaluates every pair from "dead" at time 0 for
+    /// Clears every sum and evaluates every link from "dead" at time 0 for
     /// the current component states, so the sums are built by the same
     /// code that maintains them.
     fn evaluate_all(&mut self) {
@@ -417,6 +429,7 @@ impl<'m> Simulator<'m> {
             self.eff_up[x] = self.model.chain(x).all(|y| self.own_up[y]);
         }
         self.status.iter_mut().for_each(|s| *s = Status::default());
+        self.change_bad_pair.iter_mut().for_each(|b| *b = false);
         self.live.iter_mut().for_each(|s| *s = false);
         self.stale.iter_mut().for_each(|s| *s = false);
         self.live_proxies = 0;
@@ -434,10 +447,8 @@ impl<'m> Simulator<'m> {
         for c in 0..self.clusters {
             self.eval_global(c);
         }
-        for d in 0..self.deployments {
-            for c in 0..self.clusters {
-                self.eval_pair(d, c, 0, None, 0.0);
-            }
+        for l in 0..self.status.len() {
+            self.eval_link(l, 0, None, 0.0);
         }
         self.refresh_rates();
     }
@@ -500,18 +511,11 @@ impl<'m> Simulator<'m> {
         let stale_share_before = self.stale_share;
         self.conn_touched.iter_mut().for_each(|v| *v = 0);
         let deps = self.deps;
-        for e in deps.of(x) {
-            if e.deployment == GLOBAL {
-                self.eval_global(e.cluster as usize);
-            } else {
-                self.eval_pair(
-                    e.deployment as usize,
-                    e.cluster as usize,
-                    t,
-                    incident,
-                    stale_share_before,
-                );
-            }
+        for &c in deps.clusters_of(x) {
+            self.eval_global(c as usize);
+        }
+        for &l in deps.links_of(x) {
+            self.eval_link(l as usize, t, incident, stale_share_before);
         }
         // Connected proxies in pairs whose state did not change see only the
         // rise of the stale share.
@@ -558,7 +562,7 @@ impl<'m> Simulator<'m> {
                 incident: incident.unwrap_or(NONE),
                 rollback: false,
             };
-            self.apply_rollout(t, task);
+            self.apply_rollout(task);
             let rollback = self.rollouts.add(Task {
                 rollback: true,
                 ..task
@@ -572,18 +576,18 @@ impl<'m> Simulator<'m> {
     fn rollout_step(&mut self, t: u64, slot: usize) {
         self.advance(t);
         let task = self.rollouts.take(slot);
-        self.apply_rollout(t, task);
+        self.apply_rollout(task);
     }
 
     /// Applies one rollout task at `t` and schedules the next step.
-    fn apply_rollout(&mut self, t: u64, task: Task) {
+    fn apply_rollout(&mut self, task: Task) {
         let d = task.deployment as usize;
         let incident = (task.incident != NONE).then_some(task.incident as usize);
         if task.rollback {
             let reached = self.rollouts.reached(d);
             for position in 0..reached {
                 self.rollouts.carry(d, position, -1);
-                self.reevaluate_served(d, position, t, None);
+                self.reevaluate_served(d, position, None);
             }
             return;
         }
@@ -596,7 +600,7 @@ impl<'m> Simulator<'m> {
         };
         for position in task.position as usize..last {
             self.rollouts.carry(d, position, 1);
-            self.reevaluate_served(d, position, t, incident);
+            self.reevaluate_served(d, position, incident);
         }
         if last < self.rollouts.reached(d) {
             let at = task.started + self.rollouts.turn_ms(last);
@@ -610,10 +614,10 @@ impl<'m> Simulator<'m> {
 
     /// Re-evaluates the pairs of deployment `d` whose primary istiod is the
     /// one at rollout `position`.
-    fn reevaluate_served(&mut self, d: usize, position: usize, t: u64, incident: Option<usize>) {
+    fn reevaluate_served(&mut self, d: usize, position: usize, incident: Option<usize>) {
         for k in 0..self.rollouts.served(d, position).len() {
             let c = self.rollouts.served(d, position)[k] as usize;
-            self.eval_pair(d, c, t, incident, self.stale_share);
+            self.eval_change_bad(d, c, incident);
         }
     }
 
@@ -656,13 +660,16 @@ impl<'m> Simulator<'m> {
         }
     }
 
-    /// Why a live pair cannot reach its control plane: its own API server,
+    /// Why a live link cannot reach its control plane: its own API server,
     /// else the highest failure on the way to its primary istiod.
-    fn disconnection_kind(&self, d: usize, c: usize) -> Kind {
-        if let Some(kind) = self.highest_down(self.cluster[c].api_server as usize) {
+    fn disconnection_kind(&self, link: &Link) -> Kind {
+        let api_server = self.cluster[link.cluster as usize].api_server;
+        if let Some(kind) = self.highest_down(api_server as usize) {
             return kind;
         }
-        let target = self.targets[self.offsets[d * self.clusters + c]];
+        let Some(target) = self.deps.targets(link).first() else {
+            return Kind::ControlPlane;
+        };
         self.highest_down(target.instance as usize)
             .or_else(|| {
                 (target.gateway != NONE)
@@ -672,10 +679,9 @@ impl<'m> Simulator<'m> {
             .unwrap_or(Kind::ControlPlane)
     }
 
-    /// Why a connected pair's config source is down.
-    fn config_source_kind(&self, d: usize, c: usize) -> Kind {
-        let k = d * self.clusters + c;
-        for target in &self.targets[self.offsets[k]..self.offsets[k + 1]] {
+    /// Why a connected link's config source is down.
+    fn config_source_kind(&self, link: &Link) -> Kind {
+        for target in self.deps.targets(link) {
             if self.reachable(target) {
                 return self
                     .highest_down(target.config_api as usize)
@@ -706,6 +712,7 @@ impl<'m> Simulator<'m> {
     /// Recomputes the rates [`advance`](Self::advance) uses from the
     /// per-deployment sums.
     fn refresh_rates(&mut self) {
+        self.rates_stale = false;
         let live = exact(self.live_proxies);
         self.live_rate = live;
         for d in 0..self.deployments {
@@ -726,6 +733,7 @@ impl<'m> Simulator<'m> {
         let live = self.effectively_up(cluster.component as usize);
         let stale = live && !self.effectively_up(cluster.api_server as usize);
         if self.live[c] != live {
+            self.rates_stale = true;
             self.live[c] = live;
             if live {
                 self.live_proxies += p;
@@ -734,6 +742,7 @@ impl<'m> Simulator<'m> {
             }
         }
         if self.stale[c] != stale {
+            self.rates_stale = true;
             self.stale[c] = stale;
             if stale {
                 self.stale_proxies += p;
@@ -744,110 +753,94 @@ impl<'m> Simulator<'m> {
         }
     }
 
-    /// Re-evaluates deployment `d` in cluster `c` at time `t`; `incident`
-    /// is the failure being processed (for blast radii), `stale_share_before`
-    /// the stale share before this event.
-    fn eval_pair(
-        &mut self,
-        d: usize,
-        c: usize,
-        t: u64,
-        incident: Option<usize>,
-        stale_share_before: f64,
-    ) {
+    /// Re-evaluates link `l` at time `t`; `incident` is the failure being
+    /// processed (for blast radii), `stale_share_before` the stale share
+    /// before this event. The link's transition is worked out once; each
+    /// member deployment then adds the same terms to its own sums.
+    fn eval_link(&mut self, l: usize, t: u64, incident: Option<usize>, stale_share_before: f64) {
+        let deps = self.deps;
+        let link = &deps.links()[l];
+        let c = link.cluster as usize;
         let cluster = self.cluster[c];
-        let p = cluster.proxies;
-        let live = self.effectively_up(cluster.component as usize);
-        let (connected, config_ok) = if live && self.effectively_up(cluster.api_server as usize) {
-            self.serving(d, c)
+        let live = self.eff_up[cluster.component as usize];
+        let (connected, config_ok) = if live && self.eff_up[cluster.api_server as usize] {
+            self.serving(link)
         } else {
             (false, false)
         };
-        let change_bad = live && self.rollouts.carries_primary(d, c);
-        let idx = d * self.clusters + c;
-        let old = self.status[idx];
-        if old.live == live
-            && old.connected == connected
-            && old.config_ok == config_ok
-            && old.change_bad == change_bad
-        {
-            // Unchanged: like every pair not listed for this event, it sees
-            // only the stale-share change, which `step` adds in bulk.
+        let old = self.status[l];
+        if old.live == live && old.connected == connected && old.config_ok == config_ok {
+            // Unchanged: like every link not listed for this event, it sees
+            // only the stale-share change, which `step` adds in bulk. (A
+            // member's bad config change can only change with liveness or
+            // with a rollout step, which evaluates it on its own.)
             return;
         }
+        let was_disconnected = old.disconnected();
+        let disconnected = live && !connected;
+        let was_config_bad = old.config_bad();
+        let config_bad = live && !config_ok;
+        let p = cluster.proxies;
+        let members = deps.members(link);
+
+        // Per-deployment sums of bad live proxies: the same change for
+        // every member.
+        let disconnected_change = change(was_disconnected, disconnected, p);
+        let config_bad_change = change(was_config_bad, config_bad, p);
+        let touched = if live && connected { p } else { 0 };
+        for &d in members {
+            let d = d as usize;
+            self.disconnected[d] = self.disconnected[d].wrapping_add_signed(disconnected_change);
+            self.config_bad[d] = self.config_bad[d].wrapping_add_signed(config_bad_change);
+            self.conn_touched[d] += touched;
+        }
+        if disconnected_change != 0 || config_bad_change != 0 {
+            self.rates_stale = true;
+        }
+        if old.live != live {
+            for &d in members {
+                let d = d as usize;
+                self.set_change_bad(d, c, live && self.rollouts.carries_primary(d, c));
+            }
+        }
+
+        // Blast radius: live and good before, live and bad after. (A bad
+        // config change cannot start while live throughout.)
+        if let Some(i) = incident.filter(|_| old.live && live) {
+            let share = self.share[c];
+            let weight = |conn: bool, stale_share: f64| if conn { stale_share } else { 1.0 };
+            let rise =
+                weight(connected, self.stale_share) - weight(old.connected, stale_share_before);
+            let lost_connection = old.connected && !connected;
+            let lost_config = old.config_ok && !config_ok;
+            for &d in members {
+                let base = (i * self.deployments + d as usize) * MEASURES;
+                if lost_connection {
+                    self.blasts[base + POD] += share;
+                }
+                if lost_config {
+                    self.blasts[base + CONFIG] += share;
+                }
+                if rise > 0.0 {
+                    self.blasts[base + ENDPOINTS] += rise * share;
+                }
+            }
+        }
+
+        // Bad spells and their causes, and the certificate clock.
         let mut new = Status {
             live,
             connected,
             config_ok,
-            change_bad,
             ..old
         };
-        // Per-deployment sums of bad live proxies.
-        if old.disconnected() {
-            self.disconnected[d] -= p;
+        if was_disconnected && !disconnected {
+            self.close_spell(members, p, POD, old.pod_since, old.pod_kind, t);
+            self.close_disconnection(members, c, old, t);
         }
-        if old.config_bad() {
-            self.config_bad[d] -= p;
-        }
-        if old.change_bad {
-            self.change_bad[d] -= p;
-        }
-        if new.disconnected() {
-            self.disconnected[d] += p;
-        }
-        if new.config_bad() {
-            self.config_bad[d] += p;
-        }
-        if change_bad {
-            self.change_bad[d] += p;
-        }
-        if live && connected {
-            self.conn_touched[d] += p;
-        }
-        // Blast radius: live and good before, live and bad after.
-        if let (Some(i), true, true) = (incident, old.live, live) {
-            let share = self.share[c];
-            let base = (i * self.deployments + d) * MEASURES;
-            if old.connected && !connected {
-                self.blasts[base + POD] += share;
-            }
-            if old.config_ok && !config_ok {
-                self.blasts[base + CONFIG] += share;
-            }
-            if !old.change_bad && change_bad {
-                self.blasts[base + BAD_CONFIG] += share;
-            }
-            let weight = |conn: bool, stale_share: f64| if conn { stale_share } else { 1.0 };
-            let rise =
-                weight(connected, self.stale_share) - weight(old.connected, stale_share_before);
-            if rise > 0.0 {
-                self.blasts[base + ENDPOINTS] += rise * share;
-            }
-        }
-        // Bad spells and their causes.
-        if old.disconnected() && !new.disconnected() {
-            self.close_spell(d, c, POD, old.pod_since, old.pod_kind, t);
-        }
-        if !old.disconnected() && new.disconnected() {
+        if !was_disconnected && disconnected {
             new.pod_since = t;
-            new.pod_kind = self.disconnection_kind(d, c) as u8;
-        }
-        if old.config_bad() && !new.config_bad() {
-            self.close_spell(d, c, CONFIG, old.config_since, old.config_kind, t);
-        }
-        if !old.config_bad() && new.config_bad() {
-            new.config_since = t;
-            new.config_kind = if new.disconnected() {
-                new.pod_kind
-            } else {
-                self.config_source_kind(d, c) as u8
-            };
-        }
-        // The certificate clock.
-        if old.disconnected() && !new.disconnected() {
-            self.close_disconnection(d, c, old, t);
-        }
-        if new.disconnected() && !old.disconnected() {
+            new.pod_kind = self.disconnection_kind(link) as u8;
             if old.live {
                 // Lost its control plane: the current certificate runs out
                 // at the end of its lifetime, counted from the last rotation.
@@ -860,37 +853,79 @@ impl<'m> Simulator<'m> {
                 new.cause = NONE;
             }
         }
+        if was_config_bad && !config_bad {
+            self.close_spell(members, p, CONFIG, old.config_since, old.config_kind, t);
+        }
+        if !was_config_bad && config_bad {
+            new.config_since = t;
+            new.config_kind = if disconnected {
+                new.pod_kind
+            } else {
+                self.config_source_kind(link) as u8
+            };
+        }
         if connected && !(old.live && old.connected) {
             // A fresh certificate on (re)connection.
             new.anchor = t as i64;
         }
-        self.status[idx] = new;
+        self.status[l] = new;
+    }
+
+    /// Re-evaluates whether the primary istiod of deployment `d` in cluster
+    /// `c` carries a bad change (after a rollout step).
+    fn eval_change_bad(&mut self, d: usize, c: usize, incident: Option<usize>) {
+        let live = self.status[self.deps.link_of(d, c)].live;
+        let bad = live && self.rollouts.carries_primary(d, c);
+        let was_bad = self.set_change_bad(d, c, bad);
+        if let (Some(i), true, false, true) = (incident, live, was_bad, bad) {
+            self.blasts[(i * self.deployments + d) * MEASURES + BAD_CONFIG] += self.share[c];
+        }
+    }
+
+    /// Sets the bad-change state of pair (d, c) and its deployment's sum;
+    /// returns the state before.
+    fn set_change_bad(&mut self, d: usize, c: usize, bad: bool) -> bool {
+        let pair = &mut self.change_bad_pair[d * self.clusters + c];
+        let was_bad = *pair;
+        if was_bad != bad {
+            *pair = bad;
+            let p = self.cluster[c].proxies;
+            if bad {
+                self.change_bad[d] += p;
+            } else {
+                self.change_bad[d] -= p;
+            }
+            self.rates_stale = true;
+        }
+        was_bad
     }
 
     fn reachable(&self, target: &Target) -> bool {
-        self.effectively_up(target.instance as usize)
-            && (target.gateway == NONE || self.effectively_up(target.gateway as usize))
+        self.eff_up[target.instance as usize]
+            && (target.gateway == NONE || self.eff_up[target.gateway as usize])
     }
 
-    /// Is any attached instance reachable from cluster `c` in deployment
-    /// `d`, and is the config source of the first reachable one up?
-    fn serving(&self, d: usize, c: usize) -> (bool, bool) {
-        let k = d * self.clusters + c;
-        for target in &self.targets[self.offsets[k]..self.offsets[k + 1]] {
+    /// Is any attached instance of `link` reachable, and is the config
+    /// source of the first reachable one up?
+    fn serving(&self, link: &Link) -> (bool, bool) {
+        for target in self.deps.targets(link) {
             if self.reachable(target) {
-                return (true, self.effectively_up(target.config_api as usize));
+                return (true, self.eff_up[target.config_api as usize]);
             }
         }
         (false, false)
     }
 
-    /// Ends a bad spell of measure `m` of pair (d, c) begun at `since` for a
-    /// cause of kind `kind`.
-    fn close_spell(&mut self, d: usize, c: usize, m: usize, since: u64, kind: u8, t: u64) {
+    /// Ends a bad spell of measure `m` of a link of `p` proxies, begun at
+    /// `since` for a cause of kind `kind`: every member deployment adds the
+    /// same proxy-hours.
+    fn close_spell(&mut self, members: &[u32], p: u64, m: usize, since: u64, kind: u8, t: u64) {
         let hours = self.window_hours(since, t);
         if hours > 0.0 {
-            let p = exact(self.cluster[c].proxies);
-            self.cause[(d * MEASURES + m) * KINDS + kind as usize] += p * hours;
+            let proxy_hours = exact(p) * hours;
+            for &d in members {
+                self.cause[(d as usize * MEASURES + m) * KINDS + kind as usize] += proxy_hours;
+            }
         }
     }
 
@@ -905,22 +940,26 @@ impl<'m> Simulator<'m> {
         }
     }
 
-    /// Ends a disconnection of (d, c) at `t`: traffic was lost from the
-    /// certificate expiry until now.
-    fn close_disconnection(&mut self, d: usize, c: usize, s: Status, t: u64) {
+    /// Ends a disconnection of a link in cluster `c` with status `s` at
+    /// `t`: traffic was lost from the certificate expiry until now.
+    fn close_disconnection(&mut self, members: &[u32], c: usize, s: Status, t: u64) {
         let p = self.cluster[c].proxies;
         let hours = self.window_hours(s.expiry, t);
-        if hours > 0.0 {
-            let proxy_hours = exact(p) * hours;
-            self.bad[d * MEASURES + TRAFFIC] += proxy_hours;
-            self.cause[(d * MEASURES + TRAFFIC) * KINDS + s.pod_kind as usize] += proxy_hours;
-        }
-        if let Some(trace) = &mut self.trace {
-            trace.traffic(d as u32, s.expiry, t, p);
-        }
-        if s.cause != NONE && s.expiry < t {
-            let slot = (s.cause as usize * self.deployments + d) * MEASURES + TRAFFIC;
-            self.blasts[slot] += self.share[c];
+        let proxy_hours = exact(p) * hours;
+        let attributed = s.cause != NONE && s.expiry < t;
+        for &d in members {
+            let d = d as usize;
+            if hours > 0.0 {
+                self.bad[d * MEASURES + TRAFFIC] += proxy_hours;
+                self.cause[(d * MEASURES + TRAFFIC) * KINDS + s.pod_kind as usize] += proxy_hours;
+            }
+            if let Some(trace) = &mut self.trace {
+                trace.traffic(d as u32, s.expiry, t, p);
+            }
+            if attributed {
+                let slot = (s.cause as usize * self.deployments + d) * MEASURES + TRAFFIC;
+                self.blasts[slot] += self.share[c];
+            }
         }
     }
 
@@ -948,27 +987,43 @@ impl<'m> Simulator<'m> {
         );
     }
 
-    fn outcome(&mut self, r: u64, keep_rows: bool, events: u64) -> Outcome {
-        let mut impacts = Vec::new();
-        let mut rows = Vec::new();
+    fn outcome(&mut self, r: u64, keep_rows: bool, events: u64, out: &mut Outcome) {
+        // A recycled buffer far larger than this simulator's last need (a
+        // rare replication with many incidents) is not kept: memory stays
+        // in proportion to typical replications however many run.
+        out.impacts.clear();
+        if out.impacts.capacity() > 2 * self.impacts_hint {
+            out.impacts = Vec::new();
+        }
+        out.impacts.reserve(self.impacts_hint);
+        out.incidents.clear();
         let per = self.deployments * MEASURES;
-        for (i, &(t, x)) in self.incidents.iter().enumerate() {
-            let kind = if x == NONE {
+        let kind_of = |x: u32| {
+            if x == NONE {
                 Kind::ConfigChange
             } else {
-                self.model.components[x as usize].kind
-            };
-            for (slot, &blast) in self.blasts[i * per..(i + 1) * per].iter().enumerate() {
-                if blast <= 0.0 {
-                    continue;
+                self.kind[x as usize]
+            }
+        };
+        for (row, &(_, x)) in self.blasts.chunks_exact(per).zip(&self.incidents) {
+            for (slot, &blast) in row.iter().enumerate() {
+                if blast > 0.0 {
+                    out.impacts.push(Impact {
+                        slot: slot as u32,
+                        kind: kind_of(x),
+                        blast,
+                    });
                 }
-                impacts.push(Impact {
-                    slot: slot as u32,
-                    kind,
-                    blast,
-                });
-                if keep_rows {
-                    rows.push(IncidentRow {
+            }
+        }
+        self.impacts_hint = out.impacts.len();
+        if keep_rows {
+            for (i, &(t, x)) in self.incidents.iter().enumerate() {
+                for (slot, &blast) in self.blasts[i * per..(i + 1) * per].iter().enumerate() {
+                    if blast <= 0.0 {
+                        continue;
+                    }
+                    out.incidents.push(IncidentRow {
                         time_hours: (t - self.start_ms) as f64 / MS_PER_HOUR,
                         component: x,
                         deployment: (slot / MEASURES) as u32,
@@ -990,17 +1045,21 @@ impl<'m> Simulator<'m> {
             self.cause[at(BAD_CONFIG, Kind::ConfigChange.index())] =
                 self.bad[d * MEASURES + BAD_CONFIG];
         }
-        Outcome {
-            replication: r,
-            live_proxy_hours: self.live_hours,
-            bad_proxy_hours: self.bad.clone(),
-            cause_proxy_hours: self.cause.clone(),
-            impacts,
-            incidents: rows,
-            events,
-            trace: self.trace.take(),
-        }
+        out.replication = r;
+        out.live_proxy_hours = self.live_hours;
+        out.bad_proxy_hours.clear();
+        out.bad_proxy_hours.extend_from_slice(&self.bad);
+        out.cause_proxy_hours.clear();
+        out.cause_proxy_hours.extend_from_slice(&self.cause);
+        out.events = events;
+        out.trace = self.trace.take();
     }
+}
+
+/// The signed change of a sum of proxies when a state goes from `was` to
+/// `is`.
+fn change(was: bool, is: bool, p: u64) -> i64 {
+    (i64::from(is) - i64::from(was)) * p as i64
 }
 
 /// A count or duration as `f64`, the same value `n as f64` gives: the

@@ -56,10 +56,12 @@ const BLAST_SLOT_BYTES: f64 = 8.0;
 const IMPACT_BYTES: f64 = 16.0;
 const INCIDENT_ROW_BYTES: f64 = 40.0;
 const RATIO_BYTES: f64 = 40.0;
+/// Component kinds a cause can have.
+const KINDS: f64 = super::Kind::ALL.len() as f64;
 /// A blast-radius histogram: 1000 bins of (count, max), allocated on first
-/// use, for every (deployment, measure) and 1 + 8 kind groups.
+/// use, for every (deployment, measure) and each of 1 + KINDS groups.
 const BLAST_HISTOGRAM_BYTES: f64 = 1000.0 * 16.0 + 48.0;
-const BLAST_GROUPS: f64 = 9.0;
+const BLAST_GROUPS: f64 = 1.0 + KINDS;
 
 /// The size of a run.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -119,7 +121,8 @@ pub fn estimate(model: &Model, replications: Option<u64>) -> Estimate {
                     } else {
                         1.0
                     };
-                    1.0 + (reached - 1.0).max(0.0)
+                    // The rollback, and a step per istiod after the first.
+                    reached.max(1.0)
                 })
                 .sum();
             let changes = cc.bad_per_hour * hours;
@@ -139,8 +142,9 @@ pub fn estimate(model: &Model, replications: Option<u64>) -> Estimate {
     };
     let incidents = (transitions / 2.0 + changes) * measured;
     let in_flight = incidents * (INCIDENT_BYTES + slots * BLAST_SLOT_BYTES);
+    // Impacts, then bad proxy-hours per slot and per slot and cause kind.
     let outcome =
-        incidents * deployments * HURT_MEASURES * IMPACT_BYTES + 2.0 * slots * 8.0 * (1.0 + 8.0);
+        incidents * deployments * HURT_MEASURES * IMPACT_BYTES + slots * 8.0 * (1.0 + KINDS);
     let attach_entries: f64 = model
         .deployments
         .iter()
@@ -182,9 +186,10 @@ pub fn estimate(model: &Model, replications: Option<u64>) -> Estimate {
 /// Refuses a run beyond [`MAX_EVENTS`] or [`MAX_MEMORY_BYTES`] unless
 /// `allow_large` (the `--allow-large` flag) is given.
 pub fn check(estimate: &Estimate, allow_large: bool) -> Result<(), TooLarge> {
-    // `!(x <= limit)` also refuses a NaN estimate.
-    let events = !(estimate.events <= MAX_EVENTS);
-    let memory = !(estimate.memory_bytes <= MAX_MEMORY_BYTES);
+    // A NaN estimate is refused too.
+    let over = |x: f64, limit: f64| x.is_nan() || x > limit;
+    let events = over(estimate.events, MAX_EVENTS);
+    let memory = over(estimate.memory_bytes, MAX_MEMORY_BYTES);
     if allow_large || !(events || memory) {
         return Ok(());
     }

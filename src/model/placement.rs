@@ -145,26 +145,31 @@ pub(super) struct Budget {
 impl Budget {
     /// Takes `n` instances, refusing (at `path`) when they do not fit.
     fn take_instances(&mut self, n: u64, path: &str) -> Result<(), FieldError> {
-        self.instances = self.instances.checked_sub(n).ok_or_else(|| too_big(path))?;
+        self.instances = self.instances.checked_sub(n).ok_or_else(|| {
+            FieldError::new(
+                path,
+                format!(
+                    "the deployments need more than {} control-plane instances in all, beyond what fits in memory; use fewer instances per domain or fewer deployments",
+                    super::build::MAX_INSTANCES
+                ),
+            )
+        })?;
         Ok(())
     }
 
     /// Takes `n` attachment entries, refusing when they do not fit.
     fn take_entries(&mut self, n: u64, path: &str) -> Result<(), FieldError> {
-        self.entries = self.entries.checked_sub(n).ok_or_else(|| too_big(path))?;
+        self.entries = self.entries.checked_sub(n).ok_or_else(|| {
+            FieldError::new(
+                path,
+                format!(
+                    "the deployments need more than {} attachment-list entries in all (an entry per istiod in each cluster's list, for every deployment), beyond what fits in memory; use a narrower failover or fewer deployments",
+                    super::build::MAX_ATTACH_ENTRIES
+                ),
+            )
+        })?;
         Ok(())
     }
-}
-
-fn too_big(path: &str) -> FieldError {
-    FieldError::new(
-        path,
-        format!(
-            "the deployments need more than {} control-plane instances or {} attachment entries, beyond what fits in memory; use fewer instances or a narrower failover",
-            super::build::MAX_INSTANCES,
-            super::build::MAX_ATTACH_ENTRIES
-        ),
-    )
 }
 
 /// Places the instances of one deployment found at `path`, within `budget`.

@@ -15,6 +15,7 @@ pub use error::{FieldError, ScenarioError};
 pub use file::ScenarioFile;
 
 use source_map::SourceMap;
+use std::io::Read;
 use std::path::Path;
 
 /// Scenario files larger than this are refused before parsing: real
@@ -43,7 +44,29 @@ impl Document {
         if size > MAX_FILE_BYTES {
             return Err(too_big(&origin, size));
         }
-        let text = std::fs::read_to_string(path).map_err(read_err)?;
+        // Devices and pipes report no size (`/dev/zero` never ends): read
+        // one byte past the limit at most.
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(read_err)?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(ScenarioError::Invalid {
+                file: origin.clone(),
+                line: 1,
+                col: 1,
+                path: String::new(),
+                message: format!(
+                    "the file is longer than {MAX_FILE_BYTES} bytes; scenario files are limited to {MAX_FILE_BYTES} bytes"
+                ),
+            });
+        }
+        let text = String::from_utf8(bytes).map_err(|_| {
+            read_err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "stream did not contain valid UTF-8",
+            ))
+        })?;
         Self::parse(&text, &origin)
     }
 
@@ -73,12 +96,13 @@ impl Document {
                 let path = err.path().to_string();
                 let inner = err.into_inner();
                 let (line, col, path, message) = locate_parse_error(&map, path, &inner);
+                let message = friendlier(&message, &path);
                 Err(ScenarioError::Invalid {
                     file: origin.to_string(),
                     line,
                     col,
                     path,
-                    message: friendlier(&message, &path),
+                    message,
                 })
             }
         }

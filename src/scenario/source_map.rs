@@ -18,6 +18,7 @@
 //! would not fit in memory.
 
 use saphyr_parser::{Event, Parser};
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 /// Collections nested deeper than this are refused. The deepest field of
@@ -155,10 +156,13 @@ impl SourceMap {
                     *key = Some(value.into_owned());
                     let path = child_path(stack).unwrap_or_default();
                     budget.spend(&path).map_err(|m| refuse(&path, m))?;
-                    if self.keys.contains_key(&path) {
-                        self.repeats.entry(path).or_insert(pos);
-                    } else {
-                        self.keys.insert(path, pos);
+                    match self.keys.entry(path) {
+                        Entry::Occupied(first) => {
+                            self.repeats.entry(first.key().clone()).or_insert(pos);
+                        }
+                        Entry::Vacant(slot) => {
+                            slot.insert(pos);
+                        }
                     }
                     return Ok(());
                 }

@@ -69,6 +69,20 @@ fn file_size_is_limited_before_reading() {
     );
 }
 
+/// A device reports no size and `/dev/zero` never ends: it used to be read
+/// until memory ran out.
+#[cfg(unix)]
+#[test]
+fn file_size_is_limited_for_devices_that_never_end() {
+    let err = Document::read(std::path::Path::new("/dev/zero"))
+        .expect_err("refused")
+        .to_string();
+    assert_eq!(
+        err,
+        "/dev/zero:1:1: the file is longer than 4194304 bytes; scenario files are limited to 4194304 bytes"
+    );
+}
+
 #[test]
 fn block_nesting_depth_is_limited() {
     // `spec` is the second collection; the mapping under key a<k> the
@@ -136,7 +150,7 @@ fn alias_expansion_is_limited() {
     // a0 is 11 nodes, a<k> 1 + 10 * a<k-1>. The aliases of a1..a4 repeat
     // 123 440 nodes; each *a4 in a5 repeats 111 111 more, so the 8th
     // (spec.horizon[5][7]) crosses 1 000 000.
-    let mut layers = vec![format!("&a0 [{}]", vec!["x"; 10].join(", "))];
+    let mut layers = vec![format!("&a0 [{}]", ["x"; 10].join(", "))];
     for k in 1..6 {
         layers.push(format!(
             "&a{k} [{}]",
@@ -219,7 +233,7 @@ fn control_plane_instances_are_limited() {
         .replace("{ per: cluster }", "{ per: cluster, count: 11 }");
     assert_eq!(
         error_of(&text),
-        "test.yaml:17:7: spec.deployments[0]: the deployments need more than 1000000 control-plane instances or 50000000 attachment entries, beyond what fits in memory; use fewer instances or a narrower failover"
+        "test.yaml:17:7: spec.deployments[0]: the deployments need more than 1000000 control-plane instances in all, beyond what fits in memory; use fewer instances per domain or fewer deployments"
     );
 }
 
@@ -231,9 +245,10 @@ fn attachment_entries_are_limited() {
             "regions: 100\n    zonesPerRegion: 10\n    clustersPerZone: 10",
         )
         .replace("{ per: cluster }", "{ per: cluster, failover: mesh }");
-    assert!(error_of(&text).starts_with(
-        "test.yaml:17:7: spec.deployments[0]: the deployments need more than 1000000 control-plane instances or 50000000 attachment entries"
-    ));
+    assert_eq!(
+        error_of(&text),
+        "test.yaml:17:7: spec.deployments[0]: the deployments need more than 10000000 attachment-list entries in all (an entry per istiod in each cluster's list, for every deployment), beyond what fits in memory; use a narrower failover or fewer deployments"
+    );
 }
 
 #[test]

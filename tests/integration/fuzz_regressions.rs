@@ -254,3 +254,23 @@ fn resolving_names_of_a_large_explicit_scenario_is_linear() {
     let out = outcome_within(&text, Duration::from_secs(8));
     assert_eq!(out, "ok");
 }
+
+/// A 23 KB file of 499 deployments `{ per: region }` on a generated mesh of
+/// 100 000 clusters took 5.8 s and 2.8 GB to validate: each deployment
+/// built a list for every cluster, 50 million lists within the old limit of
+/// 50 million attachment entries. The limit is 10 million now, and the
+/// 101st deployment is refused.
+#[test]
+fn many_deployments_on_a_large_mesh_are_refused_early() {
+    let mut text = String::from("apiVersion: meshsim/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n  seed: 1\n  horizon: 1y\n  replications: 2\n  topology: {regions: 1000, zonesPerRegion: 10, clustersPerZone: 10, proxiesPerCluster: 1}\n  deployments:\n");
+    for i in 0..499 {
+        text.push_str(&format!(
+            "  - {{name: d{i}, controlPlanes: {{per: region}}}}\n"
+        ));
+    }
+    let out = outcome_within(&text, Duration::from_secs(4));
+    assert!(
+        out.starts_with("test.yaml:110:5: spec.deployments[100]: the deployments need more than 10000000 attachment-list entries"),
+        "{out}"
+    );
+}
