@@ -57,6 +57,9 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Run even when the estimated events or memory exceed the guard.
+    #[arg(long)]
+    pub allow_large: bool,
     /// Write into the results folder even if it holds another scenario's
     /// results or other files.
     #[arg(long)]

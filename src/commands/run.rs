@@ -46,6 +46,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
         doc.file.spec.precision = None;
     }
     let model = model::build(&doc.file).map_err(|e| doc.locate(e))?;
+    // Refuse runs that would take hours or exhaust memory, before anything
+    // is written, unless asked for knowingly.
+    let size = model::estimate::estimate(&model, args.replications);
+    model::estimate::check(&size, args.allow_large)
+        .map_err(|e| doc.locate(e.field_error(&model)))?;
     let out = results_dir(args, &model)?;
     handle_interrupts();
     clear_results(&out)?;

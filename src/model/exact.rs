@@ -16,7 +16,8 @@
 //! - `endpoints`: disconnected weighs 1; connected weighs the stale share,
 //!   Σₖ pₖ/P · P(connected ∧ k live ∧ API server of k down).
 //!
-//! - `badConfig`: see [`bad_config`].
+//! - `badConfig`: a proxy whose primary istiod carries each bad change for
+//!   h hours is bad with probability 1 − e^(−λh) (Poisson arrivals).
 //!
 //! `traffic` depends on durations, not just means, and has no closed form.
 

@@ -1,6 +1,6 @@
 //! What a user sees: the commands, their output and the results folder.
 
-use super::common::{meshsim, root, run_meshsim};
+use super::common::{meshsim, root, run_meshsim, shipped};
 
 const SUMMARY_COLUMNS: &str = "deployment,measure,unavailability,ci_low,ci_high,exact,downtime_min_per_year,nines,incidents_per_year,blast_mean,blast_p95,blast_max,rank,replications,horizon_years,seed";
 
@@ -144,4 +144,25 @@ fn plot_on_a_folder_without_results_says_so() {
         err.contains("summary.csv") && err.contains("results folder"),
         "{err}"
     );
+}
+
+#[test]
+fn a_run_too_large_for_the_machine_is_refused_before_it_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, err) = run_meshsim(
+        dir.path(),
+        &[
+            "run",
+            &shipped("availability-ranking.yaml"),
+            "--replications",
+            "1000000000",
+        ],
+        2,
+    );
+    assert!(
+        err.contains("spec.replications: this run needs about"),
+        "{err}"
+    );
+    assert!(err.contains("--allow-large"), "{err}");
+    assert!(!dir.path().join("results").exists(), "nothing is written");
 }
