@@ -36,19 +36,20 @@ fn bare_loop(bencher: Bencher) {
 #[divan::bench(args = [1, 0], sample_count = 10, sample_size = 1)]
 fn ranking(bencher: Bencher, threads: usize) {
     let model = common::ranking_model();
-    let events = common::simulate(&model, RANKING_REPLICATIONS, threads);
+    let events = common::simulate(&model, RANKING_REPLICATIONS, threads, 20);
     bencher
         .counter(ItemsCount::new(events))
-        .bench(|| common::simulate(&model, RANKING_REPLICATIONS, threads));
+        .bench(|| common::simulate(&model, RANKING_REPLICATIONS, threads, 20));
 }
 
-/// The ranking study on a larger mesh, one thread.
+/// The ranking study on a larger mesh, one thread, keeping no incident rows
+/// (see `benches/ratios.rs`).
 #[divan::bench(args = common::MESHES, sample_count = 5, sample_size = 1)]
 fn mesh(bencher: Bencher, clusters: u32) {
     let model = common::model_of(&common::ranking_on(clusters, "10y"));
     let replications = u64::from((CLUSTER_REPLICATIONS / clusters).max(1));
-    let events = common::simulate(&model, replications, 1);
+    let events = common::simulate(&model, replications, 1, 0);
     bencher
         .counter(ItemsCount::new(events))
-        .bench(|| common::simulate(&model, replications, 1));
+        .bench(|| common::simulate(&model, replications, 1, 0));
 }

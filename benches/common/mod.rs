@@ -8,8 +8,9 @@
 //!
 //! The bare loop is the yardstick of issue 4: the same components with the
 //! same random streams and the same draws, a binary-heap queue, and nothing
-//! else. It processes exactly the transitions meshsim does (a test of the
-//! harness checks the counts agree), so events per second are comparable.
+//! else. It processes exactly the transitions meshsim does (`ratios`
+//! checks the counts agree before it times anything), so events per second
+//! are comparable.
 
 // Each bench binary uses part of this module.
 #![allow(dead_code)]
@@ -99,12 +100,13 @@ pub fn ranking_model() -> Model {
     model_of(&ranking_text())
 }
 
-/// Runs `replications` of `model` on `threads` threads (0: all cores);
-/// returns the events processed.
-pub fn simulate(model: &Model, replications: u64, threads: usize) -> u64 {
+/// Runs `replications` of `model` on `threads` threads (0: all cores),
+/// keeping the incident rows of the first `keep_incidents`; returns the
+/// events processed.
+pub fn simulate(model: &Model, replications: u64, threads: usize, keep_incidents: u64) -> u64 {
     let options = RunOptions {
         threads,
-        ..RunOptions::default()
+        keep_incidents,
     };
     engine::run(model, Some(replications), &options, &mut NoObserver)
         .expect("run")

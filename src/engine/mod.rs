@@ -8,6 +8,11 @@
 //! size is a constant, not a function of the thread count, so the
 //! `precision:` stopping rule (checked between batches) also stops at the
 //! same replication everywhere.
+//!
+//! The sequential reduction of one batch runs while the pool simulates the
+//! next, so no thread waits for it (two batches of outcomes are in memory
+//! at a time), and each worker keeps one [`Simulator`] for the whole run.
+//! Measured in `BENCHMARKS.md`.
 
 pub mod queue;
 pub mod replication;
@@ -211,8 +216,6 @@ pub fn run(
     let simulators: Vec<Mutex<Option<Simulator>>> = (0..pool.current_num_threads())
         .map(|_| Mutex::new(None))
         .collect();
-    // Reduced outcomes are recycled: later replications reuse their buffers.
-    let spares: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
     let simulate = |batch: Range<u64>| -> Vec<Outcome> {
         batch
             .into_par_iter()
@@ -221,15 +224,8 @@ pub fn run(
                 let mut slot = simulators[worker]
                     .lock()
                     .expect("only its own thread uses a simulator");
-                let sim = slot.get_or_insert_with(|| Simulator::new(model, &deps));
-                let mut outcome = spares.lock().expect("spares").pop().unwrap_or_default();
-                sim.run_into(
-                    r,
-                    r < keep,
-                    (r == 0).then_some(timeline_hours),
-                    &mut outcome,
-                );
-                outcome
+                slot.get_or_insert_with(|| Simulator::new(model, &deps))
+                    .run(r, r < keep, (r == 0).then_some(timeline_hours))
             })
             .collect()
     };
@@ -246,9 +242,7 @@ pub fn run(
                     if pending.is_empty() {
                         return Ok(false);
                     }
-                    let stop = reduce(&mut tally, &mut pending, observer, target, precision);
-                    spares.lock().expect("spares").append(&mut pending);
-                    stop
+                    reduce(&mut tally, &mut pending, observer, target, precision)
                 },
             );
             if stop? || simulated.is_empty() {

@@ -85,15 +85,20 @@ impl EventQueue {
         let mut hole = 0;
         loop {
             let first = hole * ARITY + 1;
-            if first >= len {
-                break;
-            }
-            let mut child = first;
-            for c in first + 1..(first + ARITY).min(len) {
-                if heap[c] < heap[child] {
-                    child = c;
+            let child = if first + ARITY <= len {
+                // A full family: the least of four without branching.
+                let a = first + usize::from(heap[first + 1] < heap[first]);
+                let b = first + 2 + usize::from(heap[first + 3] < heap[first + 2]);
+                if heap[b] < heap[a] {
+                    b
+                } else {
+                    a
                 }
-            }
+            } else if first < len {
+                (first..len).min_by_key(|&c| heap[c]).expect("a child")
+            } else {
+                break;
+            };
             if heap[child] >= entry {
                 break;
             }

@@ -41,6 +41,12 @@ const BAD_CONFIG: usize = Measure::BadConfig as usize;
 /// Longest single duration the clock accepts (~3 million years); longer
 /// draws (heavy Weibull tails) are beyond any horizon anyway.
 const MAX_STEP_MS: u64 = 100_000_000_000_000_000;
+/// Longest chain of a component and its ancestors.
+const CHAIN: usize = 4;
+/// Blasts settled after their incident's event, per deployment.
+const LATER: usize = 2;
+const LATER_TRAFFIC: usize = 0;
+const LATER_BAD_CONFIG: usize = 1;
 /// Salt for the certificate-phase stream of a cluster.
 const CERT_SALT: u64 = 0xc3a7_5e1f_0000_0001;
 /// Stream identity of the config-change arrivals.
@@ -125,6 +131,17 @@ impl Status {
     }
 }
 
+/// Per deployment: live proxies in each bad state.
+#[derive(Clone, Copy, Debug, Default)]
+struct Sums {
+    disconnected: u64,
+    config_bad: u64,
+    /// Whose primary istiod carries a bad config change.
+    change_bad: u64,
+    /// Live and connected in a link that changed state in this event.
+    conn_touched: u64,
+}
+
 /// A cluster's components and size, copied out of the model so the hot
 /// loop reads 16 bytes instead of a cluster record with its names.
 #[derive(Clone, Copy, Debug)]
@@ -145,6 +162,10 @@ pub struct Simulator<'m> {
     parent: Vec<u32>,
     /// Per component: its kind.
     kind: Vec<Kind>,
+    /// Per component: it and its ancestors, nearest first, padded by
+    /// repeating the root (chains are at most region → zone → cluster →
+    /// API server), so a walk up the chain is four loads without a loop.
+    chain: Vec<[u32; CHAIN]>,
     /// Children of component x: `children[child_at[x]..child_at[x + 1]]`.
     child_at: Vec<usize>,
     children: Vec<u32>,
@@ -179,9 +200,8 @@ pub struct Simulator<'m> {
     stale_proxies: u64,
     /// `stale_proxies / total_proxies`, updated when it changes.
     stale_share: f64,
-    disconnected: Vec<u64>,
-    config_bad: Vec<u64>,
-    change_bad: Vec<u64>,
+    /// Per deployment.
+    sums: Vec<Sums>,
     /// Live proxies as a rate of proxy-hours per hour.
     live_rate: f64,
     /// A sum changed since the rates were last refreshed.
@@ -195,8 +215,18 @@ pub struct Simulator<'m> {
     live_hours: f64,
     clock_ms: u64,
     incidents: Vec<(u64, u32)>,
-    blasts: Vec<f64>,
-    conn_touched: Vec<u64>,
+    /// Blasts of the incident being processed, `[deployment * MEASURES +
+    /// measure]`, for the measures settled within its event (config,
+    /// podStart, endpoints); zero between events.
+    now_blast: Vec<f64>,
+    /// Blasts settled after the incident's event, per `(incident *
+    /// deployments + deployment) * 2`: traffic (when a disconnection it
+    /// caused ends) and badConfig (as a rollout reaches later istiods).
+    later_blast: Vec<f64>,
+    /// Settled impacts, incident by incident.
+    impacts: Vec<Impact>,
+    /// Per incident: where its settled impacts start in `impacts`.
+    impacts_of: Vec<usize>,
     /// Impacts of the last replication: the next one's starting capacity.
     impacts_hint: usize,
     trace: Option<Trace>,
@@ -243,6 +273,16 @@ impl<'m> Simulator<'m> {
             components: n,
             parent,
             kind: model.components.iter().map(|c| c.kind).collect(),
+            chain: (0..n)
+                .map(|x| {
+                    let mut chain = [x as u32; CHAIN];
+                    for (at, y) in model.chain(x).enumerate() {
+                        assert!(at < CHAIN, "a chain deeper than {CHAIN}");
+                        chain[at..].iter_mut().for_each(|c| *c = y as u32);
+                    }
+                    chain
+                })
+                .collect(),
             child_at,
             children,
             cluster: model
@@ -278,9 +318,7 @@ impl<'m> Simulator<'m> {
             stale: vec![false; clusters],
             stale_proxies: 0,
             stale_share: 0.0,
-            disconnected: vec![0; deployments],
-            config_bad: vec![0; deployments],
-            change_bad: vec![0; deployments],
+            sums: vec![Sums::default(); deployments],
             live_rate: 0.0,
             rates_stale: true,
             rate: vec![0.0; slots],
@@ -289,8 +327,10 @@ impl<'m> Simulator<'m> {
             live_hours: 0.0,
             clock_ms: 0,
             incidents: Vec::new(),
-            blasts: Vec::new(),
-            conn_touched: vec![0; deployments],
+            now_blast: vec![0.0; slots],
+            later_blast: Vec::new(),
+            impacts: Vec::new(),
+            impacts_of: Vec::new(),
             impacts_hint: 0,
             trace: None,
         }
@@ -300,21 +340,7 @@ impl<'m> Simulator<'m> {
     /// records its history when `trace_hours` is given (that many hours
     /// from the start of the measured window).
     pub fn run(&mut self, r: u64, keep_rows: bool, trace_hours: Option<f64>) -> Outcome {
-        let mut outcome = Outcome::default();
-        self.run_into(r, keep_rows, trace_hours, &mut outcome);
-        outcome
-    }
-
-    /// [`run`](Self::run), writing into `outcome` and reusing its buffers.
-    /// A large mesh's replication has millions of impacts; recycling their
-    /// buffer saves allocating (and faulting in) that memory every time.
-    pub fn run_into(
-        &mut self,
-        r: u64,
-        keep_rows: bool,
-        trace_hours: Option<f64>,
-        outcome: &mut Outcome,
-    ) {
+        self.impacts = Vec::with_capacity(self.impacts_hint);
         self.reset(r, trace_hours);
         let mut events = 0u64;
         // Each handler takes its own event off the queue: a component's
@@ -339,28 +365,23 @@ impl<'m> Simulator<'m> {
             self.sample(t);
         }
         self.advance(self.end_ms);
+        // Spells still open at the horizon end there.
         let deps = self.deps;
+        let end = self.end_ms;
         for (l, link) in deps.links().iter().enumerate() {
             let s = self.status[l];
             let members = deps.members(link);
             let c = link.cluster as usize;
             let p = self.cluster[c].proxies;
             if s.disconnected() {
-                self.close_disconnection(members, c, s, self.end_ms);
-                self.close_spell(members, p, POD, s.pod_since, s.pod_kind, self.end_ms);
+                self.close_disconnection(members, c, s, end);
+                self.close_spell(members, p, POD, s.pod_since, s.pod_kind, end);
             }
             if s.config_bad() {
-                self.close_spell(
-                    members,
-                    p,
-                    CONFIG,
-                    s.config_since,
-                    s.config_kind,
-                    self.end_ms,
-                );
+                self.close_spell(members, p, CONFIG, s.config_since, s.config_kind, end);
             }
         }
-        self.outcome(r, keep_rows, events, outcome);
+        self.outcome(r, keep_rows, events)
     }
 
     fn reset(&mut self, r: u64, trace_hours: Option<f64>) {
@@ -435,15 +456,16 @@ impl<'m> Simulator<'m> {
         self.live_proxies = 0;
         self.stale_proxies = 0;
         self.stale_share = 0.0;
-        self.disconnected.iter_mut().for_each(|v| *v = 0);
-        self.config_bad.iter_mut().for_each(|v| *v = 0);
-        self.change_bad.iter_mut().for_each(|v| *v = 0);
+        self.sums.iter_mut().for_each(|v| *v = Sums::default());
         self.bad.iter_mut().for_each(|v| *v = 0.0);
         self.cause.iter_mut().for_each(|v| *v = 0.0);
         self.live_hours = 0.0;
         self.clock_ms = 0;
         self.incidents.clear();
-        self.blasts.clear();
+        self.now_blast.iter_mut().for_each(|b| *b = 0.0);
+        self.later_blast.clear();
+        self.impacts.clear();
+        self.impacts_of.clear();
         for c in 0..self.clusters {
             self.eval_global(c);
         }
@@ -470,8 +492,8 @@ impl<'m> Simulator<'m> {
         let stale_share = self.stale_proxies as f64 / total;
         let mut bad = vec![0.0; self.deployments * MEASURES];
         for d in 0..self.deployments {
-            let disc = self.disconnected[d] as f64;
-            bad[d * MEASURES + CONFIG] = self.config_bad[d] as f64 / total;
+            let disc = self.sums[d].disconnected as f64;
+            bad[d * MEASURES + CONFIG] = self.sums[d].config_bad as f64 / total;
             bad[d * MEASURES + POD] = disc / total;
             bad[d * MEASURES + ENDPOINTS] = (disc + (live - disc) * stale_share) / total;
         }
@@ -509,7 +531,7 @@ impl<'m> Simulator<'m> {
         };
         let stale_before = self.stale_proxies;
         let stale_share_before = self.stale_share;
-        self.conn_touched.iter_mut().for_each(|v| *v = 0);
+        self.sums.iter_mut().for_each(|v| v.conn_touched = 0);
         let deps = self.deps;
         for &c in deps.clusters_of(x) {
             self.eval_global(c as usize);
@@ -523,19 +545,46 @@ impl<'m> Simulator<'m> {
             if self.stale_proxies > stale_before {
                 let rise = exact(self.stale_proxies - stale_before) / self.total_proxies;
                 for d in 0..self.deployments {
-                    let untouched = self.live_proxies - self.disconnected[d] - self.conn_touched[d];
-                    self.blasts[(i * self.deployments + d) * MEASURES + ENDPOINTS] +=
+                    let sums = self.sums[d];
+                    let untouched = self.live_proxies - sums.disconnected - sums.conn_touched;
+                    self.now_blast[d * MEASURES + ENDPOINTS] +=
                         rise * exact(untouched) / self.total_proxies;
                 }
             }
+            self.settle(i);
         }
     }
 
     fn new_incident(&mut self, t: u64, component: u32) -> usize {
         self.incidents.push((t, component));
-        self.blasts
-            .extend(std::iter::repeat_n(0.0, self.deployments * MEASURES));
+        self.impacts_of.push(self.impacts.len());
+        self.later_blast
+            .extend(std::iter::repeat_n(0.0, self.deployments * LATER));
         self.incidents.len() - 1
+    }
+
+    /// Ends the event of incident `i`: its config, podStart and endpoints
+    /// blasts are final, and become impacts.
+    fn settle(&mut self, i: usize) {
+        let kind = self.incident_kind(i);
+        for (slot, blast) in self.now_blast.iter_mut().enumerate() {
+            if *blast > 0.0 {
+                self.impacts.push(Impact {
+                    slot: slot as u32,
+                    kind,
+                    blast: *blast,
+                });
+            }
+            *blast = 0.0;
+        }
+    }
+
+    /// The kind of incident `i`: its component's, or a config change.
+    fn incident_kind(&self, i: usize) -> Kind {
+        match self.incidents[i].1 {
+            NONE => Kind::ConfigChange,
+            x => self.kind[x as usize],
+        }
     }
 
     /// A bad config change arrives: every deployment starts rolling it out.
@@ -647,17 +696,14 @@ impl<'m> Simulator<'m> {
 
     /// The kind of the highest failed component on `x`'s chain (itself or
     /// an ancestor), if any.
-    fn highest_down(&self, mut x: usize) -> Option<Kind> {
+    fn highest_down(&self, x: usize) -> Option<Kind> {
         let mut highest = None;
-        loop {
-            if !self.own_up[x] {
-                highest = Some(self.kind[x]);
-            }
-            match self.parent[x] {
-                NONE => return highest,
-                p => x = p as usize,
+        for y in self.chain[x] {
+            if !self.own_up[y as usize] {
+                highest = Some(self.kind[y as usize]);
             }
         }
+        highest
     }
 
     /// Why a live link cannot reach its control plane: its own API server,
@@ -715,13 +761,13 @@ impl<'m> Simulator<'m> {
         self.rates_stale = false;
         let live = exact(self.live_proxies);
         self.live_rate = live;
-        for d in 0..self.deployments {
-            let disc = exact(self.disconnected[d]);
-            let rate = &mut self.rate[d * MEASURES..(d + 1) * MEASURES];
-            rate[CONFIG] = exact(self.config_bad[d]);
+        let stale_share = self.stale_share;
+        for (sums, rate) in self.sums.iter().zip(self.rate.chunks_exact_mut(MEASURES)) {
+            let disc = exact(sums.disconnected);
+            rate[CONFIG] = exact(sums.config_bad);
             rate[POD] = disc;
-            rate[ENDPOINTS] = disc + (live - disc) * self.stale_share;
-            rate[BAD_CONFIG] = exact(self.change_bad[d]);
+            rate[ENDPOINTS] = disc + (live - disc) * stale_share;
+            rate[BAD_CONFIG] = exact(sums.change_bad);
         }
     }
 
@@ -789,10 +835,10 @@ impl<'m> Simulator<'m> {
         let config_bad_change = change(was_config_bad, config_bad, p);
         let touched = if live && connected { p } else { 0 };
         for &d in members {
-            let d = d as usize;
-            self.disconnected[d] = self.disconnected[d].wrapping_add_signed(disconnected_change);
-            self.config_bad[d] = self.config_bad[d].wrapping_add_signed(config_bad_change);
-            self.conn_touched[d] += touched;
+            let sums = &mut self.sums[d as usize];
+            sums.disconnected = sums.disconnected.wrapping_add_signed(disconnected_change);
+            sums.config_bad = sums.config_bad.wrapping_add_signed(config_bad_change);
+            sums.conn_touched += touched;
         }
         if disconnected_change != 0 || config_bad_change != 0 {
             self.rates_stale = true;
@@ -806,7 +852,7 @@ impl<'m> Simulator<'m> {
 
         // Blast radius: live and good before, live and bad after. (A bad
         // config change cannot start while live throughout.)
-        if let Some(i) = incident.filter(|_| old.live && live) {
+        if incident.is_some() && old.live && live {
             let share = self.share[c];
             let weight = |conn: bool, stale_share: f64| if conn { stale_share } else { 1.0 };
             let rise =
@@ -814,15 +860,15 @@ impl<'m> Simulator<'m> {
             let lost_connection = old.connected && !connected;
             let lost_config = old.config_ok && !config_ok;
             for &d in members {
-                let base = (i * self.deployments + d as usize) * MEASURES;
+                let base = d as usize * MEASURES;
                 if lost_connection {
-                    self.blasts[base + POD] += share;
+                    self.now_blast[base + POD] += share;
                 }
                 if lost_config {
-                    self.blasts[base + CONFIG] += share;
+                    self.now_blast[base + CONFIG] += share;
                 }
                 if rise > 0.0 {
-                    self.blasts[base + ENDPOINTS] += rise * share;
+                    self.now_blast[base + ENDPOINTS] += rise * share;
                 }
             }
         }
@@ -871,6 +917,42 @@ impl<'m> Simulator<'m> {
         self.status[l] = new;
     }
 
+    /// Ends a bad spell of measure `m` of a link of `p` proxies, begun at
+    /// `since` for a cause of kind `kind`: every member deployment adds the
+    /// same proxy-hours.
+    fn close_spell(&mut self, members: &[u32], p: u64, m: usize, since: u64, kind: u8, t: u64) {
+        let hours = self.window_hours(since, t);
+        if hours > 0.0 {
+            let proxy_hours = exact(p) * hours;
+            for &d in members {
+                self.cause[(d as usize * MEASURES + m) * KINDS + kind as usize] += proxy_hours;
+            }
+        }
+    }
+
+    /// Ends a disconnection of a link in cluster `c` with status `s` at
+    /// `t`: traffic was lost from the certificate expiry until now.
+    fn close_disconnection(&mut self, members: &[u32], c: usize, s: Status, t: u64) {
+        let p = self.cluster[c].proxies;
+        let hours = self.window_hours(s.expiry, t);
+        let proxy_hours = exact(p) * hours;
+        let attributed = s.cause != NONE && s.expiry < t;
+        for &d in members {
+            let d = d as usize;
+            if hours > 0.0 {
+                self.bad[d * MEASURES + TRAFFIC] += proxy_hours;
+                self.cause[(d * MEASURES + TRAFFIC) * KINDS + s.pod_kind as usize] += proxy_hours;
+            }
+            if let Some(trace) = &mut self.trace {
+                trace.traffic(d as u32, s.expiry, t, p);
+            }
+            if attributed {
+                let at = (s.cause as usize * self.deployments + d) * LATER + LATER_TRAFFIC;
+                self.later_blast[at] += self.share[c];
+            }
+        }
+    }
+
     /// Re-evaluates whether the primary istiod of deployment `d` in cluster
     /// `c` carries a bad change (after a rollout step).
     fn eval_change_bad(&mut self, d: usize, c: usize, incident: Option<usize>) {
@@ -878,7 +960,8 @@ impl<'m> Simulator<'m> {
         let bad = live && self.rollouts.carries_primary(d, c);
         let was_bad = self.set_change_bad(d, c, bad);
         if let (Some(i), true, false, true) = (incident, live, was_bad, bad) {
-            self.blasts[(i * self.deployments + d) * MEASURES + BAD_CONFIG] += self.share[c];
+            self.later_blast[(i * self.deployments + d) * LATER + LATER_BAD_CONFIG] +=
+                self.share[c];
         }
     }
 
@@ -891,9 +974,9 @@ impl<'m> Simulator<'m> {
             *pair = bad;
             let p = self.cluster[c].proxies;
             if bad {
-                self.change_bad[d] += p;
+                self.sums[d].change_bad += p;
             } else {
-                self.change_bad[d] -= p;
+                self.sums[d].change_bad -= p;
             }
             self.rates_stale = true;
         }
@@ -916,19 +999,6 @@ impl<'m> Simulator<'m> {
         (false, false)
     }
 
-    /// Ends a bad spell of measure `m` of a link of `p` proxies, begun at
-    /// `since` for a cause of kind `kind`: every member deployment adds the
-    /// same proxy-hours.
-    fn close_spell(&mut self, members: &[u32], p: u64, m: usize, since: u64, kind: u8, t: u64) {
-        let hours = self.window_hours(since, t);
-        if hours > 0.0 {
-            let proxy_hours = exact(p) * hours;
-            for &d in members {
-                self.cause[(d as usize * MEASURES + m) * KINDS + kind as usize] += proxy_hours;
-            }
-        }
-    }
-
     /// Hours of [from, to) inside the measured window.
     fn window_hours(&self, from: u64, to: u64) -> f64 {
         let from = from.max(self.start_ms);
@@ -937,29 +1007,6 @@ impl<'m> Simulator<'m> {
             exact(to - from) / MS_PER_HOUR
         } else {
             0.0
-        }
-    }
-
-    /// Ends a disconnection of a link in cluster `c` with status `s` at
-    /// `t`: traffic was lost from the certificate expiry until now.
-    fn close_disconnection(&mut self, members: &[u32], c: usize, s: Status, t: u64) {
-        let p = self.cluster[c].proxies;
-        let hours = self.window_hours(s.expiry, t);
-        let proxy_hours = exact(p) * hours;
-        let attributed = s.cause != NONE && s.expiry < t;
-        for &d in members {
-            let d = d as usize;
-            if hours > 0.0 {
-                self.bad[d * MEASURES + TRAFFIC] += proxy_hours;
-                self.cause[(d * MEASURES + TRAFFIC) * KINDS + s.pod_kind as usize] += proxy_hours;
-            }
-            if let Some(trace) = &mut self.trace {
-                trace.traffic(d as u32, s.expiry, t, p);
-            }
-            if attributed {
-                let slot = (s.cause as usize * self.deployments + d) * MEASURES + TRAFFIC;
-                self.blasts[slot] += self.share[c];
-            }
         }
     }
 
@@ -976,62 +1023,42 @@ impl<'m> Simulator<'m> {
         trace.sample(
             t,
             (0..self.deployments).flat_map(|d| {
-                let disc = self.disconnected[d] as f64;
+                let disc = self.sums[d].disconnected as f64;
                 let mut row = [0.0; MEASURES];
-                row[CONFIG] = self.config_bad[d] as f64 / total;
+                row[CONFIG] = self.sums[d].config_bad as f64 / total;
                 row[POD] = disc / total;
                 row[ENDPOINTS] = (disc + (live - disc) * stale_share) / total;
-                row[BAD_CONFIG] = self.change_bad[d] as f64 / total;
+                row[BAD_CONFIG] = self.sums[d].change_bad as f64 / total;
                 row
             }),
         );
     }
 
-    fn outcome(&mut self, r: u64, keep_rows: bool, events: u64, out: &mut Outcome) {
-        // A recycled buffer far larger than this simulator's last need (a
-        // rare replication with many incidents) is not kept: memory stays
-        // in proportion to typical replications however many run.
-        out.impacts.clear();
-        if out.impacts.capacity() > 2 * self.impacts_hint {
-            out.impacts = Vec::new();
-        }
-        out.impacts.reserve(self.impacts_hint);
-        out.incidents.clear();
-        let per = self.deployments * MEASURES;
-        let kind_of = |x: u32| {
-            if x == NONE {
-                Kind::ConfigChange
-            } else {
-                self.kind[x as usize]
-            }
-        };
-        for (row, &(_, x)) in self.blasts.chunks_exact(per).zip(&self.incidents) {
-            for (slot, &blast) in row.iter().enumerate() {
+    fn outcome(&mut self, r: u64, keep_rows: bool, events: u64) -> Outcome {
+        // The traffic and badConfig impacts, incident by incident, after
+        // the others: each measure's impacts stay in incident order.
+        let settled = self.impacts.len();
+        let d_count = self.deployments;
+        for (i, row) in self.later_blast.chunks_exact(d_count * LATER).enumerate() {
+            let kind = self.incident_kind(i);
+            for (at, &blast) in row.iter().enumerate() {
                 if blast > 0.0 {
-                    out.impacts.push(Impact {
-                        slot: slot as u32,
-                        kind: kind_of(x),
+                    let measure = if at % LATER == LATER_TRAFFIC {
+                        TRAFFIC
+                    } else {
+                        BAD_CONFIG
+                    };
+                    self.impacts.push(Impact {
+                        slot: ((at / LATER) * MEASURES + measure) as u32,
+                        kind,
                         blast,
                     });
                 }
             }
         }
-        self.impacts_hint = out.impacts.len();
+        let mut incidents = Vec::new();
         if keep_rows {
-            for (i, &(t, x)) in self.incidents.iter().enumerate() {
-                for (slot, &blast) in self.blasts[i * per..(i + 1) * per].iter().enumerate() {
-                    if blast <= 0.0 {
-                        continue;
-                    }
-                    out.incidents.push(IncidentRow {
-                        time_hours: (t - self.start_ms) as f64 / MS_PER_HOUR,
-                        component: x,
-                        deployment: (slot / MEASURES) as u32,
-                        measure: Measure::ALL[slot % MEASURES],
-                        blast,
-                    });
-                }
-            }
+            self.incident_rows(settled, &mut incidents);
         }
         // Endpoints: the disconnected part has podStart's causes; the stale
         // part is API servers down. badConfig is all config changes.
@@ -1045,14 +1072,48 @@ impl<'m> Simulator<'m> {
             self.cause[at(BAD_CONFIG, Kind::ConfigChange.index())] =
                 self.bad[d * MEASURES + BAD_CONFIG];
         }
-        out.replication = r;
-        out.live_proxy_hours = self.live_hours;
-        out.bad_proxy_hours.clear();
-        out.bad_proxy_hours.extend_from_slice(&self.bad);
-        out.cause_proxy_hours.clear();
-        out.cause_proxy_hours.extend_from_slice(&self.cause);
-        out.events = events;
-        out.trace = self.trace.take();
+        self.impacts_hint = self.impacts.len();
+        Outcome {
+            replication: r,
+            live_proxy_hours: self.live_hours,
+            bad_proxy_hours: self.bad.clone(),
+            cause_proxy_hours: self.cause.clone(),
+            impacts: std::mem::take(&mut self.impacts),
+            incidents,
+            events,
+            trace: self.trace.take(),
+        }
+    }
+
+    /// The rows of `incidents.parquet`: incident by incident, each in slot
+    /// order. `settled` ends the impacts settled within their events.
+    fn incident_rows(&self, settled: usize, rows: &mut Vec<IncidentRow>) {
+        let per = self.deployments * MEASURES;
+        let mut blast = vec![0.0; per];
+        for (i, &(t, x)) in self.incidents.iter().enumerate() {
+            blast.iter_mut().for_each(|b| *b = 0.0);
+            let end = self.impacts_of.get(i + 1).copied().unwrap_or(settled);
+            for imp in &self.impacts[self.impacts_of[i]..end] {
+                blast[imp.slot as usize] = imp.blast;
+            }
+            for d in 0..self.deployments {
+                let later = &self.later_blast[(i * self.deployments + d) * LATER..][..LATER];
+                blast[d * MEASURES + TRAFFIC] = later[LATER_TRAFFIC];
+                blast[d * MEASURES + BAD_CONFIG] = later[LATER_BAD_CONFIG];
+            }
+            for (slot, &b) in blast.iter().enumerate() {
+                if b <= 0.0 {
+                    continue;
+                }
+                rows.push(IncidentRow {
+                    time_hours: (t - self.start_ms) as f64 / MS_PER_HOUR,
+                    component: x,
+                    deployment: (slot / MEASURES) as u32,
+                    measure: Measure::ALL[slot % MEASURES],
+                    blast: b,
+                });
+            }
+        }
     }
 }
 

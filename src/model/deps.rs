@@ -10,7 +10,7 @@
 //! lists read the same components in the same order are always in the same
 //! state, so they are grouped into one [`Link`], evaluated once for all its
 //! member deployments (in the ranking study, five deployments share istiods
-//! and 135 pairs make 69 links). An effective state depends on the
+//! and 135 pairs make 66 links). An effective state depends on the
 //! component and all its ancestors, so each read component's whole ancestor
 //! chain lists the link.
 //!
@@ -219,4 +219,53 @@ fn compress(n: usize, pairs: Vec<(usize, u32)>) -> (Vec<usize>, Vec<u32>) {
         fill[x] += 1;
     }
     (at, entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Document;
+
+    fn model_of(spec: &str) -> Model {
+        let text = format!(
+            "apiVersion: meshsim/v1alpha1\nkind: Scenario\nmetadata:\n  name: t\nspec:\n{spec}"
+        );
+        let doc = Document::parse(&text, "t.yaml").expect("parses");
+        crate::model::build(&doc.file).expect("builds")
+    }
+
+    #[test]
+    fn pairs_that_attach_alike_share_a_link_and_links_are_listed_in_cluster_order() {
+        let model = model_of(
+            "  seed: 1\n  horizon: 1y\n  replications: 2\n  topology: { regions: 2, zonesPerRegion: 2, clustersPerZone: 2, proxiesPerCluster: 10 }\n  deployments:\n    - { name: region, controlPlanes: { per: region } }\n    - { name: zone, controlPlanes: { per: zone } }\n    - { name: cluster, controlPlanes: { per: cluster } }\n",
+        );
+        let deps = DepIndex::build(&model);
+        // Every pair's link reads exactly the pair's attachment list.
+        for (d, dep) in model.deployments.iter().enumerate() {
+            for (c, list) in dep.attach.iter().enumerate() {
+                let link = &deps.links()[deps.link_of(d, c)];
+                assert_eq!(link.cluster as usize, c);
+                assert!(deps.members(link).contains(&(d as u32)));
+                let instances: Vec<u32> = deps.targets(link).iter().map(|t| t.instance).collect();
+                let expected: Vec<u32> = list
+                    .iter()
+                    .map(|&i| dep.instances[i].component as u32)
+                    .collect();
+                assert_eq!(instances, expected);
+            }
+        }
+        // The first cluster of a region hosts all three deployments' istiod
+        // (same host and ordinal): one link for three pairs.
+        let first = &deps.links()[deps.link_of(0, 0)];
+        assert_eq!(deps.members(first), &[0, 1, 2]);
+        assert!(deps.links().len() < model.deployments.len() * model.clusters.len());
+        for x in 0..model.components.len() {
+            let clusters: Vec<u32> = deps
+                .links_of(x)
+                .iter()
+                .map(|&l| deps.links()[l as usize].cluster)
+                .collect();
+            assert!(clusters.windows(2).all(|w| w[0] <= w[1]), "component {x}");
+        }
+    }
 }
