@@ -213,7 +213,9 @@ pub fn run(
     // One simulator per worker thread, made on first use and reused for
     // every replication that thread runs, so its buffers grow only once.
     // A replication's outcome does not depend on which simulator ran it.
-    let simulators: Vec<Mutex<Option<Simulator>>> = (0..pool.current_num_threads())
+    // Boxed: side by side in one vector, one thread's per-event writes
+    // would share cache lines with the next thread's simulator.
+    let simulators: Vec<Mutex<Option<Box<Simulator>>>> = (0..pool.current_num_threads())
         .map(|_| Mutex::new(None))
         .collect();
     let simulate = |batch: Range<u64>| -> Vec<Outcome> {
@@ -224,7 +226,7 @@ pub fn run(
                 let mut slot = simulators[worker]
                     .lock()
                     .expect("only its own thread uses a simulator");
-                slot.get_or_insert_with(|| Simulator::new(model, &deps))
+                slot.get_or_insert_with(|| Box::new(Simulator::new(model, &deps)))
                     .run(r, r < keep, (r == 0).then_some(timeline_hours))
             })
             .collect()

@@ -13,8 +13,10 @@
 //! comparison is one integer compare. The engine's usual step is "pop the
 //! next transition, schedule that component's following one"; [`replace_top`]
 //! does both with a single sift-down, where a pop and a push would each
-//! walk the heap. A 4-ary heap is half as deep as a binary one and its four
-//! children share a cache line.
+//! walk the heap. A 4-ary heap is half as deep as a binary one, a node's
+//! four children lie side by side in 64 bytes, and the least of them is
+//! picked without branches: on the ranking study a mispredicted branch per
+//! level cost more than the comparisons (see `BENCHMARKS.md`).
 //!
 //! [`replace_top`]: EventQueue::replace_top
 
