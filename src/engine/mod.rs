@@ -9,10 +9,18 @@
 //! `precision:` stopping rule (checked between batches) also stops at the
 //! same replication everywhere.
 //!
+//! What does not depend on order stays with the workers: each keeps one
+//! [`Simulator`] for the whole run, which counts the blast radii of every
+//! replication it runs into its own histograms ([`BlastTable`]); they are
+//! merged when the run ends. Only each replication's sums of blast radii
+//! go through the ordered reduction.
+//!
 //! The sequential reduction of one batch runs while the pool simulates the
 //! next, so no thread waits for it (two batches of outcomes are in memory
-//! at a time), and each worker keeps one [`Simulator`] for the whole run.
-//! Measured in `BENCHMARKS.md`.
+//! at a time). Every batch simulated is also reduced: when the
+//! `precision:` target is met after batch k, batch k + 1 (already
+//! simulated alongside) is counted too, and the run ends there. Measured
+//! in `BENCHMARKS.md`.
 
 pub mod queue;
 pub mod replication;
@@ -23,7 +31,7 @@ pub mod trace;
 
 use crate::model::deps::DepIndex;
 use crate::model::{Kind, Model, Replications};
-use crate::stats::{Blast, Ratio};
+use crate::stats::{Blast, BlastTable, Ratio};
 use rayon::prelude::*;
 use replication::{IncidentRow, Outcome, Simulator, KINDS, MEASURES};
 use std::ops::Range;
@@ -96,6 +104,8 @@ pub struct Tally {
     pub pairs: Vec<Ratio>,
     /// Blast radii per `(deployment * MEASURES + measure) * BLAST_GROUPS +
     /// k`, where k = 0 is every kind and k = 1 + kind index is one kind.
+    /// During the run only the sums are added; the counts and histograms
+    /// are merged in from the workers when it ends.
     pub blast: Vec<Blast>,
     /// Replications run.
     pub replications: u64,
@@ -156,15 +166,30 @@ impl Tally {
                 }
             }
         }
-        for imp in &o.impacts {
-            let base = imp.slot as usize * BLAST_GROUPS;
-            self.blast[base].push(imp.blast);
-            self.blast[base + 1 + imp.kind.index()].push(imp.blast);
+        for (slot, sums) in o.blast_sum.chunks_exact(KINDS).enumerate() {
+            let blast = &mut self.blast[slot * BLAST_GROUPS..][..BLAST_GROUPS];
+            for (kind, &sum) in sums.iter().enumerate() {
+                blast[0].sum += sum;
+                blast[1 + kind].sum += sum;
+            }
         }
         self.incidents
             .extend(o.incidents.iter().map(|row| (o.replication, row.clone())));
         self.replications += 1;
         self.events += o.events;
+    }
+
+    /// Adds the order-free blast-radius counts of one worker, per
+    /// `(deployment * MEASURES + measure) * KINDS + kind`.
+    fn merge_bins(&mut self, table: &BlastTable) {
+        for slot in 0..self.deployments * MEASURES {
+            let blast = &mut self.blast[slot * BLAST_GROUPS..][..BLAST_GROUPS];
+            for kind in 0..KINDS {
+                let bins = table.bins(slot * KINDS + kind);
+                blast[0].bins.merge(&bins);
+                blast[1 + kind].bins.merge(&bins);
+            }
+        }
     }
 
     fn precise_enough(&self, measure: usize, target: f64) -> bool {
@@ -183,9 +208,9 @@ impl Tally {
 ///
 /// Batch k is reduced (and shown to `observer`) while batch k + 1 is
 /// simulated, so the sequential reduction does not leave the other threads
-/// idle. A batch simulated after the `precision:` target was reached, or
-/// after a cancellation, is dropped unreduced: the results are those of
-/// the batches before it, the same as if it had never run.
+/// idle. When the `precision:` target is met after batch k, batch k + 1 is
+/// reduced too and no further batch starts: every simulated replication
+/// is counted, which the workers' blast-radius histograms require.
 pub fn run(
     model: &Model,
     replications: Option<u64>,
@@ -235,8 +260,14 @@ pub fn run(
     pool.install(|| -> anyhow::Result<()> {
         let mut pending: Vec<Outcome> = Vec::new();
         let mut next = 0u64;
+        let mut stopping = false;
         loop {
-            let batch = next..(next + BATCH).min(target);
+            let end = if stopping {
+                next
+            } else {
+                (next + BATCH).min(target)
+            };
+            let batch = next..end;
             next = batch.end;
             let (simulated, stop) = rayon::join(
                 || simulate(batch),
@@ -244,15 +275,23 @@ pub fn run(
                     if pending.is_empty() {
                         return Ok(false);
                     }
-                    reduce(&mut tally, &mut pending, observer, target, precision)
+                    let check = precision.filter(|_| !stopping);
+                    reduce(&mut tally, &mut pending, observer, target, check)
                 },
             );
-            if stop? || simulated.is_empty() {
+            stopping |= stop?;
+            if simulated.is_empty() {
                 return Ok(());
             }
             pending = simulated;
         }
     })?;
+    for simulator in simulators {
+        let simulator = simulator.into_inner().expect("the workers are done");
+        if let Some(simulator) = simulator {
+            tally.merge_bins(simulator.blast_table());
+        }
+    }
     Ok(tally)
 }
 

@@ -11,15 +11,19 @@
 //! State kept per link (the pairs of one cluster that attach alike, see
 //! [`DepIndex`]): live, connected (some attached instance reachable),
 //! config source up, the certificate clock for `traffic`, and when and why
-//! its current bad spells began (for the cause breakdown). A link changes
-//! state once for all its member deployments; each member then adds the
-//! same terms to its own sums. Per (deployment, cluster) pair only "its
-//! primary carries a bad config change" is kept, since rollouts are per
-//! deployment. Mesh-wide and per-deployment sums of proxies in each state
-//! turn the measures into rates, so time advances in O(deployments).
+//! its current bad spells began. A link changes state once for all its
+//! member deployments. Per (deployment, cluster) pair only "its primary
+//! carries a bad config change" is kept, since rollouts are per deployment.
 //!
-//! Every floating-point sum is formed in a fixed order: events in time
-//! order, and within an event a deployment's pairs in cluster order.
+//! Time is accounted in spells, in whole milliseconds: when a link's bad
+//! spell ends, its proxies times its length is added to each member
+//! deployment's total for that measure and cause. Nothing is done per
+//! deployment while time passes; the clock only integrates two mesh-wide
+//! counts (live proxies, and stale ones for `endpoints`). These totals are
+//! exact integers (proxy-milliseconds), so they do not depend on the order
+//! of their terms; the few floating-point sums (blast radii, the stale
+//! part of `endpoints`) are formed in a fixed order: events in time order,
+//! links in cluster order.
 
 use super::queue::EventQueue;
 use super::rng::{stream, Stream};
@@ -27,6 +31,7 @@ use super::rollout::{Rollouts, Task};
 use super::trace::Trace;
 use crate::model::deps::{DepIndex, Link, Target, NONE};
 use crate::model::{Kind, Measure, Model, MS_PER_HOUR};
+use crate::stats::BlastTable;
 use rand::RngExt;
 
 /// Measures per deployment.
@@ -43,24 +48,19 @@ const BAD_CONFIG: usize = Measure::BadConfig as usize;
 const MAX_STEP_MS: u64 = 100_000_000_000_000_000;
 /// Longest chain of a component and its ancestors.
 const CHAIN: usize = 4;
-/// Blasts settled after their incident's event, per deployment.
-const LATER: usize = 2;
-const LATER_TRAFFIC: usize = 0;
-const LATER_BAD_CONFIG: usize = 1;
 /// Salt for the certificate-phase stream of a cluster.
 const CERT_SALT: u64 = 0xc3a7_5e1f_0000_0001;
 /// Stream identity of the config-change arrivals.
 const CHANGES_STREAM: u64 = 0x0c0f_1c00_c4a4_6e55;
 
-/// Blast of one incident on one deployment and measure.
+/// Blast of one incident on one deployment and measure, kept for the
+/// incident rows.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Impact {
+struct Impact {
     /// `deployment * MEASURES + measure`.
-    pub slot: u32,
-    /// Kind of the incident (the component that failed, or a config change).
-    pub kind: Kind,
+    slot: u32,
     /// Share of the mesh's proxies.
-    pub blast: f64,
+    blast: f64,
 }
 
 /// One row of `incidents.parquet`.
@@ -91,8 +91,11 @@ pub struct Outcome {
     /// Bad proxy-hours by cause, `[(deployment * MEASURES + measure) *
     /// KINDS + kind]`; sums to `bad_proxy_hours` over the kinds.
     pub cause_proxy_hours: Vec<f64>,
-    /// Every non-zero blast, for the blast-radius statistics.
-    pub impacts: Vec<Impact>,
+    /// Sum of the non-zero blast radii, `[(deployment * MEASURES +
+    /// measure) * KINDS + kind]`, in incident order. (Their counts and
+    /// histograms are order-free and stay in the simulator's
+    /// [`Simulator::blast_table`].)
+    pub blast_sum: Vec<f64>,
     /// Incident rows, only for the first `keep_incidents` replications.
     pub incidents: Vec<IncidentRow>,
     /// Events processed (component transitions and rollout steps).
@@ -119,6 +122,9 @@ struct Status {
     /// Start and cause kind of the current config spell.
     config_since: u64,
     config_kind: u8,
+    /// When live and connected: the mesh's stale proxy-milliseconds
+    /// ([`Simulator::stale_pm`]) when this spell began.
+    stale_since: u128,
 }
 
 impl Status {
@@ -131,14 +137,34 @@ impl Status {
     }
 }
 
-/// Per deployment: live proxies in each bad state.
+/// What a link's transition adds to each of its member deployments.
+#[derive(Clone, Copy, Debug, Default)]
+struct MemberAdd {
+    /// To [`Sums`].
+    disconnected: i64,
+    config_bad: i64,
+    conn_touched: u64,
+    /// To the blasts of the incident being processed.
+    pod_blast: f64,
+    config_blast: f64,
+    endpoints_blast: f64,
+    /// Closed spells: proxy-milliseconds and cause kinds.
+    pod_pm: f64,
+    traffic_pm: f64,
+    pod_kind: u8,
+    config_pm: f64,
+    config_kind: u8,
+}
+
+/// Live proxies in each bad state, of a group of links (see [`DepIndex`])
+/// or of a deployment (for the blast radius of `endpoints`, the trace and
+/// `meshsim blast`).
 #[derive(Clone, Copy, Debug, Default)]
 struct Sums {
     disconnected: u64,
     config_bad: u64,
-    /// Whose primary istiod carries a bad config change.
-    change_bad: u64,
-    /// Live and connected in a link that changed state in this event.
+    /// Live and connected in a link that changed state in this event
+    /// (counted only when [`Simulator::count_touched`]).
     conn_touched: u64,
 }
 
@@ -191,44 +217,68 @@ pub struct Simulator<'m> {
     queue: EventQueue,
     /// Per link.
     status: Vec<Status>,
+    /// Per link: the mesh's stale proxy-milliseconds while it was live and
+    /// connected (the `endpoints` loss of a connected proxy is the stale
+    /// share), for closed spells.
+    link_stale: Vec<u128>,
+    /// Bad proxy-milliseconds of closed spells of links, per `[(group *
+    /// MEASURES + measure) * KINDS + kind]`; spread over the member
+    /// deployments at the end.
+    group_pm: Vec<f64>,
+    /// Bad proxy-milliseconds per `[(deployment * MEASURES + measure) *
+    /// KINDS + kind]`: `badConfig` spells as they close, the rest at the
+    /// end (`endpoints` is derived there).
+    bad_pm: Vec<f64>,
     /// Per (deployment, cluster): live, and its primary istiod carries a
-    /// bad config change.
+    /// bad config change; and since when.
     change_bad_pair: Vec<bool>,
+    change_since: Vec<u64>,
     live_proxies: u64,
     live: Vec<bool>,
     stale: Vec<bool>,
     stale_proxies: u64,
     /// `stale_proxies / total_proxies`, updated when it changes.
     stale_share: f64,
-    /// Per deployment.
+    /// Per group of links.
     sums: Vec<Sums>,
-    /// Live proxies as a rate of proxy-hours per hour.
-    live_rate: f64,
-    /// A sum changed since the rates were last refreshed.
-    rates_stale: bool,
-    /// Bad proxy-hours per hour, `[deployment * MEASURES + measure]`
-    /// (traffic: 0, it is counted when a disconnection ends), refreshed
-    /// after every event so the clock only multiplies and adds.
-    rate: Vec<f64>,
-    bad: Vec<f64>,
-    cause: Vec<f64>,
-    live_hours: f64,
+    /// Per deployment: the groups it is a member of.
+    groups_of: Vec<Vec<u32>>,
+    /// Per deployment: live proxies whose primary istiod carries a bad
+    /// config change.
+    change_bad: Vec<u64>,
+    /// The stale share rose in this incident's event, so the endpoints
+    /// blast of untouched links needs [`Sums::conn_touched`].
+    count_touched: bool,
+    /// Live and stale proxy-milliseconds in the measured window so far.
+    live_pm: u128,
+    stale_pm: u128,
     clock_ms: u64,
     incidents: Vec<(u64, u32)>,
+    /// Blasts of the incident being processed per group of links
+    /// (podStart, config, endpoints), and the groups that have any.
+    group_blast: Vec<[f64; 3]>,
+    touched_groups: Vec<u32>,
     /// Blasts of the incident being processed, `[deployment * MEASURES +
     /// measure]`, for the measures settled within its event (config,
     /// podStart, endpoints); zero between events.
     now_blast: Vec<f64>,
-    /// Blasts settled after the incident's event, per `(incident *
-    /// deployments + deployment) * 2`: traffic (when a disconnection it
-    /// caused ends) and badConfig (as a rollout reaches later istiods).
-    later_blast: Vec<f64>,
-    /// Settled impacts, incident by incident.
+    /// Parts of blasts settled after their incident's event, as they come:
+    /// (incident, slot, share of the mesh) for traffic (when a
+    /// disconnection it caused ends after the certificate expired) and
+    /// badConfig (as a rollout reaches later istiods). Rare, so kept as a
+    /// list and summed per incident and slot at the end.
+    later: Vec<(u32, u32, f64)>,
+    /// Blast radii of every replication this simulator ran, `[(deployment
+    /// * MEASURES + measure) * KINDS + kind]`.
+    blast_table: BlastTable,
+    /// This replication's sums of blast radii, indexed alike.
+    blast_sum: Vec<f64>,
+    /// Keep the incident rows of this replication?
+    keep_rows: bool,
+    /// When keeping rows: settled impacts, incident by incident, and per
+    /// incident where its impacts start.
     impacts: Vec<Impact>,
-    /// Per incident: where its settled impacts start in `impacts`.
     impacts_of: Vec<usize>,
-    /// Impacts of the last replication: the next one's starting capacity.
-    impacts_hint: usize,
     trace: Option<Trace>,
 }
 
@@ -312,26 +362,39 @@ impl<'m> Simulator<'m> {
             changes_rng: stream(0, 0, 0),
             queue: EventQueue::with_capacity(n + 1),
             status: vec![Status::default(); deps.links().len()],
+            link_stale: vec![0; deps.links().len()],
+            group_pm: vec![0.0; deps.groups() * MEASURES * KINDS],
+            bad_pm: vec![0.0; slots * KINDS],
             change_bad_pair: vec![false; deployments * clusters],
+            change_since: vec![0; deployments * clusters],
             live_proxies: 0,
             live: vec![false; clusters],
             stale: vec![false; clusters],
             stale_proxies: 0,
             stale_share: 0.0,
-            sums: vec![Sums::default(); deployments],
-            live_rate: 0.0,
-            rates_stale: true,
-            rate: vec![0.0; slots],
-            bad: vec![0.0; slots],
-            cause: vec![0.0; slots * KINDS],
-            live_hours: 0.0,
+            sums: vec![Sums::default(); deps.groups()],
+            groups_of: (0..deployments as u32)
+                .map(|d| {
+                    (0..deps.groups() as u32)
+                        .filter(|&g| deps.group_members(g as usize).contains(&d))
+                        .collect()
+                })
+                .collect(),
+            change_bad: vec![0; deployments],
+            count_touched: false,
+            live_pm: 0,
+            stale_pm: 0,
             clock_ms: 0,
             incidents: Vec::new(),
+            group_blast: vec![[0.0; 3]; deps.groups()],
+            touched_groups: Vec::new(),
             now_blast: vec![0.0; slots],
-            later_blast: Vec::new(),
+            later: Vec::new(),
+            blast_table: BlastTable::new(slots * KINDS),
+            blast_sum: vec![0.0; slots * KINDS],
+            keep_rows: false,
             impacts: Vec::new(),
             impacts_of: Vec::new(),
-            impacts_hint: 0,
             trace: None,
         }
     }
@@ -340,7 +403,7 @@ impl<'m> Simulator<'m> {
     /// records its history when `trace_hours` is given (that many hours
     /// from the start of the measured window).
     pub fn run(&mut self, r: u64, keep_rows: bool, trace_hours: Option<f64>) -> Outcome {
-        self.impacts = Vec::with_capacity(self.impacts_hint);
+        self.keep_rows = keep_rows;
         self.reset(r, trace_hours);
         let mut events = 0u64;
         // Each handler takes its own event off the queue: a component's
@@ -359,29 +422,33 @@ impl<'m> Simulator<'m> {
                 self.queue.pop();
                 self.rollout_step(t, key - self.components - 1);
             }
-            if self.rates_stale {
-                self.refresh_rates();
-            }
             self.sample(t);
         }
         self.advance(self.end_ms);
         // Spells still open at the horizon end there.
-        let deps = self.deps;
         let end = self.end_ms;
-        for (l, link) in deps.links().iter().enumerate() {
+        for l in 0..self.status.len() {
             let s = self.status[l];
-            let members = deps.members(link);
-            let c = link.cluster as usize;
-            let p = self.cluster[c].proxies;
             if s.disconnected() {
-                self.close_disconnection(members, c, s, end);
-                self.close_spell(members, p, POD, s.pod_since, s.pod_kind, end);
+                self.close_disconnection(l, s, end);
+                self.close_spell(l, POD, s.pod_kind, s.pod_since, end);
+                self.close_spell(l, TRAFFIC, s.pod_kind, s.expiry, end);
             }
             if s.config_bad() {
-                self.close_spell(members, p, CONFIG, s.config_since, s.config_kind, end);
+                self.close_spell(l, CONFIG, s.config_kind, s.config_since, end);
+            }
+            if s.live && s.connected {
+                self.link_stale[l] += self.stale_pm - s.stale_since;
             }
         }
-        self.outcome(r, keep_rows, events)
+        for d in 0..self.deployments {
+            for c in 0..self.clusters {
+                if self.change_bad_pair[d * self.clusters + c] {
+                    self.close_change_spell(d, c, end);
+                }
+            }
+        }
+        self.outcome(r, events)
     }
 
     fn reset(&mut self, r: u64, trace_hours: Option<f64>) {
@@ -450,20 +517,24 @@ impl<'m> Simulator<'m> {
             self.eff_up[x] = self.model.chain(x).all(|y| self.own_up[y]);
         }
         self.status.iter_mut().for_each(|s| *s = Status::default());
-        self.change_bad_pair.iter_mut().for_each(|b| *b = false);
+        self.link_stale.fill(0);
+        self.group_pm.fill(0.0);
+        self.bad_pm.fill(0.0);
+        self.change_bad_pair.fill(false);
         self.live.iter_mut().for_each(|s| *s = false);
         self.stale.iter_mut().for_each(|s| *s = false);
         self.live_proxies = 0;
         self.stale_proxies = 0;
         self.stale_share = 0.0;
-        self.sums.iter_mut().for_each(|v| *v = Sums::default());
-        self.bad.iter_mut().for_each(|v| *v = 0.0);
-        self.cause.iter_mut().for_each(|v| *v = 0.0);
-        self.live_hours = 0.0;
+        self.sums.fill(Sums::default());
+        self.change_bad.fill(0);
+        self.live_pm = 0;
+        self.stale_pm = 0;
         self.clock_ms = 0;
         self.incidents.clear();
-        self.now_blast.iter_mut().for_each(|b| *b = 0.0);
-        self.later_blast.clear();
+        self.now_blast.fill(0.0);
+        self.later.clear();
+        self.blast_sum.fill(0.0);
         self.impacts.clear();
         self.impacts_of.clear();
         for c in 0..self.clusters {
@@ -472,7 +543,6 @@ impl<'m> Simulator<'m> {
         for l in 0..self.status.len() {
             self.eval_link(l, 0, None, 0.0);
         }
-        self.refresh_rates();
     }
 
     /// The mesh with exactly the components in `down` failed and everything
@@ -492,8 +562,9 @@ impl<'m> Simulator<'m> {
         let stale_share = self.stale_proxies as f64 / total;
         let mut bad = vec![0.0; self.deployments * MEASURES];
         for d in 0..self.deployments {
-            let disc = self.sums[d].disconnected as f64;
-            bad[d * MEASURES + CONFIG] = self.sums[d].config_bad as f64 / total;
+            let sums = self.deployment_sums(d);
+            let disc = sums.disconnected as f64;
+            bad[d * MEASURES + CONFIG] = sums.config_bad as f64 / total;
             bad[d * MEASURES + POD] = disc / total;
             bad[d * MEASURES + ENDPOINTS] = (disc + (live - disc) * stale_share) / total;
         }
@@ -531,10 +602,14 @@ impl<'m> Simulator<'m> {
         };
         let stale_before = self.stale_proxies;
         let stale_share_before = self.stale_share;
-        self.sums.iter_mut().for_each(|v| v.conn_touched = 0);
         let deps = self.deps;
         for &c in deps.clusters_of(x) {
             self.eval_global(c as usize);
+        }
+        // Only a rise of the stale share needs the touched counts.
+        self.count_touched = incident.is_some() && self.stale_proxies > stale_before;
+        if self.count_touched {
+            self.sums.iter_mut().for_each(|v| v.conn_touched = 0);
         }
         for &l in deps.links_of(x) {
             self.eval_link(l as usize, t, incident, stale_share_before);
@@ -542,41 +617,102 @@ impl<'m> Simulator<'m> {
         // Connected proxies in pairs whose state did not change see only the
         // rise of the stale share.
         if let Some(i) = incident {
-            if self.stale_proxies > stale_before {
+            if self.count_touched {
                 let rise = exact(self.stale_proxies - stale_before) / self.total_proxies;
                 for d in 0..self.deployments {
-                    let sums = self.sums[d];
+                    let sums = self.deployment_sums(d);
                     let untouched = self.live_proxies - sums.disconnected - sums.conn_touched;
                     self.now_blast[d * MEASURES + ENDPOINTS] +=
                         rise * exact(untouched) / self.total_proxies;
                 }
             }
-            self.settle(i);
+            self.settle(i, self.count_touched);
         }
     }
 
     fn new_incident(&mut self, t: u64, component: u32) -> usize {
         self.incidents.push((t, component));
-        self.impacts_of.push(self.impacts.len());
-        self.later_blast
-            .extend(std::iter::repeat_n(0.0, self.deployments * LATER));
+        if self.keep_rows {
+            self.impacts_of.push(self.impacts.len());
+        }
         self.incidents.len() - 1
     }
 
-    /// Ends the event of incident `i`: its config, podStart and endpoints
-    /// blasts are final, and become impacts.
-    fn settle(&mut self, i: usize) {
-        let kind = self.incident_kind(i);
-        for (slot, blast) in self.now_blast.iter_mut().enumerate() {
-            if *blast > 0.0 {
-                self.impacts.push(Impact {
-                    slot: slot as u32,
-                    kind,
-                    blast: *blast,
-                });
-            }
-            *blast = 0.0;
+    /// Deployment `d`'s sums: those of its groups.
+    fn deployment_sums(&self, d: usize) -> Sums {
+        let mut sums = Sums::default();
+        for &g in &self.groups_of[d] {
+            let s = self.sums[g as usize];
+            sums.disconnected += s.disconnected;
+            sums.config_bad += s.config_bad;
+            sums.conn_touched += s.conn_touched;
         }
+        sums
+    }
+
+    /// Ends the event of incident `i`: its config, podStart and endpoints
+    /// blasts are final, and are counted. `bulk`: the deployments' own
+    /// blasts hold terms already (the stale share rose).
+    fn settle(&mut self, i: usize, bulk: bool) {
+        let kind = self.incident_kind(i);
+        if !bulk && self.touched_groups.len() <= 1 {
+            // The usual case: one group of links (or none) changed, so each
+            // member's blasts are the group's.
+            if let Some(g) = self.touched_groups.pop() {
+                let g = g as usize;
+                let [pod, config, endpoints] = std::mem::take(&mut self.group_blast[g]);
+                for &d in self.deps.group_members(g) {
+                    let base = d as usize * MEASURES;
+                    for (m, blast) in [(CONFIG, config), (POD, pod), (ENDPOINTS, endpoints)] {
+                        if blast > 0.0 {
+                            self.count_blast(base + m, kind, blast);
+                        }
+                    }
+                }
+            }
+            return;
+        }
+        for k in 0..self.touched_groups.len() {
+            let g = self.touched_groups[k] as usize;
+            let [pod, config, endpoints] = std::mem::take(&mut self.group_blast[g]);
+            for &d in self.deps.group_members(g) {
+                let blast = &mut self.now_blast[d as usize * MEASURES..][..MEASURES];
+                blast[POD] += pod;
+                blast[CONFIG] += config;
+                blast[ENDPOINTS] += endpoints;
+            }
+        }
+        self.touched_groups.clear();
+        for d in 0..self.deployments {
+            for m in [CONFIG, POD, ENDPOINTS] {
+                let slot = d * MEASURES + m;
+                let blast = std::mem::take(&mut self.now_blast[slot]);
+                if blast > 0.0 {
+                    self.count_blast(slot, kind, blast);
+                }
+            }
+        }
+    }
+
+    /// Counts one non-zero blast radius of an incident of `kind` on `slot`
+    /// (`deployment * MEASURES + measure`).
+    fn count_blast(&mut self, slot: usize, kind: Kind, blast: f64) {
+        let at = slot * KINDS + kind.index();
+        self.blast_table.push(at, blast);
+        self.blast_sum[at] += blast;
+        if self.keep_rows {
+            self.impacts.push(Impact {
+                slot: slot as u32,
+                blast,
+            });
+        }
+    }
+
+    /// The order-free blast-radius counts of every replication this
+    /// simulator ran, per `(deployment * MEASURES + measure) * KINDS +
+    /// kind`.
+    pub fn blast_table(&self) -> &BlastTable {
+        &self.blast_table
     }
 
     /// The kind of incident `i`: its component's, or a config change.
@@ -697,6 +833,9 @@ impl<'m> Simulator<'m> {
     /// The kind of the highest failed component on `x`'s chain (itself or
     /// an ancestor), if any.
     fn highest_down(&self, x: usize) -> Option<Kind> {
+        if self.eff_up[x] {
+            return None;
+        }
         let mut highest = None;
         for y in self.chain[x] {
             if !self.own_up[y as usize] {
@@ -737,37 +876,16 @@ impl<'m> Simulator<'m> {
         Kind::ApiServer
     }
 
-    /// Adds the bad and live proxy-time since the last event, clipped to
-    /// the measured window.
+    /// Integrates the live and stale proxies since the last event, clipped
+    /// to the measured window.
     fn advance(&mut self, t: u64) {
         let from = self.clock_ms.max(self.start_ms);
         let to = t.min(self.end_ms);
         self.clock_ms = t;
-        if to <= from {
-            return;
-        }
-        let dt = exact(to - from) / MS_PER_HOUR;
-        self.live_hours += self.live_rate * dt;
-        // Traffic's rate is 0, and adding 0 leaves a non-negative sum as it
-        // was, bit for bit.
-        for (bad, rate) in self.bad.iter_mut().zip(&self.rate) {
-            *bad += rate * dt;
-        }
-    }
-
-    /// Recomputes the rates [`advance`](Self::advance) uses from the
-    /// per-deployment sums.
-    fn refresh_rates(&mut self) {
-        self.rates_stale = false;
-        let live = exact(self.live_proxies);
-        self.live_rate = live;
-        let stale_share = self.stale_share;
-        for (sums, rate) in self.sums.iter().zip(self.rate.chunks_exact_mut(MEASURES)) {
-            let disc = exact(sums.disconnected);
-            rate[CONFIG] = exact(sums.config_bad);
-            rate[POD] = disc;
-            rate[ENDPOINTS] = disc + (live - disc) * stale_share;
-            rate[BAD_CONFIG] = exact(sums.change_bad);
+        if to > from {
+            let dt = u128::from(to - from);
+            self.live_pm += u128::from(self.live_proxies) * dt;
+            self.stale_pm += u128::from(self.stale_proxies) * dt;
         }
     }
 
@@ -779,7 +897,6 @@ impl<'m> Simulator<'m> {
         let live = self.effectively_up(cluster.component as usize);
         let stale = live && !self.effectively_up(cluster.api_server as usize);
         if self.live[c] != live {
-            self.rates_stale = true;
             self.live[c] = live;
             if live {
                 self.live_proxies += p;
@@ -788,7 +905,6 @@ impl<'m> Simulator<'m> {
             }
         }
         if self.stale[c] != stale {
-            self.rates_stale = true;
             self.stale[c] = stale;
             if stale {
                 self.stale_proxies += p;
@@ -827,28 +943,14 @@ impl<'m> Simulator<'m> {
         let was_config_bad = old.config_bad();
         let config_bad = live && !config_ok;
         let p = cluster.proxies;
-        let members = deps.members(link);
-
-        // Per-deployment sums of bad live proxies: the same change for
-        // every member.
-        let disconnected_change = change(was_disconnected, disconnected, p);
-        let config_bad_change = change(was_config_bad, config_bad, p);
-        let touched = if live && connected { p } else { 0 };
-        for &d in members {
-            let sums = &mut self.sums[d as usize];
-            sums.disconnected = sums.disconnected.wrapping_add_signed(disconnected_change);
-            sums.config_bad = sums.config_bad.wrapping_add_signed(config_bad_change);
-            sums.conn_touched += touched;
-        }
-        if disconnected_change != 0 || config_bad_change != 0 {
-            self.rates_stale = true;
-        }
-        if old.live != live {
-            for &d in members {
-                let d = d as usize;
-                self.set_change_bad(d, c, live && self.rollouts.carries_primary(d, c));
-            }
-        }
+        // What the transition adds for each member deployment (the same for
+        // every member), gathered first and then added in one pass.
+        let mut add = MemberAdd {
+            disconnected: change(was_disconnected, disconnected, p),
+            config_bad: change(was_config_bad, config_bad, p),
+            conn_touched: if live && connected { p } else { 0 },
+            ..MemberAdd::default()
+        };
 
         // Blast radius: live and good before, live and bad after. (A bad
         // config change cannot start while live throughout.)
@@ -857,20 +959,17 @@ impl<'m> Simulator<'m> {
             let weight = |conn: bool, stale_share: f64| if conn { stale_share } else { 1.0 };
             let rise =
                 weight(connected, self.stale_share) - weight(old.connected, stale_share_before);
-            let lost_connection = old.connected && !connected;
-            let lost_config = old.config_ok && !config_ok;
-            for &d in members {
-                let base = d as usize * MEASURES;
-                if lost_connection {
-                    self.now_blast[base + POD] += share;
-                }
-                if lost_config {
-                    self.now_blast[base + CONFIG] += share;
-                }
-                if rise > 0.0 {
-                    self.now_blast[base + ENDPOINTS] += rise * share;
-                }
-            }
+            add.pod_blast = if old.connected && !connected {
+                share
+            } else {
+                0.0
+            };
+            add.config_blast = if old.config_ok && !config_ok {
+                share
+            } else {
+                0.0
+            };
+            add.endpoints_blast = if rise > 0.0 { rise * share } else { 0.0 };
         }
 
         // Bad spells and their causes, and the certificate clock.
@@ -881,8 +980,12 @@ impl<'m> Simulator<'m> {
             ..old
         };
         if was_disconnected && !disconnected {
-            self.close_spell(members, p, POD, old.pod_since, old.pod_kind, t);
-            self.close_disconnection(members, c, old, t);
+            add.pod_kind = old.pod_kind;
+            add.pod_pm = self.spell_pm(p, old.pod_since, t);
+            add.traffic_pm = self.spell_pm(p, old.expiry, t);
+            if old.cause != NONE && old.expiry < t || self.trace.is_some() {
+                self.close_disconnection(l, old, t);
+            }
         }
         if !was_disconnected && disconnected {
             new.pod_since = t;
@@ -890,7 +993,8 @@ impl<'m> Simulator<'m> {
             if old.live {
                 // Lost its control plane: the current certificate runs out
                 // at the end of its lifetime, counted from the last rotation.
-                let age = (t as i64 - old.anchor).rem_euclid(self.rotation_ms as i64) as u64;
+                // (The anchor is never after `t`.)
+                let age = (t as i64 - old.anchor) as u64 % self.rotation_ms;
                 new.expiry = t + (self.ttl_ms - age);
                 new.cause = incident.map_or(NONE, |i| i as u32);
             } else {
@@ -900,7 +1004,8 @@ impl<'m> Simulator<'m> {
             }
         }
         if was_config_bad && !config_bad {
-            self.close_spell(members, p, CONFIG, old.config_since, old.config_kind, t);
+            add.config_kind = old.config_kind;
+            add.config_pm = self.spell_pm(p, old.config_since, t);
         }
         if !was_config_bad && config_bad {
             new.config_since = t;
@@ -910,45 +1015,78 @@ impl<'m> Simulator<'m> {
                 self.config_source_kind(link) as u8
             };
         }
-        if connected && !(old.live && old.connected) {
+        let was_serving = old.live && old.connected;
+        let serving = live && connected;
+        if was_serving && !serving {
+            self.link_stale[l] += self.stale_pm - old.stale_since;
+        }
+        if serving && !was_serving {
             // A fresh certificate on (re)connection.
             new.anchor = t as i64;
+            new.stale_since = self.stale_pm;
         }
         self.status[l] = new;
-    }
 
-    /// Ends a bad spell of measure `m` of a link of `p` proxies, begun at
-    /// `since` for a cause of kind `kind`: every member deployment adds the
-    /// same proxy-hours.
-    fn close_spell(&mut self, members: &[u32], p: u64, m: usize, since: u64, kind: u8, t: u64) {
-        let hours = self.window_hours(since, t);
-        if hours > 0.0 {
-            let proxy_hours = exact(p) * hours;
-            for &d in members {
-                self.cause[(d as usize * MEASURES + m) * KINDS + kind as usize] += proxy_hours;
+        // The link's group adds the terms its members share; only what is
+        // not zero.
+        let g = link.group as usize;
+        let sums = &mut self.sums[g];
+        sums.disconnected = sums.disconnected.wrapping_add_signed(add.disconnected);
+        sums.config_bad = sums.config_bad.wrapping_add_signed(add.config_bad);
+        if self.count_touched {
+            sums.conn_touched += add.conn_touched;
+        }
+        if add.pod_blast > 0.0 || add.config_blast > 0.0 || add.endpoints_blast > 0.0 {
+            let blast = &mut self.group_blast[g];
+            if *blast == [0.0; 3] {
+                self.touched_groups.push(g as u32);
+            }
+            blast[0] += add.pod_blast;
+            blast[1] += add.config_blast;
+            blast[2] += add.endpoints_blast;
+        }
+        if was_disconnected && !disconnected || was_config_bad && !config_bad {
+            let pm = &mut self.group_pm[g * MEASURES * KINDS..][..MEASURES * KINDS];
+            pm[POD * KINDS + add.pod_kind as usize] += add.pod_pm;
+            pm[TRAFFIC * KINDS + add.pod_kind as usize] += add.traffic_pm;
+            pm[CONFIG * KINDS + add.config_kind as usize] += add.config_pm;
+        }
+        if old.live != live {
+            for &d in deps.members(link) {
+                let d = d as usize;
+                self.set_change_bad(d, c, live && self.rollouts.carries_primary(d, c));
             }
         }
     }
 
-    /// Ends a disconnection of a link in cluster `c` with status `s` at
-    /// `t`: traffic was lost from the certificate expiry until now.
-    fn close_disconnection(&mut self, members: &[u32], c: usize, s: Status, t: u64) {
-        let p = self.cluster[c].proxies;
-        let hours = self.window_hours(s.expiry, t);
-        let proxy_hours = exact(p) * hours;
+    /// Proxy-milliseconds of a spell of `p` proxies from `since` to `t`,
+    /// inside the measured window.
+    fn spell_pm(&self, p: u64, since: u64, t: u64) -> f64 {
+        exact(p) * exact(self.window_ms(since, t))
+    }
+
+    /// Ends a bad spell of measure `m` of link `l`, begun at `since` for a
+    /// cause of kind `kind`, at the end of the horizon `t`.
+    fn close_spell(&mut self, l: usize, m: usize, kind: u8, since: u64, t: u64) {
+        let link = &self.deps.links()[l];
+        let pm = self.spell_pm(self.cluster[link.cluster as usize].proxies, since, t);
+        self.group_pm[(link.group as usize * MEASURES + m) * KINDS + kind as usize] += pm;
+    }
+
+    /// Ends a disconnection of link `l` with status `s` at `t`, beyond its
+    /// lost proxy-time: the trace's traffic interval, and the traffic blast
+    /// radius of the incident that caused it when the certificate expired.
+    fn close_disconnection(&mut self, l: usize, s: Status, t: u64) {
+        let link = &self.deps.links()[l];
+        let c = link.cluster as usize;
         let attributed = s.cause != NONE && s.expiry < t;
-        for &d in members {
-            let d = d as usize;
-            if hours > 0.0 {
-                self.bad[d * MEASURES + TRAFFIC] += proxy_hours;
-                self.cause[(d * MEASURES + TRAFFIC) * KINDS + s.pod_kind as usize] += proxy_hours;
-            }
+        for &d in self.deps.members(link) {
             if let Some(trace) = &mut self.trace {
-                trace.traffic(d as u32, s.expiry, t, p);
+                trace.traffic(d, s.expiry, t, self.cluster[c].proxies);
             }
             if attributed {
-                let at = (s.cause as usize * self.deployments + d) * LATER + LATER_TRAFFIC;
-                self.later_blast[at] += self.share[c];
+                let slot = d * MEASURES as u32 + TRAFFIC as u32;
+                self.later.push((s.cause, slot, self.share[c]));
             }
         }
     }
@@ -960,27 +1098,35 @@ impl<'m> Simulator<'m> {
         let bad = live && self.rollouts.carries_primary(d, c);
         let was_bad = self.set_change_bad(d, c, bad);
         if let (Some(i), true, false, true) = (incident, live, was_bad, bad) {
-            self.later_blast[(i * self.deployments + d) * LATER + LATER_BAD_CONFIG] +=
-                self.share[c];
+            let slot = (d * MEASURES + BAD_CONFIG) as u32;
+            self.later.push((i as u32, slot, self.share[c]));
         }
     }
 
     /// Sets the bad-change state of pair (d, c) and its deployment's sum;
     /// returns the state before.
     fn set_change_bad(&mut self, d: usize, c: usize, bad: bool) -> bool {
-        let pair = &mut self.change_bad_pair[d * self.clusters + c];
-        let was_bad = *pair;
+        let pair = d * self.clusters + c;
+        let was_bad = self.change_bad_pair[pair];
         if was_bad != bad {
-            *pair = bad;
+            self.change_bad_pair[pair] = bad;
             let p = self.cluster[c].proxies;
             if bad {
-                self.sums[d].change_bad += p;
+                self.change_bad[d] += p;
+                self.change_since[pair] = self.clock_ms;
             } else {
-                self.sums[d].change_bad -= p;
+                self.change_bad[d] -= p;
+                self.close_change_spell(d, c, self.clock_ms);
             }
-            self.rates_stale = true;
         }
         was_bad
+    }
+
+    /// Ends the bad-change spell of pair (d, c) at `t`.
+    fn close_change_spell(&mut self, d: usize, c: usize, t: u64) {
+        let ms = self.window_ms(self.change_since[d * self.clusters + c], t);
+        let at = (d * MEASURES + BAD_CONFIG) * KINDS + Kind::ConfigChange.index();
+        self.bad_pm[at] += exact(self.cluster[c].proxies) * exact(ms);
     }
 
     fn reachable(&self, target: &Target) -> bool {
@@ -999,90 +1145,121 @@ impl<'m> Simulator<'m> {
         (false, false)
     }
 
-    /// Hours of [from, to) inside the measured window.
-    fn window_hours(&self, from: u64, to: u64) -> f64 {
+    /// Milliseconds of [from, to) inside the measured window.
+    fn window_ms(&self, from: u64, to: u64) -> u64 {
         let from = from.max(self.start_ms);
         let to = to.min(self.end_ms);
-        if to > from {
-            exact(to - from) / MS_PER_HOUR
-        } else {
-            0.0
-        }
+        to.saturating_sub(from)
     }
 
     /// Records the bad share of every deployment and measure after an
     /// event, when this replication is traced.
     fn sample(&mut self, t: u64) {
-        let Some(trace) = &mut self.trace else { return };
-        if !trace.wants(t) {
+        if !self.trace.as_ref().is_some_and(|trace| trace.wants(t)) {
             return;
         }
         let total = self.total_proxies;
         let live = self.live_proxies as f64;
         let stale_share = self.stale_proxies as f64 / total;
-        trace.sample(
-            t,
-            (0..self.deployments).flat_map(|d| {
-                let disc = self.sums[d].disconnected as f64;
-                let mut row = [0.0; MEASURES];
-                row[CONFIG] = self.sums[d].config_bad as f64 / total;
-                row[POD] = disc / total;
-                row[ENDPOINTS] = (disc + (live - disc) * stale_share) / total;
-                row[BAD_CONFIG] = self.sums[d].change_bad as f64 / total;
-                row
-            }),
-        );
+        let row = |d: usize| {
+            let sums = self.deployment_sums(d);
+            let disc = sums.disconnected as f64;
+            let mut row = [0.0; MEASURES];
+            row[CONFIG] = sums.config_bad as f64 / total;
+            row[POD] = disc / total;
+            row[ENDPOINTS] = (disc + (live - disc) * stale_share) / total;
+            row[BAD_CONFIG] = self.change_bad[d] as f64 / total;
+            row
+        };
+        let rows: Vec<[f64; MEASURES]> = (0..self.deployments).map(row).collect();
+        if let Some(trace) = &mut self.trace {
+            trace.sample(t, rows.into_iter().flatten());
+        }
     }
 
-    fn outcome(&mut self, r: u64, keep_rows: bool, events: u64) -> Outcome {
-        // The traffic and badConfig impacts, incident by incident, after
-        // the others: each measure's impacts stay in incident order.
+    fn outcome(&mut self, r: u64, events: u64) -> Outcome {
+        // The traffic and badConfig blasts, incident by incident, after the
+        // others: each measure's blasts are counted in incident order.
         let settled = self.impacts.len();
-        let d_count = self.deployments;
-        for (i, row) in self.later_blast.chunks_exact(d_count * LATER).enumerate() {
-            let kind = self.incident_kind(i);
-            for (at, &blast) in row.iter().enumerate() {
-                if blast > 0.0 {
-                    let measure = if at % LATER == LATER_TRAFFIC {
-                        TRAFFIC
-                    } else {
-                        BAD_CONFIG
-                    };
-                    self.impacts.push(Impact {
-                        slot: ((at / LATER) * MEASURES + measure) as u32,
-                        kind,
-                        blast,
-                    });
-                }
+        // Sum the parts of each (incident, slot) in the order they came
+        // (the sort is stable), in place.
+        self.later.sort_by_key(|&(i, slot, _)| (i, slot));
+        let mut kept = 0;
+        for k in 0..self.later.len() {
+            let (i, slot, share) = self.later[k];
+            if kept > 0 && self.later[kept - 1].0 == i && self.later[kept - 1].1 == slot {
+                self.later[kept - 1].2 += share;
+            } else {
+                self.later[kept] = (i, slot, share);
+                kept += 1;
             }
+        }
+        self.later.truncate(kept);
+        for k in 0..self.later.len() {
+            let (i, slot, blast) = self.later[k];
+            let kind = self.incident_kind(i as usize);
+            self.count_blast(slot as usize, kind, blast);
         }
         let mut incidents = Vec::new();
-        if keep_rows {
+        if self.keep_rows {
             self.incident_rows(settled, &mut incidents);
         }
-        // Endpoints: the disconnected part has podStart's causes; the stale
-        // part is API servers down. badConfig is all config changes.
-        for d in 0..self.deployments {
-            let at = |m: usize, k: usize| (d * MEASURES + m) * KINDS + k;
-            for k in 0..KINDS {
-                self.cause[at(ENDPOINTS, k)] = self.cause[at(POD, k)];
-            }
-            let stale = self.bad[d * MEASURES + ENDPOINTS] - self.bad[d * MEASURES + POD];
-            self.cause[at(ENDPOINTS, Kind::ApiServer.index())] += stale.max(0.0);
-            self.cause[at(BAD_CONFIG, Kind::ConfigChange.index())] =
-                self.bad[d * MEASURES + BAD_CONFIG];
-        }
-        self.impacts_hint = self.impacts.len();
+        let (bad_proxy_hours, cause_proxy_hours) = self.fold();
         Outcome {
             replication: r,
-            live_proxy_hours: self.live_hours,
-            bad_proxy_hours: self.bad.clone(),
-            cause_proxy_hours: self.cause.clone(),
-            impacts: std::mem::take(&mut self.impacts),
+            live_proxy_hours: self.live_pm as f64 / MS_PER_HOUR,
+            bad_proxy_hours,
+            cause_proxy_hours,
+            blast_sum: self.blast_sum.clone(),
             incidents,
             events,
             trace: self.trace.take(),
         }
+    }
+
+    /// Bad proxy-hours per `[deployment * MEASURES + measure]`, and by
+    /// cause per `[(deployment * MEASURES + measure) * KINDS + kind]`.
+    fn fold(&mut self) -> (Vec<f64>, Vec<f64>) {
+        let at = |d: usize, m: usize, k: usize| (d * MEASURES + m) * KINDS + k;
+        // The stale part of `endpoints`, in proxy²-milliseconds per
+        // deployment, links in cluster order.
+        let mut stale = vec![0.0; self.deployments];
+        for (link, &pm) in self.deps.links().iter().zip(&self.link_stale) {
+            if pm > 0 {
+                let term = exact(self.cluster[link.cluster as usize].proxies) * pm as f64;
+                for &d in self.deps.members(link) {
+                    stale[d as usize] += term;
+                }
+            }
+        }
+        // Each group's link time to its members, groups in order.
+        for g in 0..self.deps.groups() {
+            let from = &self.group_pm[g * MEASURES * KINDS..][..MEASURES * KINDS];
+            for &d in self.deps.group_members(g) {
+                let to = &mut self.bad_pm[d as usize * MEASURES * KINDS..][..MEASURES * KINDS];
+                for (to, from) in to.iter_mut().zip(from) {
+                    *to += from;
+                }
+            }
+        }
+        let hours = |pm: f64| pm / MS_PER_HOUR;
+        let mut cause: Vec<f64> = self.bad_pm.iter().map(|&pm| hours(pm)).collect();
+        let mut bad = vec![0.0; self.deployments * MEASURES];
+        for d in 0..self.deployments {
+            for m in [CONFIG, POD, TRAFFIC, BAD_CONFIG] {
+                let pm = (0..KINDS).map(|k| self.bad_pm[at(d, m, k)]).sum();
+                bad[d * MEASURES + m] = hours(pm);
+            }
+            // Endpoints: the disconnected part has podStart's causes; the
+            // stale part of connected proxies is API servers down.
+            let stale = stale[d] / self.total_proxies / MS_PER_HOUR;
+            bad[d * MEASURES + ENDPOINTS] = bad[d * MEASURES + POD] + stale;
+            for k in 0..KINDS {
+                cause[at(d, ENDPOINTS, k)] = cause[at(d, POD, k)];
+            }
+            cause[at(d, ENDPOINTS, Kind::ApiServer.index())] += stale;
+        }
+        (bad, cause)
     }
 
     /// The rows of `incidents.parquet`: incident by incident, each in slot
@@ -1090,16 +1267,15 @@ impl<'m> Simulator<'m> {
     fn incident_rows(&self, settled: usize, rows: &mut Vec<IncidentRow>) {
         let per = self.deployments * MEASURES;
         let mut blast = vec![0.0; per];
+        let mut later = self.later.iter().peekable();
         for (i, &(t, x)) in self.incidents.iter().enumerate() {
             blast.iter_mut().for_each(|b| *b = 0.0);
             let end = self.impacts_of.get(i + 1).copied().unwrap_or(settled);
             for imp in &self.impacts[self.impacts_of[i]..end] {
                 blast[imp.slot as usize] = imp.blast;
             }
-            for d in 0..self.deployments {
-                let later = &self.later_blast[(i * self.deployments + d) * LATER..][..LATER];
-                blast[d * MEASURES + TRAFFIC] = later[LATER_TRAFFIC];
-                blast[d * MEASURES + BAD_CONFIG] = later[LATER_BAD_CONFIG];
+            while let Some(&(_, slot, b)) = later.next_if(|&&(j, _, _)| j as usize == i) {
+                blast[slot as usize] = b;
             }
             for (slot, &b) in blast.iter().enumerate() {
                 if b <= 0.0 {

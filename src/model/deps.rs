@@ -14,6 +14,13 @@
 //! component and all its ancestors, so each read component's whole ancestor
 //! chain lists the link.
 //!
+//! Links with the same member deployments form a *group*; the engine keeps
+//! its per-deployment totals per group and spreads them over the members
+//! only when they are read, so a link's transition costs the same however
+//! many deployments share it. Groups depend on the placements, not on the
+//! mesh size: in the ranking study 66 links make 6 groups, and at most
+//! 2^deployments exist.
+//!
 //! The mesh-wide state of a cluster (live, stale endpoints) is listed
 //! separately ([`DepIndex::clusters_of`]); the engine updates it before any
 //! link reads it. Links are listed in cluster order, so a deployment's
@@ -43,8 +50,9 @@ pub struct Target {
 pub struct Link {
     /// Cluster index.
     pub cluster: u32,
+    /// Its group: the links with the same member deployments.
+    pub group: u32,
     targets: (u32, u32),
-    members: (u32, u32),
 }
 
 /// Links, their targets and members, and per component the clusters and
@@ -53,6 +61,8 @@ pub struct Link {
 pub struct DepIndex {
     links: Vec<Link>,
     targets: Vec<Target>,
+    /// Members of group g: `members[group_at[g]..group_at[g + 1]]`.
+    group_at: Vec<usize>,
     members: Vec<u32>,
     /// Per (deployment, cluster): its link.
     link_of: Vec<u32>,
@@ -95,8 +105,8 @@ impl DepIndex {
                     targets.extend(&list);
                     links.push(Link {
                         cluster: c as u32,
+                        group: 0,
                         targets: (start, targets.len() as u32),
-                        members: (0, 0),
                     });
                     members_of.push(Vec::new());
                     links.len() - 1
@@ -105,11 +115,17 @@ impl DepIndex {
                 link_of[d * clusters + c] = l as u32;
             }
         }
+        // Groups in order of first appearance.
+        let mut group_ids: std::collections::HashMap<Vec<u32>, u32> = Default::default();
+        let mut group_at = vec![0];
         let mut members = Vec::new();
         for (link, list) in links.iter_mut().zip(members_of) {
-            let start = members.len() as u32;
-            members.extend(list);
-            link.members = (start, members.len() as u32);
+            let next = group_ids.len() as u32;
+            link.group = *group_ids.entry(list).or_insert_with_key(|list| {
+                members.extend(list);
+                group_at.push(members.len());
+                next
+            });
         }
 
         // Every ancestor of every read component lists the reader once.
@@ -150,6 +166,7 @@ impl DepIndex {
         DepIndex {
             links,
             targets,
+            group_at,
             members,
             link_of,
             clusters,
@@ -172,7 +189,17 @@ impl DepIndex {
 
     /// The deployments of `link`, ascending.
     pub fn members(&self, link: &Link) -> &[u32] {
-        &self.members[link.members.0 as usize..link.members.1 as usize]
+        self.group_members(link.group as usize)
+    }
+
+    /// Number of groups.
+    pub fn groups(&self) -> usize {
+        self.group_at.len() - 1
+    }
+
+    /// The deployments of group `g`, ascending.
+    pub fn group_members(&self, g: usize) -> &[u32] {
+        &self.members[self.group_at[g]..self.group_at[g + 1]]
     }
 
     /// The link of deployment `d` in cluster `c`.

@@ -36,15 +36,20 @@ const MEASURES: f64 = super::Measure::COUNT as f64;
 /// Incident rows kept by default (`--keep-incidents`).
 const KEPT_REPLICATIONS: f64 = 20.0;
 /// Of an incident's `deployments × measures` blast slots, how many are
-/// typically non-zero and become an impact: about two measures per
+/// typically non-zero and become an incident row: about two measures per
 /// deployment (an istiod's failure costs `config` and `podStart`, an API
 /// server's `config` and `endpoints`).
 const HURT_MEASURES: f64 = 2.0;
+/// Replications per row group of `replications.parquet`
+/// (`export::replications::ROW_GROUP`), held until written, and the bytes
+/// per slot of one of them while its row group is built.
+const ROW_GROUP: f64 = 1024.0;
+const ROW_GROUP_SLOT_BYTES: f64 = 8.0 + 56.0;
 /// Bytes per item, from the engine's types (rounded up for the allocator).
 const COMPONENT_BYTES: f64 = 160.0;
 const ATTACH_ENTRY_BYTES: f64 = 8.0;
 const TARGET_BYTES: f64 = 12.0;
-const PAIR_STATUS_BYTES: f64 = 72.0;
+const PAIR_STATUS_BYTES: f64 = 96.0;
 const VEC_HEADER_BYTES: f64 = 24.0;
 const STREAM_BYTES: f64 = 48.0;
 const DEP_ENTRY_BYTES: f64 = 8.0 + 16.0;
@@ -52,14 +57,15 @@ const DEP_ENTRY_BYTES: f64 = 8.0 + 16.0;
 /// reads: instance, host cluster, zone, region.
 const CHAIN: f64 = 4.0;
 const INCIDENT_BYTES: f64 = 16.0;
-const BLAST_SLOT_BYTES: f64 = 8.0;
 const IMPACT_BYTES: f64 = 16.0;
 const INCIDENT_ROW_BYTES: f64 = 40.0;
 const RATIO_BYTES: f64 = 40.0;
 /// Component kinds a cause can have.
 const KINDS: f64 = super::Kind::ALL.len() as f64;
-/// A blast-radius histogram: 1000 bins of (count, max), allocated on first
-/// use, for every (deployment, measure) and each of 1 + KINDS groups.
+/// A blast-radius histogram: 1000 bins of (count, max), for every
+/// (deployment, measure) and each of 1 + KINDS groups in the tally, and
+/// each of KINDS in every worker's table (an upper bound: a worker's pages
+/// become resident only where values fall).
 const BLAST_HISTOGRAM_BYTES: f64 = 1000.0 * 16.0 + 48.0;
 const BLAST_GROUPS: f64 = 1.0 + KINDS;
 
@@ -78,8 +84,9 @@ pub struct Estimate {
     /// Events of the whole run.
     pub events: f64,
     /// Peak memory of the run, bytes: the model, one simulator per worker
-    /// thread, a batch of outcomes in flight, the traced replication and
-    /// the tally (paired differences grow with deployments²).
+    /// thread, two batches of outcomes in flight, a row group of
+    /// `replications.parquet`, the traced replication and the tally
+    /// (paired differences grow with deployments²).
     pub memory_bytes: f64,
 }
 
@@ -132,19 +139,20 @@ pub fn estimate(model: &Model, replications: Option<u64>) -> Estimate {
     let events_per_replication = transitions + rollout_events + pairs;
     let events = events_per_replication * replications as f64;
 
-    // Incidents (failures and changes in the measured window) and their
-    // per-slot blast radii live in each simulator while it runs; the
-    // impacts that hurt are kept in the batch's outcomes until reduced.
+    // Incidents (failures and changes in the measured window) live in each
+    // simulator while it runs, with the blasts that hurt when their rows
+    // are kept; blast radii are counted into the worker's histograms at
+    // once, so an outcome is fixed-size: bad proxy-hours per slot, per slot
+    // and cause kind, and the sums of blast radii per slot and kind.
     let measured = if hours > 0.0 {
         model.horizon_hours / hours
     } else {
         1.0
     };
     let incidents = (transitions / 2.0 + changes) * measured;
-    let in_flight = incidents * (INCIDENT_BYTES + slots * BLAST_SLOT_BYTES);
-    // Impacts, then bad proxy-hours per slot and per slot and cause kind.
-    let outcome =
-        incidents * deployments * HURT_MEASURES * IMPACT_BYTES + slots * 8.0 * (1.0 + KINDS);
+    let in_flight = incidents * (INCIDENT_BYTES + deployments * HURT_MEASURES * IMPACT_BYTES)
+        + slots * KINDS * BLAST_HISTOGRAM_BYTES;
+    let outcome = slots * 8.0 * (1.0 + 2.0 * KINDS);
     let attach_entries: f64 = model
         .deployments
         .iter()
@@ -173,7 +181,10 @@ pub fn estimate(model: &Model, replications: Option<u64>) -> Estimate {
         * INCIDENT_ROW_BYTES;
     let tally =
         deployments * slots * RATIO_BYTES + slots * BLAST_GROUPS * BLAST_HISTOGRAM_BYTES + kept;
-    let memory_bytes = model_bytes + threads * simulator + batch * outcome + trace + tally;
+    let row_group = ROW_GROUP.min(replications as f64) * slots * ROW_GROUP_SLOT_BYTES;
+    // Two batches of outcomes: one reduced while the next is simulated.
+    let memory_bytes =
+        model_bytes + threads * simulator + 2.0 * batch * outcome + row_group + trace + tally;
     Estimate {
         replications,
         hours_per_replication: hours,

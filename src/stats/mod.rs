@@ -61,27 +61,32 @@ impl Ratio {
 /// Bins of the blast-radius histogram over [0, 1].
 const BINS: usize = 1000;
 
-/// Distribution of blast radii: exact count, mean and max; p95 from a
-/// 1000-bin histogram that remembers the largest value of each bin, so a
-/// quantile is exact whenever its bin holds one distinct value (blast radii
-/// are sums of whole clusters, so this is the usual case) and otherwise
-/// high by less than 0.1% of the mesh.
+/// The order-free part of a distribution of blast radii: count, maximum,
+/// and a 1000-bin histogram that remembers the largest value of each bin,
+/// so a quantile is exact whenever its bin holds one distinct value (blast
+/// radii are sums of whole clusters, so this is the usual case) and
+/// otherwise high by less than 0.1% of the mesh.
+///
+/// Counts and maxima do not depend on the order of the values, so they
+/// merge exactly in any order; only the sum (in [`Blast`]) needs
+/// replication order. Workers fill a [`BlastTable`] instead, which holds
+/// many distributions and is cheaper per value.
 #[derive(Clone, Debug, Default)]
-pub struct Blast {
+pub struct BlastBins {
     count: u64,
-    sum: f64,
     max: f64,
+    /// Allocated on the first value.
     bins: Vec<(u64, f64)>,
 }
 
-impl Blast {
+impl BlastBins {
     /// Adds one incident's blast radius (a share of the mesh, > 0).
+    #[inline]
     pub fn push(&mut self, blast: f64) {
         if self.bins.is_empty() {
             self.bins = vec![(0, 0.0); BINS];
         }
         self.count += 1;
-        self.sum += blast;
         self.max = self.max.max(blast);
         let bin = ((blast * BINS as f64) as usize).min(BINS - 1);
         let b = &mut self.bins[bin];
@@ -89,19 +94,38 @@ impl Blast {
         b.1 = b.1.max(blast);
     }
 
-    /// Incidents counted.
+    /// Adds every value of `other`.
+    pub fn merge(&mut self, other: &BlastBins) {
+        if other.count == 0 {
+            return;
+        }
+        if self.bins.is_empty() {
+            self.bins = vec![(0, 0.0); BINS];
+        }
+        self.count += other.count;
+        self.max = self.max.max(other.max);
+        for (mine, theirs) in self.bins.iter_mut().zip(&other.bins) {
+            mine.0 += theirs.0;
+            mine.1 = mine.1.max(theirs.1);
+        }
+    }
+
+    /// Values counted.
     pub fn count(&self) -> u64 {
         self.count
     }
 
-    /// Mean blast radius.
-    pub fn mean(&self) -> Option<f64> {
-        (self.count > 0).then(|| self.sum / self.count as f64)
-    }
-
-    /// Largest blast radius.
-    pub fn max(&self) -> Option<f64> {
-        (self.count > 0).then_some(self.max)
+    /// The distribution of one row of a table: `count` and `max` per bin.
+    fn from_row(count: &[u64], max: &[f64]) -> Self {
+        let total: u64 = count.iter().sum();
+        if total == 0 {
+            return BlastBins::default();
+        }
+        BlastBins {
+            count: total,
+            max: max.iter().fold(0.0, |a, &b| a.max(b)),
+            bins: count.iter().copied().zip(max.iter().copied()).collect(),
+        }
     }
 
     /// Nearest-rank quantile `q` (0 < q ≤ 1).
@@ -118,6 +142,82 @@ impl Blast {
             }
         }
         Some(self.max)
+    }
+}
+
+/// The order-free parts of many blast-radius distributions, as a worker
+/// thread collects them: per distribution and bin, the count and the
+/// largest value, in two flat tables. A value costs two updates; the
+/// tables start as zeroed memory, so only the pages of bins that are hit
+/// become resident.
+#[derive(Clone, Debug)]
+pub struct BlastTable {
+    count: Vec<u64>,
+    max: Vec<f64>,
+}
+
+impl BlastTable {
+    /// A table of `distributions` empty distributions.
+    pub fn new(distributions: usize) -> Self {
+        BlastTable {
+            count: vec![0; distributions * BINS],
+            max: vec![0.0; distributions * BINS],
+        }
+    }
+
+    /// Adds a blast radius (a share of the mesh, > 0) to `distribution`.
+    #[inline]
+    pub fn push(&mut self, distribution: usize, blast: f64) {
+        let bin = ((blast * BINS as f64) as usize).min(BINS - 1);
+        let at = distribution * BINS + bin;
+        self.count[at] += 1;
+        if blast > self.max[at] {
+            self.max[at] = blast;
+        }
+    }
+
+    /// Distribution `distribution`.
+    pub fn bins(&self, distribution: usize) -> BlastBins {
+        let at = distribution * BINS;
+        BlastBins::from_row(&self.count[at..at + BINS], &self.max[at..at + BINS])
+    }
+}
+
+/// Distribution of blast radii: exact count, mean and max, and quantiles
+/// from [`BlastBins`].
+#[derive(Clone, Debug, Default)]
+pub struct Blast {
+    /// The order-free part.
+    pub bins: BlastBins,
+    /// Sum of the values, formed in a fixed order by the caller.
+    pub sum: f64,
+}
+
+impl Blast {
+    /// Adds one incident's blast radius (a share of the mesh, > 0).
+    pub fn push(&mut self, blast: f64) {
+        self.bins.push(blast);
+        self.sum += blast;
+    }
+
+    /// Incidents counted.
+    pub fn count(&self) -> u64 {
+        self.bins.count
+    }
+
+    /// Mean blast radius.
+    pub fn mean(&self) -> Option<f64> {
+        (self.bins.count > 0).then(|| self.sum / self.bins.count as f64)
+    }
+
+    /// Largest blast radius.
+    pub fn max(&self) -> Option<f64> {
+        (self.bins.count > 0).then_some(self.bins.max)
+    }
+
+    /// Nearest-rank quantile `q` (0 < q ≤ 1).
+    pub fn quantile(&self, q: f64) -> Option<f64> {
+        self.bins.quantile(q)
     }
 }
 
@@ -171,5 +271,47 @@ mod tests {
         assert_eq!(b.quantile(0.95), Some(1.0 / 3.0));
         assert_eq!(b.max(), Some(1.0 / 3.0));
         assert!((b.mean().unwrap() - (90.0 / 27.0 + 10.0 / 3.0) / 100.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn a_table_row_equals_bins_filled_directly() {
+        let mut table = BlastTable::new(3);
+        let mut direct = BlastBins::default();
+        for i in 1..=50 {
+            let v = f64::from(i % 7) / 7.0 + 1e-3;
+            table.push(1, v);
+            direct.push(v);
+        }
+        let row = table.bins(1);
+        assert_eq!(row.count(), direct.count());
+        assert_eq!(row.max, direct.max);
+        assert_eq!(row.bins, direct.bins);
+        assert_eq!(table.bins(0).count(), 0);
+        assert_eq!(table.bins(2).quantile(0.5), None);
+    }
+
+    #[test]
+    fn merged_bins_equal_bins_filled_in_one() {
+        let values: Vec<f64> = (1..=200).map(|i| f64::from(i % 37) / 40.0 + 1e-3).collect();
+        let mut whole = BlastBins::default();
+        values.iter().for_each(|&v| whole.push(v));
+        let (mut a, mut b) = (BlastBins::default(), BlastBins::default());
+        for (i, &v) in values.iter().enumerate() {
+            if i % 3 == 0 {
+                a.push(v);
+            } else {
+                b.push(v);
+            }
+        }
+        let mut merged = BlastBins::default();
+        merged.merge(&b);
+        merged.merge(&BlastBins::default());
+        merged.merge(&a);
+        assert_eq!(merged.count(), whole.count());
+        assert_eq!(merged.max, whole.max);
+        assert_eq!(merged.bins, whole.bins);
+        for q in [0.1, 0.5, 0.95, 1.0] {
+            assert_eq!(merged.quantile(q), whole.quantile(q));
+        }
     }
 }

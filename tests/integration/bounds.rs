@@ -340,9 +340,10 @@ fn too_many_events_are_refused_with_the_numbers_and_the_override() {
 
 #[test]
 fn too_much_memory_is_refused_with_the_numbers_and_the_override() {
-    // 1000 years of a cluster that fails every 2 hours: 4.4 million
-    // incidents per replication, held for a batch of 100 replications.
-    let text = base("1000y", "100", "{ dist: fixed, value: 1h }");
+    // 1500 years of a cluster that fails every 2 hours: 6.6 million
+    // incidents per replication, each with its incident rows kept for the
+    // first 20 replications.
+    let text = base("1500y", "100", "{ dist: fixed, value: 1h }");
     let (e, checked) = guard(&text, None);
     assert!(
         e.events < MAX_EVENTS && e.memory_bytes > MAX_MEMORY_BYTES,
@@ -351,7 +352,7 @@ fn too_much_memory_is_refused_with_the_numbers_and_the_override() {
     let msg = checked.expect_err("refused");
     assert!(
         msg.starts_with(
-            "test.yaml:8:17: spec.replications: this run needs about 8.8e8 simulation events (8.8e6 per replication of 1000y × 100 replications) and about "
+            "test.yaml:8:17: spec.replications: this run needs about 1.3e9 simulation events (1.3e7 per replication of 1500y × 100 replications) and about "
         ) && msg.contains(" GiB of memory; the limit is 8.0 GiB of memory. Shorten the horizon, run fewer replications or deployments, or pass --allow-large to run it anyway"),
         "{msg}"
     );

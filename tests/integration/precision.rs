@@ -1,5 +1,6 @@
-//! `precision:` runs stop at the first batch whose intervals are tight
-//! enough, at the same replication for any thread count.
+//! `precision:` runs stop after the first batch whose intervals are tight
+//! enough (counting the batch simulated alongside it), at the same
+//! replication for any thread count.
 
 use super::common::{model_of, scenario};
 use meshsim::engine::{self, NoObserver, RunOptions, BATCH};
@@ -36,16 +37,31 @@ fn stops_once_every_deployment_reaches_the_target() {
         let hw = row.ci_high.unwrap() - row.unavailability;
         assert!(hw <= 0.02 * row.unavailability, "{d}: {row:?}");
     }
-    // One batch fewer would not have been enough.
-    let fewer = results.replications - BATCH;
+    // The target was first met one batch before the end: the batch
+    // simulated alongside that check is counted too, then the run stops.
     let model = model_of(&precision_scenario(0.02, 100_000));
-    let tally = engine::run(&model, Some(fewer), &RunOptions::default(), &mut NoObserver).unwrap();
-    let earlier = Results::new(&model, &tally);
-    let loose = ["per-zone", "each"].iter().any(|d| {
-        let row = earlier.row(d, Measure::PodStart).unwrap();
-        row.ci_high.unwrap() - row.unavailability > 0.02 * row.unavailability
-    });
-    assert!(loose, "the run went on after reaching its target");
+    let loose_at = |replications: u64| {
+        let tally = engine::run(
+            &model,
+            Some(replications),
+            &RunOptions::default(),
+            &mut NoObserver,
+        )
+        .unwrap();
+        let earlier = Results::new(&model, &tally);
+        ["per-zone", "each"].iter().any(|d| {
+            let row = earlier.row(d, Measure::PodStart).unwrap();
+            row.ci_high.unwrap() - row.unavailability > 0.02 * row.unavailability
+        })
+    };
+    assert!(
+        !loose_at(results.replications - BATCH),
+        "the target was met a batch earlier"
+    );
+    assert!(
+        loose_at(results.replications - 2 * BATCH),
+        "the run went on after reaching its target"
+    );
     // The stopping point does not depend on the thread count.
     assert_eq!(
         run(&precision_scenario(0.02, 100_000), 1).replications,
