@@ -18,7 +18,7 @@
 //! its per-deployment totals per group and spreads them over the members
 //! only when they are read, so a link's transition costs the same however
 //! many deployments share it. Groups depend on the placements, not on the
-//! mesh size: in the ranking study 66 links make 6 groups, and at most
+//! mesh size: in the ranking study 66 links make 14 groups, and at most
 //! 2^deployments exist.
 //!
 //! The mesh-wide state of a cluster (live, stale endpoints) is listed
@@ -294,5 +294,32 @@ mod tests {
                 .collect();
             assert!(clusters.windows(2).all(|w| w[0] <= w[1]), "component {x}");
         }
+    }
+
+    #[test]
+    fn the_ranking_study_groups_its_links() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/availability-ranking.yaml"
+        );
+        let doc = Document::read(std::path::Path::new(path)).expect("reads");
+        let model = crate::model::build(&doc.file).expect("builds");
+        let deps = DepIndex::build(&model);
+        assert_eq!(model.deployments.len() * model.clusters.len(), 135);
+        assert_eq!(deps.links().len(), 66);
+        assert_eq!(deps.groups(), 14);
+        // Each (deployment, cluster) pair is in exactly its own link, and
+        // a link's members are its group's.
+        for d in 0..model.deployments.len() {
+            for c in 0..model.clusters.len() {
+                let link = &deps.links()[deps.link_of(d, c)];
+                assert_eq!(link.cluster as usize, c);
+                assert!(deps.members(link).contains(&(d as u32)));
+            }
+        }
+        let mut seen: Vec<&[u32]> = (0..deps.groups()).map(|g| deps.group_members(g)).collect();
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), deps.groups(), "groups are distinct");
     }
 }

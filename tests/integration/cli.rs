@@ -166,3 +166,65 @@ fn a_run_too_large_for_the_machine_is_refused_before_it_starts() {
     assert!(err.contains("--allow-large"), "{err}");
     assert!(!dir.path().join("results").exists(), "nothing is written");
 }
+
+/// `replications.parquet` is written in row groups of 1,024 replications;
+/// a run spanning two of them holds every replication once, in order, and
+/// its numbers give the summary's ratio of totals.
+#[test]
+fn replications_parquet_holds_every_replication_across_row_groups() {
+    use polars::prelude::{ParquetReader, SerReader};
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = shipped("shared-control-planes.yaml");
+    run_meshsim(
+        dir.path(),
+        &[
+            "run",
+            &scenario,
+            "--replications",
+            "1100",
+            "--out",
+            "r",
+            "-q",
+        ],
+        0,
+    );
+    let file = std::fs::File::open(dir.path().join("r/replications.parquet")).unwrap();
+    let df = ParquetReader::new(file).finish().unwrap();
+    let per = df.height() / 1100;
+    assert_eq!(df.height(), 1100 * per, "rows: {}", df.height());
+    assert!(per > 0);
+    let replication: Vec<u64> = df
+        .column("replication")
+        .unwrap()
+        .u64()
+        .unwrap()
+        .into_no_null_iter()
+        .collect();
+    for (row, &r) in replication.iter().enumerate() {
+        assert_eq!(r, (row / per) as u64, "row {row}");
+    }
+    // Σ bad / Σ live of the first (deployment, measure) is its summary row.
+    let text = |col: &str, i: usize| {
+        let value = df.column(col).unwrap().get(i).unwrap();
+        value.get_str().unwrap().to_string()
+    };
+    let (deployment, measure) = (text("deployment", 0), text("measure", 0));
+    let (mut bad, mut live) = (0.0, 0.0);
+    let bads = df.column("bad_proxy_hours").unwrap().f64().unwrap();
+    let lives = df.column("live_proxy_hours").unwrap().f64().unwrap();
+    for row in (0..df.height()).step_by(per) {
+        bad += bads.get(row).unwrap();
+        live += lives.get(row).unwrap();
+    }
+    let summary = std::fs::read_to_string(dir.path().join("r/summary.csv")).unwrap();
+    let line = summary
+        .lines()
+        .find(|l| l.starts_with(&format!("{deployment},{measure},")))
+        .unwrap_or_else(|| panic!("{deployment} {measure} in\n{summary}"));
+    let reported: f64 = line.split(',').nth(2).unwrap().parse().unwrap();
+    assert!(
+        (reported - bad / live).abs() <= 1e-9 * reported.abs().max(1e-300),
+        "summary {reported}, file {}",
+        bad / live
+    );
+}
