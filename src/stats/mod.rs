@@ -115,19 +115,6 @@ impl BlastBins {
         self.count
     }
 
-    /// The distribution of one row of a table: `count` and `max` per bin.
-    fn from_row(count: &[u64], max: &[f64]) -> Self {
-        let total: u64 = count.iter().sum();
-        if total == 0 {
-            return BlastBins::default();
-        }
-        BlastBins {
-            count: total,
-            max: max.iter().fold(0.0, |a, &b| a.max(b)),
-            bins: count.iter().copied().zip(max.iter().copied()).collect(),
-        }
-    }
-
     /// Nearest-rank quantile `q` (0 < q ≤ 1).
     pub fn quantile(&self, q: f64) -> Option<f64> {
         if self.count == 0 {
@@ -147,21 +134,22 @@ impl BlastBins {
 
 /// The order-free parts of many blast-radius distributions, as a worker
 /// thread collects them: per distribution and bin, the count and the
-/// largest value, in two flat tables. A value costs two updates; the
-/// tables start as zeroed memory, so only the pages of bins that are hit
-/// become resident.
+/// largest value side by side in one flat table, so a value updates one
+/// cache line. The largest value is kept as its bit pattern: for positive
+/// numbers the order of the bits is the order of the values, so the
+/// maximum is an integer `max`. The table starts as zeroed memory, so only
+/// the pages of bins that are hit become resident.
 #[derive(Clone, Debug)]
 pub struct BlastTable {
-    count: Vec<u64>,
-    max: Vec<f64>,
+    /// `[distribution * BINS + bin]`: (count, largest value's bits).
+    bins: Vec<[u64; 2]>,
 }
 
 impl BlastTable {
     /// A table of `distributions` empty distributions.
     pub fn new(distributions: usize) -> Self {
         BlastTable {
-            count: vec![0; distributions * BINS],
-            max: vec![0.0; distributions * BINS],
+            bins: vec![[0; 2]; distributions * BINS],
         }
     }
 
@@ -169,17 +157,24 @@ impl BlastTable {
     #[inline]
     pub fn push(&mut self, distribution: usize, blast: f64) {
         let bin = ((blast * BINS as f64) as usize).min(BINS - 1);
-        let at = distribution * BINS + bin;
-        self.count[at] += 1;
-        if blast > self.max[at] {
-            self.max[at] = blast;
-        }
+        let b = &mut self.bins[distribution * BINS + bin];
+        b[0] += 1;
+        b[1] = b[1].max(blast.to_bits());
     }
 
     /// Distribution `distribution`.
     pub fn bins(&self, distribution: usize) -> BlastBins {
-        let at = distribution * BINS;
-        BlastBins::from_row(&self.count[at..at + BINS], &self.max[at..at + BINS])
+        let row = &self.bins[distribution * BINS..][..BINS];
+        let count: u64 = row.iter().map(|b| b[0]).sum();
+        if count == 0 {
+            return BlastBins::default();
+        }
+        let bins: Vec<(u64, f64)> = row.iter().map(|b| (b[0], f64::from_bits(b[1]))).collect();
+        BlastBins {
+            count,
+            max: bins.iter().fold(0.0, |a, b| a.max(b.1)),
+            bins,
+        }
     }
 }
 
