@@ -3,10 +3,10 @@
 //!
 //! A [`Simulator`] is made once per worker thread and reused for many
 //! replications; after its buffers have grown to size it allocates nothing
-//! per event. Per event it does a fixed amount of work for the clock
-//! (advance the accumulators of every deployment and measure) plus work for
-//! exactly the clusters and links the dependency index lists for the
-//! component that changed — never a pass over the mesh.
+//! per event. Per event it does a fixed amount of work (the clock's two
+//! integrals, the incident's blast radii) plus work for exactly the
+//! clusters and links the dependency index lists for the component that
+//! changed — never a pass over the mesh.
 //!
 //! State kept per link (the pairs of one cluster that attach alike, see
 //! [`DepIndex`]): live, connected (some attached instance reachable),
@@ -16,14 +16,19 @@
 //! carries a bad config change" is kept, since rollouts are per deployment.
 //!
 //! Time is accounted in spells, in whole milliseconds: when a link's bad
-//! spell ends, its proxies times its length is added to each member
-//! deployment's total for that measure and cause. Nothing is done per
-//! deployment while time passes; the clock only integrates two mesh-wide
-//! counts (live proxies, and stale ones for `endpoints`). These totals are
-//! exact integers (proxy-milliseconds), so they do not depend on the order
-//! of their terms; the few floating-point sums (blast radii, the stale
-//! part of `endpoints`) are formed in a fixed order: events in time order,
-//! links in cluster order.
+//! spell ends, its proxies times its length (in the measured window) is
+//! added to its *group's* total for that measure and cause — the links
+//! with the same member deployments share totals, and these are spread
+//! over the members when the replication ends. The counts of bad proxies
+//! and an incident's blasts are kept per group the same way. So a link's
+//! transition costs the same however many deployments share it, and
+//! nothing is done per deployment while time passes: the clock only
+//! integrates two mesh-wide counts (live proxies, and stale ones for
+//! `endpoints`), as exact integers.
+//!
+//! Every floating-point sum is formed in a fixed order (events in time
+//! order, links in cluster order, groups in index order), so a
+//! replication's outcome does not depend on the thread that ran it.
 
 use super::queue::EventQueue;
 use super::rng::{stream, Stream};
@@ -917,8 +922,8 @@ impl<'m> Simulator<'m> {
 
     /// Re-evaluates link `l` at time `t`; `incident` is the failure being
     /// processed (for blast radii), `stale_share_before` the stale share
-    /// before this event. The link's transition is worked out once; each
-    /// member deployment then adds the same terms to its own sums.
+    /// before this event. The link's transition is worked out once and
+    /// added to its group's totals, which its member deployments share.
     fn eval_link(&mut self, l: usize, t: u64, incident: Option<usize>, stale_share_before: f64) {
         let deps = self.deps;
         let link = &deps.links()[l];
