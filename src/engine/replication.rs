@@ -182,6 +182,18 @@ struct ClusterRef {
     proxies: u64,
 }
 
+/// What a link's evaluation reads of its cluster, copied per link so a
+/// transition starts from one record instead of a link and then its
+/// cluster.
+#[derive(Clone, Copy, Debug)]
+struct LinkReads {
+    component: u32,
+    api_server: u32,
+    group: u32,
+    proxies: u64,
+    share: f64,
+}
+
 /// Reusable per-thread simulation state.
 pub struct Simulator<'m> {
     model: &'m Model,
@@ -221,6 +233,7 @@ pub struct Simulator<'m> {
     changes_rng: Stream,
     queue: EventQueue,
     /// Per link.
+    reads: Vec<LinkReads>,
     status: Vec<Status>,
     /// Per link: the mesh's stale proxy-milliseconds while it was live and
     /// connected (the `endpoints` loss of a connected proxy is the stale
@@ -366,6 +379,20 @@ impl<'m> Simulator<'m> {
             rngs: Vec::with_capacity(n),
             changes_rng: stream(0, 0, 0),
             queue: EventQueue::with_capacity(n + 1),
+            reads: deps
+                .links()
+                .iter()
+                .map(|link| {
+                    let c = &model.clusters[link.cluster as usize];
+                    LinkReads {
+                        component: c.component as u32,
+                        api_server: c.api_server as u32,
+                        group: link.group,
+                        proxies: c.proxies,
+                        share: c.proxies as f64 / total_proxies,
+                    }
+                })
+                .collect(),
             status: vec![Status::default(); deps.links().len()],
             link_stale: vec![0; deps.links().len()],
             group_pm: vec![0.0; deps.groups() * MEASURES * KINDS],
@@ -926,11 +953,10 @@ impl<'m> Simulator<'m> {
     /// added to its group's totals, which its member deployments share.
     fn eval_link(&mut self, l: usize, t: u64, incident: Option<usize>, stale_share_before: f64) {
         let deps = self.deps;
+        let reads = self.reads[l];
         let link = &deps.links()[l];
-        let c = link.cluster as usize;
-        let cluster = self.cluster[c];
-        let live = self.eff_up[cluster.component as usize];
-        let (connected, config_ok) = if live && self.eff_up[cluster.api_server as usize] {
+        let live = self.eff_up[reads.component as usize];
+        let (connected, config_ok) = if live && self.eff_up[reads.api_server as usize] {
             self.serving(link)
         } else {
             (false, false)
@@ -947,7 +973,7 @@ impl<'m> Simulator<'m> {
         let disconnected = live && !connected;
         let was_config_bad = old.config_bad();
         let config_bad = live && !config_ok;
-        let p = cluster.proxies;
+        let p = reads.proxies;
         // What the transition adds for each member deployment (the same for
         // every member), gathered first and then added in one pass.
         let mut add = MemberAdd {
@@ -960,7 +986,7 @@ impl<'m> Simulator<'m> {
         // Blast radius: live and good before, live and bad after. (A bad
         // config change cannot start while live throughout.)
         if incident.is_some() && old.live && live {
-            let share = self.share[c];
+            let share = reads.share;
             let weight = |conn: bool, stale_share: f64| if conn { stale_share } else { 1.0 };
             let rise =
                 weight(connected, self.stale_share) - weight(old.connected, stale_share_before);
@@ -1034,7 +1060,7 @@ impl<'m> Simulator<'m> {
 
         // The link's group adds the terms its members share; only what is
         // not zero.
-        let g = link.group as usize;
+        let g = reads.group as usize;
         let sums = &mut self.sums[g];
         sums.disconnected = sums.disconnected.wrapping_add_signed(add.disconnected);
         sums.config_bad = sums.config_bad.wrapping_add_signed(add.config_bad);
@@ -1059,6 +1085,7 @@ impl<'m> Simulator<'m> {
         if old.live != live {
             for &d in deps.members(link) {
                 let d = d as usize;
+                let c = link.cluster as usize;
                 self.set_change_bad(d, c, live && self.rollouts.carries_primary(d, c));
             }
         }
