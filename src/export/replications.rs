@@ -1,5 +1,5 @@
-//! `replications.parquet`, streamed: one row group per [`ROW_GROUP`]
-//! replications, so a run of a million replications never holds them all.
+//! `replications.parquet`, streamed: one row group per
+//! [`REPLICATION_ROW_GROUP`] replications, so a run of a million replications never holds them all.
 //!
 //! Row groups are larger than the engine's batches because the Parquet
 //! writer keeps every row group's metadata until it writes the footer
@@ -11,14 +11,12 @@ use super::AtomicFile;
 use crate::engine::replication::{Outcome, MEASURES};
 use crate::engine::Observer;
 use crate::model::Measure;
+use crate::results::REPLICATION_ROW_GROUP;
 use anyhow::Context;
 use polars::df;
 use polars::prelude::{DataFrame, ParquetWriter, PolarsResult};
 use std::fs::File;
 use std::path::Path;
-
-/// Replications per row group.
-pub const ROW_GROUP: usize = 1024;
 
 /// Streams outcomes into `replications.parquet` as the engine reduces them.
 pub struct ReplicationWriter {
@@ -89,7 +87,7 @@ impl Observer for ReplicationWriter {
             self.pending.replication.push(o.replication);
             self.pending.live_proxy_hours.push(o.live_proxy_hours);
             self.pending.bad_proxy_hours.extend(&o.bad_proxy_hours);
-            if self.pending.replication.len() == ROW_GROUP {
+            if self.pending.replication.len() as u64 == REPLICATION_ROW_GROUP {
                 self.flush()?;
             }
         }

@@ -40,10 +40,8 @@ const KEPT_REPLICATIONS: f64 = 20.0;
 /// deployment (an istiod's failure costs `config` and `podStart`, an API
 /// server's `config` and `endpoints`).
 const HURT_MEASURES: f64 = 2.0;
-/// Replications per row group of `replications.parquet`
-/// (`export::replications::ROW_GROUP`), held until written, and the bytes
-/// per slot of one of them while its row group is built.
-const ROW_GROUP: f64 = 1024.0;
+/// Bytes per slot of one replication held for a row group of
+/// `replications.parquet`, and while the row group is built.
 const ROW_GROUP_SLOT_BYTES: f64 = 8.0 + 56.0;
 /// Bytes per item, from the engine's types (rounded up for the allocator).
 const COMPONENT_BYTES: f64 = 160.0;
@@ -181,7 +179,9 @@ pub fn estimate(model: &Model, replications: Option<u64>) -> Estimate {
         * INCIDENT_ROW_BYTES;
     let tally =
         deployments * slots * RATIO_BYTES + slots * BLAST_GROUPS * BLAST_HISTOGRAM_BYTES + kept;
-    let row_group = ROW_GROUP.min(replications as f64) * slots * ROW_GROUP_SLOT_BYTES;
+    let row_group = crate::results::REPLICATION_ROW_GROUP.min(replications) as f64
+        * slots
+        * ROW_GROUP_SLOT_BYTES;
     // Two batches of outcomes: one reduced while the next is simulated.
     let memory_bytes =
         model_bytes + threads * simulator + 2.0 * batch * outcome + row_group + trace + tally;

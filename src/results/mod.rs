@@ -11,6 +11,11 @@ use crate::model::{exact, Kind, Measure, Model, HOURS_PER_YEAR};
 /// Minutes per (365-day) year.
 pub const MINUTES_PER_YEAR: f64 = HOURS_PER_YEAR * 60.0;
 
+/// Replications per row group of `replications.parquet`: the writer holds
+/// this many until it writes them (here, in the core, so the run-size
+/// estimate counts the same number).
+pub const REPLICATION_ROW_GROUP: u64 = 1024;
+
 /// One deployment × measure.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SummaryRow {

@@ -167,21 +167,23 @@ fn a_run_too_large_for_the_machine_is_refused_before_it_starts() {
     assert!(!dir.path().join("results").exists(), "nothing is written");
 }
 
-/// `replications.parquet` is written in row groups of 1,024 replications;
-/// a run spanning two of them holds every replication once, in order, and
-/// its numbers give the summary's ratio of totals.
+/// `replications.parquet` is written in row groups of
+/// `REPLICATION_ROW_GROUP` replications; a run spanning two of them holds
+/// every replication once, in order, and its numbers give the summary's
+/// ratio of totals.
 #[test]
 fn replications_parquet_holds_every_replication_across_row_groups() {
     use polars::prelude::{ParquetReader, SerReader};
     let dir = tempfile::tempdir().unwrap();
     let scenario = shipped("shared-control-planes.yaml");
+    let n = meshsim::results::REPLICATION_ROW_GROUP as usize + 76;
     run_meshsim(
         dir.path(),
         &[
             "run",
             &scenario,
             "--replications",
-            "1100",
+            &n.to_string(),
             "--out",
             "r",
             "-q",
@@ -190,8 +192,8 @@ fn replications_parquet_holds_every_replication_across_row_groups() {
     );
     let file = std::fs::File::open(dir.path().join("r/replications.parquet")).unwrap();
     let df = ParquetReader::new(file).finish().unwrap();
-    let per = df.height() / 1100;
-    assert_eq!(df.height(), 1100 * per, "rows: {}", df.height());
+    let per = df.height() / n;
+    assert_eq!(df.height(), n * per, "rows: {}", df.height());
     assert!(per > 0);
     let replication: Vec<u64> = df
         .column("replication")
