@@ -14,33 +14,21 @@ fn ranking() -> String {
         .into_owned()
 }
 
-fn stderr_of(dir: &Path, args: &[&str], code: i32) -> String {
-    run_meshsim(dir, args, code).1
+/// `meshsim run SCENARIO --replications 10 --out OUT -q EXTRA…` in `dir`,
+/// expecting exit `code`; returns its stderr.
+fn run_into(dir: &Path, scenario: &str, out: &str, extra: &[&str], code: i32) -> String {
+    let mut args = vec!["run", scenario, "--replications", "10", "--out", out, "-q"];
+    args.extend_from_slice(extra);
+    run_meshsim(dir, &args, code).1
 }
 
 #[test]
 fn another_scenarios_results_are_not_overwritten() {
     let dir = tempfile::tempdir().unwrap();
     let shared = root().join("scenarios/shared-control-planes.yaml");
-    run_meshsim(
-        dir.path(),
-        &[
-            "run",
-            shared.to_str().unwrap(),
-            "--replications",
-            "10",
-            "--out",
-            "r",
-            "-q",
-        ],
-        0,
-    );
+    run_into(dir.path(), shared.to_str().unwrap(), "r", &[], 0);
     let before = std::fs::read(dir.path().join("r/summary.csv")).unwrap();
-    let err = stderr_of(
-        dir.path(),
-        &["run", &ranking(), "--replications", "10", "--out", "r"],
-        2,
-    );
+    let err = run_into(dir.path(), &ranking(), "r", &[], 2);
     assert!(
         err.contains(
             "r holds the results of scenario `shared-control-planes`, not `availability-ranking`"
@@ -52,33 +40,8 @@ fn another_scenarios_results_are_not_overwritten() {
         before
     );
     // The same scenario may rerun into its own folder, and --force takes over.
-    run_meshsim(
-        dir.path(),
-        &[
-            "run",
-            shared.to_str().unwrap(),
-            "--replications",
-            "10",
-            "--out",
-            "r",
-            "-q",
-        ],
-        0,
-    );
-    run_meshsim(
-        dir.path(),
-        &[
-            "run",
-            &ranking(),
-            "--replications",
-            "10",
-            "--out",
-            "r",
-            "-q",
-            "--force",
-        ],
-        0,
-    );
+    run_into(dir.path(), shared.to_str().unwrap(), "r", &[], 0);
+    run_into(dir.path(), &ranking(), "r", &["--force"], 0);
     let summary = std::fs::read_to_string(dir.path().join("r/summary.csv")).unwrap();
     assert!(summary.contains("each-cluster"), "{summary}");
 }
@@ -88,11 +51,7 @@ fn unrelated_files_and_special_paths_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("docs")).unwrap();
     std::fs::write(dir.path().join("docs/notes.txt"), "mine").unwrap();
-    let err = stderr_of(
-        dir.path(),
-        &["run", &ranking(), "--replications", "10", "--out", "docs"],
-        2,
-    );
+    let err = run_into(dir.path(), &ranking(), "docs", &[], 2);
     assert!(
         err.contains("docs is not empty and holds no meshsim results"),
         "{err}"
@@ -103,25 +62,10 @@ fn unrelated_files_and_special_paths_are_refused() {
     );
 
     std::fs::write(dir.path().join("file"), "x").unwrap();
-    let err = stderr_of(
-        dir.path(),
-        &["run", &ranking(), "--replications", "10", "--out", "file"],
-        2,
-    );
+    let err = run_into(dir.path(), &ranking(), "file", &[], 2);
     assert!(err.contains("file exists and is not a folder"), "{err}");
 
-    let err = stderr_of(
-        dir.path(),
-        &[
-            "run",
-            &ranking(),
-            "--replications",
-            "10",
-            "--out",
-            "/dev/null",
-        ],
-        2,
-    );
+    let err = run_into(dir.path(), &ranking(), "/dev/null", &[], 2);
     assert!(
         err.contains("/dev/null exists and is not a folder"),
         "{err}"
@@ -131,37 +75,13 @@ fn unrelated_files_and_special_paths_are_refused() {
 #[test]
 fn a_link_planted_at_a_result_name_is_replaced_not_written_through() {
     let dir = tempfile::tempdir().unwrap();
-    run_meshsim(
-        dir.path(),
-        &[
-            "run",
-            &ranking(),
-            "--replications",
-            "10",
-            "--out",
-            "r",
-            "-q",
-        ],
-        0,
-    );
+    run_into(dir.path(), &ranking(), "r", &[], 0);
     let victim = dir.path().join("victim.txt");
     std::fs::write(&victim, "precious").unwrap();
     let link = dir.path().join("r/pairs.csv");
     std::fs::remove_file(&link).unwrap();
     std::os::unix::fs::symlink(&victim, &link).unwrap();
-    run_meshsim(
-        dir.path(),
-        &[
-            "run",
-            &ranking(),
-            "--replications",
-            "10",
-            "--out",
-            "r",
-            "-q",
-        ],
-        0,
-    );
+    run_into(dir.path(), &ranking(), "r", &[], 0);
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
     assert!(!std::fs::symlink_metadata(&link)
         .unwrap()
