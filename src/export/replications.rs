@@ -1,5 +1,6 @@
 //! `replications.parquet`, streamed: one row group per
-//! [`REPLICATION_ROW_GROUP`] replications, so a run of a million replications never holds them all.
+//! [`REPLICATION_ROW_GROUP`] replications, so a run of a million
+//! replications never holds them all.
 //!
 //! Row groups are larger than the engine's batches because the Parquet
 //! writer keeps every row group's metadata until it writes the footer
