@@ -110,14 +110,18 @@ fn wait_for(path: &Path) {
     }
 }
 
+/// Starts a run far too long to finish and returns once it is streaming
+/// its replications file.
 fn spawn_long_run(dir: &Path) -> std::process::Child {
-    Command::new(assert_cmd::cargo::cargo_bin("meshsim"))
+    let child = Command::new(assert_cmd::cargo::cargo_bin("meshsim"))
         .current_dir(dir)
         .args(["run", &ranking(), "--replications", "1000000", "--out", "r"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap()
+        .unwrap();
+    wait_for(&dir.join(format!("r/.replications.parquet.tmp-{}", child.id())));
+    child
 }
 
 /// Every file left in `r` is a finished result of a completed run, or
@@ -134,11 +138,6 @@ fn assert_nothing_that_looks_complete(dir: &Path) {
 fn ctrl_c_stops_after_the_batch_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = spawn_long_run(dir.path());
-    // The replications file is being streamed once the run has started.
-    wait_for(
-        &dir.path()
-            .join(format!("r/.replications.parquet.tmp-{}", child.id())),
-    );
     interrupt(child.id());
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
@@ -155,10 +154,6 @@ fn ctrl_c_stops_after_the_batch_and_writes_nothing() {
 fn a_second_ctrl_c_exits_at_once() {
     let dir = tempfile::tempdir().unwrap();
     let mut child = spawn_long_run(dir.path());
-    wait_for(
-        &dir.path()
-            .join(format!("r/.replications.parquet.tmp-{}", child.id())),
-    );
     interrupt(child.id());
     std::thread::sleep(Duration::from_millis(100));
     interrupt(child.id());
