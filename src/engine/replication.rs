@@ -34,7 +34,7 @@ use super::queue::EventQueue;
 use super::rng::{stream, Stream};
 use super::rollout::{Rollouts, Task};
 use super::trace::Trace;
-use crate::model::deps::{DepIndex, Link, Target, NONE};
+use crate::model::deps::{DepIndex, Target, NONE};
 use crate::model::{Kind, Measure, Model, MS_PER_HOUR};
 use crate::stats::BlastTable;
 use rand::RngExt;
@@ -109,37 +109,55 @@ pub struct Outcome {
     pub trace: Option<Trace>,
 }
 
-/// A link's state, which is the state of each of its member pairs.
+/// What a link's evaluation decides, which is the state of each of its
+/// member pairs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct State {
+    live: bool,
+    /// Some attached instance is reachable.
+    connected: bool,
+    /// The config source of the first reachable instance is up.
+    config_ok: bool,
+}
+
+impl State {
+    fn disconnected(self) -> bool {
+        self.live && !self.connected
+    }
+
+    fn config_bad(self) -> bool {
+        self.live && !self.config_ok
+    }
+
+    /// Live and connected: served, if possibly with stale endpoints or an
+    /// old config.
+    fn served(self) -> bool {
+        self.live && self.connected
+    }
+}
+
+/// A link's state and what its open spells need when they end. A
+/// transition updates the fields it changes in place.
 #[derive(Clone, Copy, Debug, Default)]
 struct Status {
-    live: bool,
-    connected: bool,
-    config_ok: bool,
+    state: State,
+    pod_kind: u8,
+    config_kind: u8,
+    /// Incident that disconnected it, for the traffic blast radius.
+    cause: u32,
     /// When live and disconnected: when the certificate expires (ms).
     expiry: u64,
     /// When connected: start of the current certificate rotation schedule.
     anchor: i64,
-    /// Incident that disconnected it, for the traffic blast radius.
-    cause: u32,
-    /// Start and cause kind of the current disconnection (podStart spell).
+    /// Start of the current disconnection (podStart spell), whose cause
+    /// kind is `pod_kind`.
     pod_since: u64,
-    pod_kind: u8,
-    /// Start and cause kind of the current config spell.
+    /// Start of the current config spell, whose cause kind is
+    /// `config_kind`.
     config_since: u64,
-    config_kind: u8,
-    /// When live and connected: the mesh's stale proxy-milliseconds
+    /// When served: the mesh's stale proxy-milliseconds
     /// ([`Simulator::stale_pm`]) when this spell began.
     stale_since: u128,
-}
-
-impl Status {
-    fn disconnected(&self) -> bool {
-        self.live && !self.connected
-    }
-
-    fn config_bad(&self) -> bool {
-        self.live && !self.config_ok
-    }
 }
 
 /// Live proxies in each bad state, of a group of links (see [`DepIndex`])
@@ -202,6 +220,8 @@ pub struct Simulator<'m> {
     ttl_ms: u64,
     rotation_ms: u64,
     rollouts: Rollouts,
+    /// The scenario has bad config changes (else no pair ever carries one).
+    changes: bool,
     // Per replication.
     own_up: Vec<bool>,
     /// Per component: it and every ancestor up. Kept current on every
@@ -355,6 +375,7 @@ impl<'m> Simulator<'m> {
             ttl_ms,
             rotation_ms: ((ttl_ms as f64 * model.cert.grace_ratio).round() as u64).max(1),
             rollouts: Rollouts::new(model),
+            changes: model.config_changes.is_some(),
             own_up: vec![true; n],
             eff_up: vec![true; n],
             walk: Vec::new(),
@@ -443,14 +464,13 @@ impl<'m> Simulator<'m> {
         let end = self.end_ms;
         for l in 0..self.status.len() {
             let s = self.status[l];
-            if s.disconnected() {
-                self.close_spell(l, POD, s.pod_kind, s.pod_since, end);
-                self.close_disconnection(l, s, end);
+            if s.state.disconnected() {
+                self.close_disconnection(l, end);
             }
-            if s.config_bad() {
+            if s.state.config_bad() {
                 self.close_spell(l, CONFIG, s.config_kind, s.config_since, end);
             }
-            if s.live && s.connected {
+            if s.state.served() {
                 self.link_stale[l] += self.stale_pm - s.stale_since;
             }
         }
@@ -511,7 +531,7 @@ impl<'m> Simulator<'m> {
             }
             let s = &mut self.status[l];
             s.anchor = -(phase.1 as i64);
-            if s.disconnected() {
+            if s.state.disconnected() {
                 s.expiry = self.ttl_ms - phase.1;
             }
         }
@@ -860,12 +880,11 @@ impl<'m> Simulator<'m> {
 
     /// Why a live link cannot reach its control plane: its own API server,
     /// else the highest failure on the way to its primary istiod.
-    fn disconnection_kind(&self, link: &Link) -> Kind {
-        let api_server = self.cluster[link.cluster as usize].api_server;
-        if let Some(kind) = self.highest_down(api_server as usize) {
+    fn disconnection_kind(&self, l: usize) -> Kind {
+        if let Some(kind) = self.highest_down(self.reads[l].api_server as usize) {
             return kind;
         }
-        let Some(target) = self.deps.targets(link).first() else {
+        let Some(target) = self.targets(l).first() else {
             return Kind::ControlPlane;
         };
         self.highest_down(target.instance as usize)
@@ -878,8 +897,8 @@ impl<'m> Simulator<'m> {
     }
 
     /// Why a connected link's config source is down.
-    fn config_source_kind(&self, link: &Link) -> Kind {
-        for target in self.deps.targets(link) {
+    fn config_source_kind(&self, l: usize) -> Kind {
+        for target in self.targets(l) {
             if self.reachable(target) {
                 return self
                     .highest_down(target.config_api as usize)
@@ -933,38 +952,40 @@ impl<'m> Simulator<'m> {
     /// before this event. The link's transition is worked out once and
     /// added to its group's totals, which its member deployments share.
     fn eval_link(&mut self, l: usize, t: u64, incident: Option<usize>, stale_share_before: f64) {
-        let deps = self.deps;
         let reads = self.reads[l];
-        let link = &deps.links()[l];
         let live = self.eff_up[reads.component as usize];
         let (connected, config_ok) = if live && self.eff_up[reads.api_server as usize] {
-            self.serving(link)
+            self.serving(l)
         } else {
             (false, false)
         };
-        let old = self.status[l];
-        if old.live == live && old.connected == connected && old.config_ok == config_ok {
+        let new = State {
+            live,
+            connected,
+            config_ok,
+        };
+        let old = self.status[l].state;
+        if old == new {
             // Unchanged: like every link not listed for this event, it sees
             // only the stale-share change, which `step` adds in bulk. (A
             // member's bad config change can only change with liveness or
             // with a rollout step, which evaluates it on its own.)
             return;
         }
-        let was_disconnected = old.disconnected();
-        let disconnected = live && !connected;
-        let was_config_bad = old.config_bad();
-        let config_bad = live && !config_ok;
+        self.status[l].state = new;
         let p = reads.proxies;
         let g = reads.group as usize;
         // The link's group keeps the totals its member deployments share.
         let sums = &mut self.sums[g];
-        sums.disconnected =
-            sums.disconnected
-                .wrapping_add_signed(change(was_disconnected, disconnected, p));
+        sums.disconnected = sums.disconnected.wrapping_add_signed(change(
+            old.disconnected(),
+            new.disconnected(),
+            p,
+        ));
         sums.config_bad =
             sums.config_bad
-                .wrapping_add_signed(change(was_config_bad, config_bad, p));
-        if self.stale_rose && live && connected {
+                .wrapping_add_signed(change(old.config_bad(), new.config_bad(), p));
+        if self.stale_rose && new.served() {
             sums.conn_touched += p;
         }
 
@@ -993,56 +1014,54 @@ impl<'m> Simulator<'m> {
         }
 
         // Bad spells and their causes, and the certificate clock.
-        let mut new = Status {
-            live,
-            connected,
-            config_ok,
-            ..old
-        };
-        if was_disconnected && !disconnected {
-            self.close_spell(l, POD, old.pod_kind, old.pod_since, t);
-            self.close_disconnection(l, old, t);
+        if old.disconnected() && !new.disconnected() {
+            self.close_disconnection(l, t);
         }
-        if !was_disconnected && disconnected {
-            new.pod_since = t;
-            new.pod_kind = self.disconnection_kind(link) as u8;
+        if !old.disconnected() && new.disconnected() {
+            let kind = self.disconnection_kind(l) as u8;
+            let (rotation, ttl) = (self.rotation_ms, self.ttl_ms);
+            let s = &mut self.status[l];
+            s.pod_since = t;
+            s.pod_kind = kind;
             if old.live {
                 // Lost its control plane: the current certificate runs out
                 // at the end of its lifetime, counted from the last rotation.
                 // (The anchor is never after `t`.)
-                let age = (t as i64 - old.anchor) as u64 % self.rotation_ms;
-                new.expiry = t + (self.ttl_ms - age);
-                new.cause = incident.map_or(NONE, |i| i as u32);
+                let age = (t as i64 - s.anchor) as u64 % rotation;
+                s.expiry = t + (ttl - age);
+                s.cause = incident.map_or(NONE, |i| i as u32);
             } else {
                 // Came back without a control plane: no certificate at all.
-                new.expiry = t;
-                new.cause = NONE;
+                s.expiry = t;
+                s.cause = NONE;
             }
         }
-        if was_config_bad && !config_bad {
-            self.close_spell(l, CONFIG, old.config_kind, old.config_since, t);
+        if old.config_bad() && !new.config_bad() {
+            let s = self.status[l];
+            self.close_spell(l, CONFIG, s.config_kind, s.config_since, t);
         }
-        if !was_config_bad && config_bad {
-            new.config_since = t;
-            new.config_kind = if disconnected {
-                new.pod_kind
+        if !old.config_bad() && new.config_bad() {
+            let kind = if new.disconnected() {
+                self.status[l].pod_kind
             } else {
-                self.config_source_kind(link) as u8
+                self.config_source_kind(l) as u8
             };
+            let s = &mut self.status[l];
+            s.config_since = t;
+            s.config_kind = kind;
         }
-        let was_serving = old.live && old.connected;
-        let serving = live && connected;
-        if was_serving && !serving {
-            self.link_stale[l] += self.stale_pm - old.stale_since;
+        if old.served() && !new.served() {
+            self.link_stale[l] += self.stale_pm - self.status[l].stale_since;
         }
-        if serving && !was_serving {
+        if new.served() && !old.served() {
             // A fresh certificate on (re)connection.
-            new.anchor = t as i64;
-            new.stale_since = self.stale_pm;
+            let s = &mut self.status[l];
+            s.anchor = t as i64;
+            s.stale_since = self.stale_pm;
         }
-        self.status[l] = new;
-        if old.live != live {
-            for &d in deps.members(link) {
+        if old.live != live && self.changes {
+            let link = &self.deps.links()[l];
+            for &d in self.deps.members(link) {
                 let d = d as usize;
                 let c = link.cluster as usize;
                 self.set_change_bad(d, c, live && self.rollouts.carries_primary(d, c));
@@ -1059,18 +1078,21 @@ impl<'m> Simulator<'m> {
         self.group_pm[(reads.group as usize * MEASURES + m) * KINDS + kind as usize] += pm;
     }
 
-    /// Ends a disconnection of link `l` with status `s` at `t`: traffic was
-    /// lost from the certificate expiry on. When the certificate had
-    /// expired, the incident that caused the disconnection gets a traffic
-    /// blast radius; the trace records the interval.
-    fn close_disconnection(&mut self, l: usize, s: Status, t: u64) {
-        self.close_spell(l, TRAFFIC, s.pod_kind, s.expiry, t);
-        let attributed = s.cause != NONE && s.expiry < t;
-        if !attributed && self.trace.is_none() {
+    /// Ends the disconnection of link `l` at `t`: its podStart spell, and
+    /// traffic lost from the certificate expiry on. When the certificate
+    /// had expired, the incident that caused the disconnection gets a
+    /// traffic blast radius; the trace records the interval.
+    fn close_disconnection(&mut self, l: usize, t: u64) {
+        let s = self.status[l];
+        self.close_spell(l, POD, s.pod_kind, s.pod_since, t);
+        if s.expiry >= t && self.trace.is_none() {
+            // The usual case: reconnected before the certificate expired.
             return;
         }
+        self.close_spell(l, TRAFFIC, s.pod_kind, s.expiry, t);
         let link = &self.deps.links()[l];
         let reads = self.reads[l];
+        let attributed = s.cause != NONE && s.expiry < t;
         for &d in self.deps.members(link) {
             if let Some(trace) = &mut self.trace {
                 trace.traffic(d, s.expiry, t, reads.proxies);
@@ -1085,7 +1107,7 @@ impl<'m> Simulator<'m> {
     /// Re-evaluates whether the primary istiod of deployment `d` in cluster
     /// `c` carries a bad change (after a rollout step).
     fn eval_change_bad(&mut self, d: usize, c: usize, incident: Option<usize>) {
-        let live = self.status[self.deps.link_of(d, c)].live;
+        let live = self.status[self.deps.link_of(d, c)].state.live;
         let bad = live && self.rollouts.carries_primary(d, c);
         let was_bad = self.set_change_bad(d, c, bad);
         if let (Some(i), true, false, true) = (incident, live, was_bad, bad) {
@@ -1125,10 +1147,16 @@ impl<'m> Simulator<'m> {
             && (target.gateway == NONE || self.eff_up[target.gateway as usize])
     }
 
-    /// Is any attached instance of `link` reachable, and is the config
+    /// The istiods link `l` attaches to, in order.
+    fn targets(&self, l: usize) -> &'m [Target] {
+        let deps = self.deps;
+        deps.targets(&deps.links()[l])
+    }
+
+    /// Is any attached instance of link `l` reachable, and is the config
     /// source of the first reachable one up?
-    fn serving(&self, link: &Link) -> (bool, bool) {
-        for target in self.deps.targets(link) {
+    fn serving(&self, l: usize) -> (bool, bool) {
+        for target in self.targets(l) {
             if self.reachable(target) {
                 return (true, self.eff_up[target.config_api as usize]);
             }
