@@ -34,7 +34,7 @@ use super::queue::EventQueue;
 use super::rng::{stream, Stream};
 use super::rollout::{Rollouts, Task};
 use super::trace::Trace;
-use crate::model::deps::{DepIndex, Target, NONE};
+use crate::model::deps::{DepIndex, Link, Target, NONE};
 use crate::model::{Kind, Measure, Model, MS_PER_HOUR};
 use crate::stats::BlastTable;
 use rand::RngExt;
@@ -110,29 +110,50 @@ pub struct Outcome {
 }
 
 /// What a link's evaluation decides, which is the state of each of its
-/// member pairs.
+/// member pairs: live, connected (some attached instance reachable), and
+/// config source up (that of the first reachable instance). Kept as bits,
+/// so that comparing two states and deriving the bad ones are a few
+/// integer operations.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct State {
-    live: bool,
-    /// Some attached instance is reachable.
-    connected: bool,
-    /// The config source of the first reachable instance is up.
-    config_ok: bool,
-}
+struct State(u8);
 
 impl State {
+    const LIVE: u8 = 1;
+    const CONNECTED: u8 = 2;
+    const CONFIG_OK: u8 = 4;
+
+    fn new(live: bool, connected: bool, config_ok: bool) -> State {
+        State(
+            u8::from(live) * State::LIVE
+                | u8::from(connected) * State::CONNECTED
+                | u8::from(config_ok) * State::CONFIG_OK,
+        )
+    }
+
+    fn live(self) -> bool {
+        self.0 & State::LIVE != 0
+    }
+
+    fn connected(self) -> bool {
+        self.0 & State::CONNECTED != 0
+    }
+
+    fn config_ok(self) -> bool {
+        self.0 & State::CONFIG_OK != 0
+    }
+
     fn disconnected(self) -> bool {
-        self.live && !self.connected
+        self.0 & (State::LIVE | State::CONNECTED) == State::LIVE
     }
 
     fn config_bad(self) -> bool {
-        self.live && !self.config_ok
+        self.0 & (State::LIVE | State::CONFIG_OK) == State::LIVE
     }
 
     /// Live and connected: served, if possibly with stale endpoints or an
     /// old config.
     fn served(self) -> bool {
-        self.live && self.connected
+        self.0 & (State::LIVE | State::CONNECTED) == State::LIVE | State::CONNECTED
     }
 }
 
@@ -186,9 +207,10 @@ struct ClusterRef {
 /// cluster.
 #[derive(Clone, Copy, Debug)]
 struct LinkReads {
+    /// The link itself (its cluster, group and targets).
+    link: Link,
     component: u32,
     api_server: u32,
-    group: u32,
     proxies: u64,
     share: f64,
 }
@@ -388,9 +410,9 @@ impl<'m> Simulator<'m> {
                 .map(|link| {
                     let c = &model.clusters[link.cluster as usize];
                     LinkReads {
+                        link: *link,
                         component: c.component as u32,
                         api_server: c.api_server as u32,
-                        group: link.group,
                         proxies: c.proxies,
                         share: c.proxies as f64 / total_proxies,
                     }
@@ -457,7 +479,9 @@ impl<'m> Simulator<'m> {
                 self.queue.pop();
                 self.rollout_step(t, key - self.components - 1);
             }
-            self.sample(t);
+            if self.trace.is_some() {
+                self.sample(t);
+            }
         }
         self.advance(self.end_ms);
         // Spells still open at the horizon end there.
@@ -729,6 +753,7 @@ impl<'m> Simulator<'m> {
 
     /// Counts one non-zero blast radius of an incident of `kind` on `slot`
     /// (`deployment * MEASURES + measure`).
+    #[inline(always)]
     fn count_blast(&mut self, slot: usize, kind: Kind, blast: f64) {
         let at = slot * KINDS + kind.index();
         self.blast_table.push(at, blast);
@@ -865,6 +890,7 @@ impl<'m> Simulator<'m> {
 
     /// The kind of the highest failed component on `x`'s chain (itself or
     /// an ancestor), if any.
+    #[inline(always)]
     fn highest_down(&self, x: usize) -> Option<Kind> {
         if self.eff_up[x] {
             return None;
@@ -880,6 +906,7 @@ impl<'m> Simulator<'m> {
 
     /// Why a live link cannot reach its control plane: its own API server,
     /// else the highest failure on the way to its primary istiod.
+    #[inline(always)]
     fn disconnection_kind(&self, l: usize) -> Kind {
         if let Some(kind) = self.highest_down(self.reads[l].api_server as usize) {
             return kind;
@@ -888,11 +915,7 @@ impl<'m> Simulator<'m> {
             return Kind::ControlPlane;
         };
         self.highest_down(target.instance as usize)
-            .or_else(|| {
-                (target.gateway != NONE)
-                    .then(|| self.highest_down(target.gateway as usize))
-                    .flatten()
-            })
+            .or_else(|| self.highest_down(target.gateway as usize))
             .unwrap_or(Kind::ControlPlane)
     }
 
@@ -951,6 +974,7 @@ impl<'m> Simulator<'m> {
     /// processed (for blast radii), `stale_share_before` the stale share
     /// before this event. The link's transition is worked out once and
     /// added to its group's totals, which its member deployments share.
+    #[inline(always)]
     fn eval_link(&mut self, l: usize, t: u64, incident: Option<usize>, stale_share_before: f64) {
         let reads = self.reads[l];
         let live = self.eff_up[reads.component as usize];
@@ -959,11 +983,7 @@ impl<'m> Simulator<'m> {
         } else {
             (false, false)
         };
-        let new = State {
-            live,
-            connected,
-            config_ok,
-        };
+        let new = State::new(live, connected, config_ok);
         let old = self.status[l].state;
         if old == new {
             // Unchanged: like every link not listed for this event, it sees
@@ -974,7 +994,7 @@ impl<'m> Simulator<'m> {
         }
         self.status[l].state = new;
         let p = reads.proxies;
-        let g = reads.group as usize;
+        let g = reads.link.group as usize;
         // The link's group keeps the totals its member deployments share.
         let sums = &mut self.sums[g];
         sums.disconnected = sums.disconnected.wrapping_add_signed(change(
@@ -991,15 +1011,15 @@ impl<'m> Simulator<'m> {
 
         // Blast radius: live and good before, live and bad after. (A bad
         // config change cannot start while live throughout.)
-        if incident.is_some() && old.live && live {
+        if incident.is_some() && old.live() && live {
             let share = reads.share;
             let weight = |conn: bool, stale_share: f64| if conn { stale_share } else { 1.0 };
             let rise =
-                weight(connected, self.stale_share) - weight(old.connected, stale_share_before);
+                weight(connected, self.stale_share) - weight(old.connected(), stale_share_before);
             let lost = |before: bool, after: bool| if before && !after { share } else { 0.0 };
             let added = [
-                lost(old.connected, connected),
-                lost(old.config_ok, config_ok),
+                lost(old.connected(), connected),
+                lost(old.config_ok(), config_ok),
                 if rise > 0.0 { rise * share } else { 0.0 },
             ];
             if added != [0.0; 3] {
@@ -1023,7 +1043,7 @@ impl<'m> Simulator<'m> {
             let s = &mut self.status[l];
             s.pod_since = t;
             s.pod_kind = kind;
-            if old.live {
+            if old.live() {
                 // Lost its control plane: the current certificate runs out
                 // at the end of its lifetime, counted from the last rotation.
                 // (The anchor is never after `t`.)
@@ -1059,7 +1079,7 @@ impl<'m> Simulator<'m> {
             s.anchor = t as i64;
             s.stale_since = self.stale_pm;
         }
-        if old.live != live && self.changes {
+        if old.live() != live && self.changes {
             let link = &self.deps.links()[l];
             for &d in self.deps.members(link) {
                 let d = d as usize;
@@ -1075,20 +1095,28 @@ impl<'m> Simulator<'m> {
     fn close_spell(&mut self, l: usize, m: usize, kind: u8, since: u64, t: u64) {
         let reads = self.reads[l];
         let pm = exact(reads.proxies) * exact(self.window_ms(since, t));
-        self.group_pm[(reads.group as usize * MEASURES + m) * KINDS + kind as usize] += pm;
+        self.group_pm[(reads.link.group as usize * MEASURES + m) * KINDS + kind as usize] += pm;
     }
 
     /// Ends the disconnection of link `l` at `t`: its podStart spell, and
-    /// traffic lost from the certificate expiry on. When the certificate
-    /// had expired, the incident that caused the disconnection gets a
-    /// traffic blast radius; the trace records the interval.
+    /// traffic lost from the certificate expiry on.
+    #[inline(always)]
     fn close_disconnection(&mut self, l: usize, t: u64) {
-        let s = self.status[l];
-        self.close_spell(l, POD, s.pod_kind, s.pod_since, t);
-        if s.expiry >= t && self.trace.is_none() {
-            // The usual case: reconnected before the certificate expired.
-            return;
+        let s = &self.status[l];
+        let (kind, since, expiry) = (s.pod_kind, s.pod_since, s.expiry);
+        self.close_spell(l, POD, kind, since, t);
+        // Usually the link reconnects before its certificate expires, and
+        // nothing else is to be done (unless the trace records it).
+        if expiry < t || self.trace.is_some() {
+            self.close_traffic(l, t);
         }
+    }
+
+    /// Ends the traffic spell of a disconnected link `l` at `t`. When the
+    /// certificate had expired, the incident that caused the disconnection
+    /// gets a traffic blast radius; the trace records the interval.
+    fn close_traffic(&mut self, l: usize, t: u64) {
+        let s = self.status[l];
         self.close_spell(l, TRAFFIC, s.pod_kind, s.expiry, t);
         let link = &self.deps.links()[l];
         let reads = self.reads[l];
@@ -1107,7 +1135,7 @@ impl<'m> Simulator<'m> {
     /// Re-evaluates whether the primary istiod of deployment `d` in cluster
     /// `c` carries a bad change (after a rollout step).
     fn eval_change_bad(&mut self, d: usize, c: usize, incident: Option<usize>) {
-        let live = self.status[self.deps.link_of(d, c)].state.live;
+        let live = self.status[self.deps.link_of(d, c)].state.live();
         let bad = live && self.rollouts.carries_primary(d, c);
         let was_bad = self.set_change_bad(d, c, bad);
         if let (Some(i), true, false, true) = (incident, live, was_bad, bad) {
@@ -1143,18 +1171,17 @@ impl<'m> Simulator<'m> {
     }
 
     fn reachable(&self, target: &Target) -> bool {
-        self.eff_up[target.instance as usize]
-            && (target.gateway == NONE || self.eff_up[target.gateway as usize])
+        self.eff_up[target.instance as usize] && self.eff_up[target.gateway as usize]
     }
 
     /// The istiods link `l` attaches to, in order.
     fn targets(&self, l: usize) -> &'m [Target] {
-        let deps = self.deps;
-        deps.targets(&deps.links()[l])
+        self.deps.targets(&self.reads[l].link)
     }
 
     /// Is any attached instance of link `l` reachable, and is the config
     /// source of the first reachable one up?
+    #[inline(always)]
     fn serving(&self, l: usize) -> (bool, bool) {
         for target in self.targets(l) {
             if self.reachable(target) {

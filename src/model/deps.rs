@@ -29,7 +29,7 @@
 
 use super::Model;
 
-/// "No component" in a [`Target`].
+/// "No component".
 pub const NONE: u32 = u32::MAX;
 
 /// What a proxy must reach for one attached instance.
@@ -37,8 +37,8 @@ pub const NONE: u32 = u32::MAX;
 pub struct Target {
     /// The istiod's component.
     pub instance: u32,
-    /// The remote east-west gateway to cross, or [`NONE`] on the same
-    /// network.
+    /// The remote east-west gateway to cross; on the same network the
+    /// instance itself, so that "reachable" is always two components up.
     pub gateway: u32,
     /// The API server the istiod reads its config from.
     pub config_api: u32,
@@ -89,9 +89,12 @@ impl DepIndex {
                     .iter()
                     .map(|&i| {
                         let inst = &dep.instances[i];
+                        let instance = inst.component as u32;
                         Target {
-                            instance: inst.component as u32,
-                            gateway: model.gateway_between(c, inst).map_or(NONE, |g| g as u32),
+                            instance,
+                            gateway: model
+                                .gateway_between(c, inst)
+                                .map_or(instance, |g| g as u32),
                             config_api: model.clusters[inst.config_cluster].api_server as u32,
                         }
                     })
@@ -155,7 +158,7 @@ impl DepIndex {
             let mut reads = vec![cluster.component, cluster.api_server];
             for t in &targets[link.targets.0 as usize..link.targets.1 as usize] {
                 reads.extend([t.instance as usize, t.config_api as usize]);
-                if t.gateway != NONE {
+                if t.gateway != t.instance {
                     reads.push(t.gateway as usize);
                 }
             }
