@@ -123,10 +123,11 @@ impl State {
     const CONFIG_OK: u8 = 4;
 
     fn new(live: bool, connected: bool, config_ok: bool) -> State {
+        let bit = |on: bool, bit: u8| if on { bit } else { 0 };
         State(
-            u8::from(live) * State::LIVE
-                | u8::from(connected) * State::CONNECTED
-                | u8::from(config_ok) * State::CONFIG_OK,
+            bit(live, State::LIVE)
+                | bit(connected, State::CONNECTED)
+                | bit(config_ok, State::CONFIG_OK),
         )
     }
 
