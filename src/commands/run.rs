@@ -88,14 +88,15 @@ pub fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
             );
         }
         text += &format!(
-            "\n{} replications × {} years, seed {}; {} events in {:.2} s ({:.3e} events/s on {} threads)\nresults: {}\n",
+            "\n{} replications × {} years, seed {}; {} events in {:.2} s ({:.1} M events/s on {} thread{})\nresults: {}\n",
             results.replications,
             results.horizon_years,
             results.seed,
             results.events,
             elapsed,
-            results.events as f64 / elapsed.max(1e-9),
+            results.events as f64 / elapsed.max(1e-9) / 1e6,
             threads,
+            if threads == 1 { "" } else { "s" },
             out.display()
         );
         text += &chart_list(&charts);
