@@ -603,7 +603,7 @@ impl<'m> Simulator<'m> {
             self.eval_global(c);
         }
         for l in 0..self.status.len() {
-            self.eval_link(l, 0, None, 0.0);
+            self.eval_link(l, 0, None, 0.0, None);
         }
     }
 
@@ -673,8 +673,9 @@ impl<'m> Simulator<'m> {
         if self.stale_rose {
             self.sums.iter_mut().for_each(|v| v.conn_touched = 0);
         }
+        let failed = was_up.then(|| self.kind[x]);
         for &l in deps.links_of(x) {
-            self.eval_link(l as usize, t, incident, stale_share_before);
+            self.eval_link(l as usize, t, incident, stale_share_before, failed);
         }
         // Connected proxies in pairs whose state did not change see only the
         // rise of the stale share.
@@ -977,10 +978,19 @@ impl<'m> Simulator<'m> {
 
     /// Re-evaluates link `l` at time `t`; `incident` is the failure being
     /// processed (for blast radii), `stale_share_before` the stale share
-    /// before this event. The link's transition is worked out once and
-    /// added to its group's totals, which its member deployments share.
+    /// before this event, `failed` the kind of the component whose failure
+    /// this event is (if it is one). The link's transition is worked out
+    /// once and added to its group's totals, which its member deployments
+    /// share.
     #[inline(always)]
-    fn eval_link(&mut self, l: usize, t: u64, incident: Option<usize>, stale_share_before: f64) {
+    fn eval_link(
+        &mut self,
+        l: usize,
+        t: u64,
+        incident: Option<usize>,
+        stale_share_before: f64,
+        failed: Option<Kind>,
+    ) {
         let reads = self.reads[l];
         let live = self.eff_up[reads.component as usize];
         let (connected, config_ok) = if live && self.eff_up[reads.api_server as usize] {
@@ -1043,7 +1053,18 @@ impl<'m> Simulator<'m> {
             self.close_disconnection(l, t);
         }
         if !old.disconnected() && new.disconnected() {
-            let kind = self.disconnection_kind(l) as u8;
+            // A link with one istiod that was connected until this failure
+            // was cut by the failed component itself: everything else on
+            // its API server's and its istiod's chains was up, and the
+            // failure is not masked (else `step` stops before). That is
+            // what `disconnection_kind` would find, without the walk.
+            let kind = match failed {
+                Some(kind) if old.connected() && self.targets(l).len() == 1 => {
+                    debug_assert_eq!(kind, self.disconnection_kind(l));
+                    kind
+                }
+                _ => self.disconnection_kind(l),
+            } as u8;
             let (rotation, ttl) = (self.rotation_ms, self.ttl_ms);
             let s = &mut self.status[l];
             s.pod_since = t;
