@@ -489,19 +489,11 @@ impl<'m> Simulator<'m> {
             }
         }
         self.advance(self.end_ms);
-        // Spells still open at the horizon end there.
+        // Spells still open at the horizon end there, as if every link
+        // went dead.
         let end = self.end_ms;
         for l in 0..self.status.len() {
-            let s = self.status[l];
-            if s.state.disconnected() {
-                self.close_disconnection(l, end);
-            }
-            if s.state.config_bad() {
-                self.close_spell(l, CONFIG, s.config_kind, s.config_since, end);
-            }
-            if s.state.served() {
-                self.link_stale[l] += self.stale_pm - s.stale_since;
-            }
+            self.end_spells(l, self.status[l].state, State::default(), end);
         }
         for d in 0..self.deployments {
             for c in 0..self.clusters {
@@ -1049,9 +1041,7 @@ impl<'m> Simulator<'m> {
         }
 
         // Bad spells and their causes, and the certificate clock.
-        if old.disconnected() && !new.disconnected() {
-            self.close_disconnection(l, t);
-        }
+        self.end_spells(l, old, new, t);
         if !old.disconnected() && new.disconnected() {
             // A link with one istiod that was connected until this failure
             // was cut by the failed component itself: everything else on
@@ -1082,10 +1072,6 @@ impl<'m> Simulator<'m> {
                 s.cause = NONE;
             }
         }
-        if old.config_bad() && !new.config_bad() {
-            let s = self.status[l];
-            self.close_spell(l, CONFIG, s.config_kind, s.config_since, t);
-        }
         if !old.config_bad() && new.config_bad() {
             let kind = if new.disconnected() {
                 self.status[l].pod_kind
@@ -1095,9 +1081,6 @@ impl<'m> Simulator<'m> {
             let s = &mut self.status[l];
             s.config_since = t;
             s.config_kind = kind;
-        }
-        if old.served() && !new.served() {
-            self.link_stale[l] += self.stale_pm - self.status[l].stale_since;
         }
         if new.served() && !old.served() {
             // A fresh certificate on (re)connection.
@@ -1112,6 +1095,24 @@ impl<'m> Simulator<'m> {
                 let c = link.cluster as usize;
                 self.set_change_bad(d, c, live && self.rollouts.carries_primary(d, c));
             }
+        }
+    }
+
+    /// Ends the spells of link `l` that its change from `old` to `new` at `t`
+    /// ends: its disconnection, its config spell, its time served (whose
+    /// stale share `endpoints` counts).
+    #[inline(always)]
+    fn end_spells(&mut self, l: usize, old: State, new: State, t: u64) {
+        if old.disconnected() && !new.disconnected() {
+            self.close_disconnection(l, t);
+        }
+        if old.config_bad() && !new.config_bad() {
+            let s = &self.status[l];
+            let (kind, since) = (s.config_kind, s.config_since);
+            self.close_spell(l, CONFIG, kind, since, t);
+        }
+        if old.served() && !new.served() {
+            self.link_stale[l] += self.stale_pm - self.status[l].stale_since;
         }
     }
 
