@@ -611,18 +611,26 @@ impl<'m> Simulator<'m> {
         }
         self.rollouts.clear();
         self.evaluate_all();
+        let bad = (0..self.deployments)
+            .flat_map(|d| self.bad_shares(d))
+            .collect();
+        let total = self.total_proxies;
+        ((total - self.live_proxies as f64) / total, bad)
+    }
+
+    /// Deployment `d`'s share of the mesh's proxies that are live and bad
+    /// now, per measure (the duration-dependent `traffic` is 0).
+    fn bad_shares(&self, d: usize) -> [f64; MEASURES] {
         let total = self.total_proxies;
         let live = self.live_proxies as f64;
-        let stale_share = self.stale_proxies as f64 / total;
-        let mut bad = vec![0.0; self.deployments * MEASURES];
-        for d in 0..self.deployments {
-            let sums = self.deployment_sums(d);
-            let disc = sums.disconnected as f64;
-            bad[d * MEASURES + CONFIG] = sums.config_bad as f64 / total;
-            bad[d * MEASURES + POD] = disc / total;
-            bad[d * MEASURES + ENDPOINTS] = (disc + (live - disc) * stale_share) / total;
-        }
-        ((total - live) / total, bad)
+        let sums = self.deployment_sums(d);
+        let disc = sums.disconnected as f64;
+        let mut row = [0.0; MEASURES];
+        row[CONFIG] = sums.config_bad as f64 / total;
+        row[POD] = disc / total;
+        row[ENDPOINTS] = (disc + (live - disc) * self.stale_share) / total;
+        row[BAD_CONFIG] = self.change_bad[d] as f64 / total;
+        row
     }
 
     /// Processes the transition of component `x` at time `t`.
@@ -1231,22 +1239,7 @@ impl<'m> Simulator<'m> {
         let Some(mut trace) = self.trace.take_if(|trace| trace.wants(t)) else {
             return;
         };
-        let total = self.total_proxies;
-        let live = self.live_proxies as f64;
-        let stale_share = self.stale_proxies as f64 / total;
-        trace.sample(
-            t,
-            (0..self.deployments).flat_map(|d| {
-                let sums = self.deployment_sums(d);
-                let disc = sums.disconnected as f64;
-                let mut row = [0.0; MEASURES];
-                row[CONFIG] = sums.config_bad as f64 / total;
-                row[POD] = disc / total;
-                row[ENDPOINTS] = (disc + (live - disc) * stale_share) / total;
-                row[BAD_CONFIG] = self.change_bad[d] as f64 / total;
-                row
-            }),
-        );
+        trace.sample(t, (0..self.deployments).flat_map(|d| self.bad_shares(d)));
         self.trace = Some(trace);
     }
 
