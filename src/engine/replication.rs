@@ -52,6 +52,9 @@ const POD: usize = Measure::PodStart as usize;
 const ENDPOINTS: usize = Measure::Endpoints as usize;
 const TRAFFIC: usize = Measure::Traffic as usize;
 const BAD_CONFIG: usize = Measure::BadConfig as usize;
+/// The measures whose blasts are settled within their incident's event, in
+/// the order of [`Simulator::group_blast`].
+const SETTLED: [usize; 3] = [POD, CONFIG, ENDPOINTS];
 /// Longest single duration the clock accepts (~3 million years); longer
 /// draws (heavy Weibull tails) are beyond any horizon anyway.
 const MAX_STEP_MS: u64 = 100_000_000_000_000_000;
@@ -301,8 +304,8 @@ pub struct Simulator<'m> {
     stale_pm: u128,
     clock_ms: u64,
     incidents: Vec<(u64, u32)>,
-    /// Blasts of the incident being processed per group of links
-    /// (podStart, config, endpoints), and the groups that have any.
+    /// Blasts of the incident being processed per group of links (the
+    /// measures of [`SETTLED`]), and the groups that have any.
     group_blast: Vec<[f64; 3]>,
     touched_groups: Vec<u32>,
     /// Blasts of the incident being processed, `[deployment * MEASURES +
@@ -723,10 +726,10 @@ impl<'m> Simulator<'m> {
             // deployment first (6% of the ranking study's time).
             if let Some(g) = self.touched_groups.pop() {
                 let g = g as usize;
-                let [pod, config, endpoints] = std::mem::take(&mut self.group_blast[g]);
+                let blasts = std::mem::take(&mut self.group_blast[g]);
                 for &d in self.deps.group_members(g) {
                     let base = d as usize * MEASURES;
-                    for (m, blast) in [(CONFIG, config), (POD, pod), (ENDPOINTS, endpoints)] {
+                    for (m, blast) in SETTLED.into_iter().zip(blasts) {
                         if blast > 0.0 {
                             self.count_blast(base + m, kind, blast);
                         }
@@ -737,17 +740,17 @@ impl<'m> Simulator<'m> {
         }
         for k in 0..self.touched_groups.len() {
             let g = self.touched_groups[k] as usize;
-            let [pod, config, endpoints] = std::mem::take(&mut self.group_blast[g]);
+            let blasts = std::mem::take(&mut self.group_blast[g]);
             for &d in self.deps.group_members(g) {
-                let blast = &mut self.now_blast[d as usize * MEASURES..][..MEASURES];
-                blast[POD] += pod;
-                blast[CONFIG] += config;
-                blast[ENDPOINTS] += endpoints;
+                let now = &mut self.now_blast[d as usize * MEASURES..][..MEASURES];
+                for (m, blast) in SETTLED.into_iter().zip(blasts) {
+                    now[m] += blast;
+                }
             }
         }
         self.touched_groups.clear();
         for d in 0..self.deployments {
-            for m in [CONFIG, POD, ENDPOINTS] {
+            for m in SETTLED {
                 let slot = d * MEASURES + m;
                 let blast = std::mem::take(&mut self.now_blast[slot]);
                 if blast > 0.0 {
@@ -890,10 +893,6 @@ impl<'m> Simulator<'m> {
         }
     }
 
-    fn effectively_up(&self, x: usize) -> bool {
-        self.eff_up[x]
-    }
-
     /// The kind of the highest failed component on `x`'s chain (itself or
     /// an ancestor), if any.
     #[inline(always)]
@@ -955,8 +954,8 @@ impl<'m> Simulator<'m> {
     fn eval_global(&mut self, c: usize) {
         let cluster = self.cluster[c];
         let p = cluster.proxies;
-        let live = self.effectively_up(cluster.component as usize);
-        let stale = live && !self.effectively_up(cluster.api_server as usize);
+        let live = self.eff_up[cluster.component as usize];
+        let stale = live && !self.eff_up[cluster.api_server as usize];
         if self.live[c] != live {
             self.live[c] = live;
             if live {
@@ -1032,6 +1031,7 @@ impl<'m> Simulator<'m> {
             let rise =
                 weight(connected, self.stale_share) - weight(old.connected(), stale_share_before);
             let lost = |before: bool, after: bool| if before && !after { share } else { 0.0 };
+            // In the order of SETTLED: podStart, config, endpoints.
             let added = [
                 lost(old.connected(), connected),
                 lost(old.config_ok(), config_ok),
@@ -1097,10 +1097,9 @@ impl<'m> Simulator<'m> {
             s.stale_since = self.stale_pm;
         }
         if old.live() != live && self.changes {
-            let link = &self.deps.links()[l];
-            for &d in self.deps.members(link) {
+            let c = reads.link.cluster as usize;
+            for &d in self.deps.members(&reads.link) {
                 let d = d as usize;
-                let c = link.cluster as usize;
                 self.set_change_bad(d, c, live && self.rollouts.carries_primary(d, c));
             }
         }
