@@ -80,8 +80,10 @@ pub struct BlastBins {
 }
 
 impl BlastBins {
-    /// Adds one incident's blast radius (a share of the mesh, > 0).
-    #[inline]
+    /// Adds one incident's blast radius (a share of the mesh, > 0): the
+    /// direct way, which the tests hold [`BlastTable`] to (the engine fills
+    /// a table and merges).
+    #[cfg(test)]
     pub fn push(&mut self, blast: f64) {
         if self.bins.is_empty() {
             self.bins = vec![(0, 0.0); BINS];
@@ -180,21 +182,14 @@ impl BlastTable {
 
     /// Adds `count` values of bits `bits` to `distribution`'s bins.
     fn add(&mut self, distribution: usize, bits: u64, count: u64) {
-        let bin = bin_of(f64::from_bits(bits));
-        let b = &mut self.bins[distribution * BINS + bin];
-        b[0] += count;
-        b[1] = b[1].max(bits);
+        add_to(&mut self.bins[distribution * BINS..][..BINS], bits, count);
     }
 
     /// Distribution `distribution`.
     pub fn bins(&self, distribution: usize) -> BlastBins {
         let mut row = self.bins[distribution * BINS..][..BINS].to_vec();
         let [bits, count] = self.last[distribution];
-        if count > 0 {
-            let b = &mut row[bin_of(f64::from_bits(bits))];
-            b[0] += count;
-            b[1] = b[1].max(bits);
-        }
+        add_to(&mut row, bits, count);
         let count: u64 = row.iter().map(|b| b[0]).sum();
         if count == 0 {
             return BlastBins::default();
@@ -206,6 +201,14 @@ impl BlastTable {
             bins,
         }
     }
+}
+
+/// Adds `count` values of bits `bits` to a row of (count, largest value's
+/// bits) bins.
+fn add_to(row: &mut [[u64; 2]], bits: u64, count: u64) {
+    let b = &mut row[bin_of(f64::from_bits(bits))];
+    b[0] += count;
+    b[1] = b[1].max(bits);
 }
 
 /// The histogram bin of a blast radius in [0, 1].
@@ -225,6 +228,7 @@ pub struct Blast {
 
 impl Blast {
     /// Adds one incident's blast radius (a share of the mesh, > 0).
+    #[cfg(test)]
     pub fn push(&mut self, blast: f64) {
         self.bins.push(blast);
         self.sum += blast;
