@@ -65,6 +65,14 @@ const CERT_SALT: u64 = 0xc3a7_5e1f_0000_0001;
 /// Stream identity of the config-change arrivals.
 const CHANGES_STREAM: u64 = 0x0c0f_1c00_c4a4_6e55;
 
+/// Bytes a simulator keeps per link (its status, what it reads, its stale
+/// integral), for the run-size estimate ([`crate::model::estimate`]).
+pub const LINK_BYTES: usize =
+    std::mem::size_of::<Status>() + std::mem::size_of::<LinkReads>() + std::mem::size_of::<u128>();
+/// Bytes a simulator keeps per (deployment, cluster) pair: whether its
+/// primary carries a bad change, and since when.
+pub const PAIR_BYTES: usize = std::mem::size_of::<bool>() + std::mem::size_of::<u64>();
+
 /// Blast of one incident on one deployment and measure, kept for the
 /// incident rows.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -46,8 +46,10 @@ const ROW_GROUP_SLOT_BYTES: f64 = 8.0 + 56.0;
 /// Bytes per item, from the engine's types (rounded up for the allocator).
 const COMPONENT_BYTES: f64 = 160.0;
 const ATTACH_ENTRY_BYTES: f64 = 8.0;
-const TARGET_BYTES: f64 = 12.0;
-const PAIR_STATUS_BYTES: f64 = 96.0;
+const TARGET_BYTES: f64 = std::mem::size_of::<super::deps::Target>() as f64;
+/// A link's state, and a pair's; links are at most the pairs.
+const PAIR_STATE_BYTES: f64 =
+    (crate::engine::replication::LINK_BYTES + crate::engine::replication::PAIR_BYTES) as f64;
 const VEC_HEADER_BYTES: f64 = 24.0;
 const STREAM_BYTES: f64 = 48.0;
 const DEP_ENTRY_BYTES: f64 = 8.0 + 16.0;
@@ -163,7 +165,7 @@ pub fn estimate(model: &Model, replications: Option<u64>) -> Estimate {
         + pairs * VEC_HEADER_BYTES
         + (attach_entries + pairs) * CHAIN * DEP_ENTRY_BYTES;
     let simulator = attach_entries * TARGET_BYTES
-        + pairs * (PAIR_STATUS_BYTES + 8.0)
+        + pairs * PAIR_STATE_BYTES
         + components * STREAM_BYTES
         + in_flight;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
