@@ -182,14 +182,15 @@ impl BlastTable {
 
     /// Adds `count` values of bits `bits` to `distribution`'s bins.
     fn add(&mut self, distribution: usize, bits: u64, count: u64) {
-        add_to(&mut self.bins[distribution * BINS..][..BINS], bits, count);
+        let bin = bin_of(f64::from_bits(bits));
+        add_to(&mut self.bins[distribution * BINS + bin], bits, count);
     }
 
     /// Distribution `distribution`.
     pub fn bins(&self, distribution: usize) -> BlastBins {
         let mut row = self.bins[distribution * BINS..][..BINS].to_vec();
         let [bits, count] = self.last[distribution];
-        add_to(&mut row, bits, count);
+        add_to(&mut row[bin_of(f64::from_bits(bits))], bits, count);
         let count: u64 = row.iter().map(|b| b[0]).sum();
         if count == 0 {
             return BlastBins::default();
@@ -203,12 +204,11 @@ impl BlastTable {
     }
 }
 
-/// Adds `count` values of bits `bits` to a row of (count, largest value's
-/// bits) bins.
-fn add_to(row: &mut [[u64; 2]], bits: u64, count: u64) {
-    let b = &mut row[bin_of(f64::from_bits(bits))];
-    b[0] += count;
-    b[1] = b[1].max(bits);
+/// Adds `count` values of bits `bits` to their bin's (count, largest
+/// value's bits).
+fn add_to(bin: &mut [u64; 2], bits: u64, count: u64) {
+    bin[0] += count;
+    bin[1] = bin[1].max(bits);
 }
 
 /// The histogram bin of a blast radius in [0, 1].
