@@ -1,21 +1,31 @@
 //! `replications.parquet`, streamed: one row group per
-//! [`REPLICATION_ROW_GROUP`] replications, so a run of a million
-//! replications never holds them all.
+//! [`ROW_GROUP_ROWS`](crate::results::ROW_GROUP_ROWS) rows (whole
+//! replications), so a run of a million replications never holds them all.
 //!
-//! Row groups are larger than the engine's batches because the Parquet
-//! writer keeps every row group's metadata until it writes the footer
-//! (about 16 KB each here): one row group per batch of 256 made the
-//! writer grow by 6 MB over 100,000 replications, one per 1,024 by
-//! 1.6 MB. Larger groups would hold more rows at a time instead.
+//! The writer holds two things. The row group being built: it is built
+//! column by column straight from the replications' compact outcomes,
+//! about 90 bytes a row while polars encodes it (6 MB). And polars' records
+//! of the row groups already written (about 12 KB each, for the footer's
+//! page index), kept until the file is finished: that part grows with the
+//! file, by 0.2 byte a row, so row groups are large. Row groups of 1,024
+//! replications (20,480 rows of the ranking study) held 12 MB of records
+//! at a million replications; 65,536 rows hold 3.7 MB.
+//!
+//! The columns are encoded on the reducing thread, not on polars' thread
+//! pool: with the pool, the run's peak memory grew more with the
+//! replication count (BENCHMARKS.md, "Memory"), as each of its threads
+//! kept its own malloc arena.
 
 use super::AtomicFile;
 use crate::engine::replication::{Outcome, MEASURES};
 use crate::engine::Observer;
 use crate::model::Measure;
-use crate::results::REPLICATION_ROW_GROUP;
+use crate::results::replications_per_row_group;
 use anyhow::Context;
-use polars::df;
-use polars::prelude::{DataFrame, ParquetWriter, PolarsResult};
+use polars::prelude::{
+    Column, DataFrame, Float64Chunked, IntoColumn, NewChunkedArray, ParquetWriter, PolarsResult,
+    StringChunked, UInt64Chunked,
+};
 use std::fs::File;
 use std::path::Path;
 
@@ -25,6 +35,8 @@ pub struct ReplicationWriter {
     writer: polars::io::parquet::write::BatchedWriter<File>,
     deployments: Vec<String>,
     measures: Vec<Measure>,
+    /// Replications per row group.
+    group: u64,
     /// The replications of the row group being gathered.
     pending: Pending,
 }
@@ -51,12 +63,16 @@ impl ReplicationWriter {
             .file()
             .try_clone()
             .context("cannot reopen replications.parquet")?;
-        let writer = ParquetWriter::new(handle).batched(empty.schema())?;
+        let writer = ParquetWriter::new(handle)
+            .set_parallel(false)
+            .batched(empty.schema())?;
+        let group = replications_per_row_group((deployments.len() * measures.len()) as u64);
         Ok(ReplicationWriter {
             file,
             writer,
             deployments,
             measures,
+            group,
             pending: Pending::default(),
         })
     }
@@ -88,7 +104,7 @@ impl Observer for ReplicationWriter {
             self.pending.replication.push(o.replication);
             self.pending.live_proxy_hours.push(o.live_proxy_hours);
             self.pending.bad_proxy_hours.extend(&o.bad_proxy_hours);
-            if self.pending.replication.len() as u64 == REPLICATION_ROW_GROUP {
+            if self.pending.replication.len() as u64 == self.group {
                 self.flush()?;
             }
         }
@@ -96,35 +112,48 @@ impl Observer for ReplicationWriter {
     }
 }
 
+/// The pending replications as rows, built one column at a time from the
+/// compact outcomes (row `i` is replication `i / per`, deployment and
+/// measure from `i % per`), so no row-wise copy is ever held.
 fn frame(
     deployments: &[String],
     measures: &[Measure],
     pending: &Pending,
 ) -> PolarsResult<DataFrame> {
-    let rows = pending.replication.len() * deployments.len() * measures.len();
-    let mut replication = Vec::with_capacity(rows);
-    let mut deployment = Vec::with_capacity(rows);
-    let mut measure = Vec::with_capacity(rows);
-    let mut bad = Vec::with_capacity(rows);
-    let mut live = Vec::with_capacity(rows);
-    let per = deployments.len() * MEASURES;
-    for (row, &r) in pending.replication.iter().enumerate() {
-        let bad_of = &pending.bad_proxy_hours[row * per..][..per];
-        for (d, name) in deployments.iter().enumerate() {
-            for &m in measures {
-                replication.push(r);
-                deployment.push(name.as_str());
-                measure.push(m.name());
-                bad.push(bad_of[d * MEASURES + m.index()]);
-                live.push(pending.live_proxy_hours[row]);
-            }
-        }
-    }
-    df!(
-        "replication" => replication,
-        "deployment" => deployment,
-        "measure" => measure,
-        "bad_proxy_hours" => bad,
-        "live_proxy_hours" => live,
-    )
+    let per = deployments.len() * measures.len();
+    let rows = pending.replication.len() * per;
+    let slot = |i: usize| {
+        let (row, within) = (i / per, i % per);
+        let (d, m) = (within / measures.len(), measures[within % measures.len()]);
+        (row, d, m)
+    };
+    let columns: Vec<Column> = vec![
+        UInt64Chunked::from_iter_values(
+            "replication".into(),
+            (0..rows).map(|i| pending.replication[slot(i).0]),
+        )
+        .into_column(),
+        StringChunked::from_iter_values(
+            "deployment".into(),
+            (0..rows).map(|i| deployments[slot(i).1].as_str()),
+        )
+        .into_column(),
+        StringChunked::from_iter_values("measure".into(), (0..rows).map(|i| slot(i).2.name()))
+            .into_column(),
+        Float64Chunked::from_iter_values(
+            "bad_proxy_hours".into(),
+            (0..rows).map(|i| {
+                let (row, d, m) = slot(i);
+                pending.bad_proxy_hours
+                    [row * deployments.len() * MEASURES + d * MEASURES + m.index()]
+            }),
+        )
+        .into_column(),
+        Float64Chunked::from_iter_values(
+            "live_proxy_hours".into(),
+            (0..rows).map(|i| pending.live_proxy_hours[slot(i).0]),
+        )
+        .into_column(),
+    ];
+    DataFrame::new(rows, columns)
 }

@@ -41,8 +41,14 @@ const KEPT_REPLICATIONS: f64 = 20.0;
 /// server's `config` and `endpoints`).
 const HURT_MEASURES: f64 = 2.0;
 /// Bytes per slot of one replication held for a row group of
-/// `replications.parquet`, and while the row group is built.
-const ROW_GROUP_SLOT_BYTES: f64 = 8.0 + 56.0;
+/// `replications.parquet`.
+const PENDING_SLOT_BYTES: f64 = 8.0;
+/// Bytes per row of a row group while polars builds and encodes it (about
+/// 90 measured on the ranking study: the columns, the strings' views and
+/// bytes, the encoded pages).
+const FRAME_ROW_BYTES: f64 = 100.0;
+/// Bytes polars' Parquet writer keeps per row group until the footer.
+const ROW_GROUP_FOOTER_BYTES: f64 = 12.0 * 1024.0;
 /// Bytes per item, from the engine's types (rounded up for the allocator).
 const COMPONENT_BYTES: f64 = 160.0;
 const ATTACH_ENTRY_BYTES: f64 = 8.0;
@@ -85,7 +91,8 @@ pub struct Estimate {
     pub events: f64,
     /// Peak memory of the run, bytes: the model, one simulator per worker
     /// thread, two batches of outcomes in flight, a row group of
-    /// `replications.parquet`, the traced replication and the tally
+    /// `replications.parquet` and the writer's records of the others, the
+    /// traced replication and the tally
     /// (paired differences grow with deployments²).
     pub memory_bytes: f64,
 }
@@ -181,9 +188,14 @@ pub fn estimate(model: &Model, replications: Option<u64>) -> Estimate {
         * INCIDENT_ROW_BYTES;
     let tally =
         deployments * slots * RATIO_BYTES + slots * BLAST_GROUPS * BLAST_HISTOGRAM_BYTES + kept;
-    let row_group = crate::results::REPLICATION_ROW_GROUP.min(replications) as f64
-        * slots
-        * ROW_GROUP_SLOT_BYTES;
+    // One row group of `replications.parquet` built at a time, and the
+    // writer's records of those already written.
+    let rows = deployments * model.measures().len() as f64;
+    let per_group = crate::results::replications_per_row_group(rows as u64);
+    let pending = per_group.min(replications) as f64;
+    let groups = replications.div_ceil(per_group) as f64;
+    let row_group = pending * (slots * PENDING_SLOT_BYTES + rows * FRAME_ROW_BYTES)
+        + groups * ROW_GROUP_FOOTER_BYTES;
     // Two batches of outcomes: one reduced while the next is simulated.
     let memory_bytes =
         model_bytes + threads * simulator + 2.0 * batch * outcome + row_group + trace + tally;

@@ -167,16 +167,22 @@ fn a_run_too_large_for_the_machine_is_refused_before_it_starts() {
     assert!(!dir.path().join("results").exists(), "nothing is written");
 }
 
-/// `replications.parquet` is written in row groups of
-/// `REPLICATION_ROW_GROUP` replications; a run spanning two of them holds
-/// every replication once, in order, and its numbers give the summary's
-/// ratio of totals.
+/// `replications.parquet` is written in row groups of whole replications,
+/// about `ROW_GROUP_ROWS` rows each; a run spanning two of them holds every
+/// replication once, in order, and its numbers give the summary's ratio of
+/// totals.
 #[test]
 fn replications_parquet_holds_every_replication_across_row_groups() {
+    use meshsim::results::replications_per_row_group;
     use polars::prelude::{ParquetReader, SerReader};
     let dir = tempfile::tempdir().unwrap();
     let scenario = shipped("shared-control-planes.yaml");
-    let n = meshsim::results::REPLICATION_ROW_GROUP as usize + 76;
+    let text = std::fs::read_to_string(&scenario).unwrap();
+    let doc = meshsim::scenario::Document::parse(&text, &scenario).unwrap();
+    let model = meshsim::model::build(&doc.file).unwrap();
+    let rows = (model.deployments.len() * model.measures().len()) as u64;
+    let group = replications_per_row_group(rows);
+    let n = (group + 76) as usize;
     run_meshsim(
         dir.path(),
         &[
@@ -191,7 +197,16 @@ fn replications_parquet_holds_every_replication_across_row_groups() {
         0,
     );
     let file = std::fs::File::open(dir.path().join("r/replications.parquet")).unwrap();
-    let df = ParquetReader::new(file).finish().unwrap();
+    let mut reader = ParquetReader::new(file);
+    let groups: Vec<usize> = reader
+        .get_metadata()
+        .unwrap()
+        .row_groups
+        .iter()
+        .map(|g| g.num_rows())
+        .collect();
+    assert_eq!(groups, [group * rows, 76 * rows].map(|r| r as usize));
+    let df = reader.finish().unwrap();
     let per = df.height() / n;
     assert_eq!(df.height(), n * per, "rows: {}", df.height());
     assert!(per > 0);
