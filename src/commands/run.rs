@@ -68,6 +68,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
     let tally = engine::run(&model, None, &options, &mut observer)?;
     observer.bar.finish_and_clear();
     observer.writer.finish()?;
+    crate::heap::release_free_pages();
     let elapsed = started.elapsed().as_secs_f64();
     let results = Results::new(&model, &tally);
     let yaml = serde_yaml_ng::to_string(&doc.file).context("cannot serialise the scenario")?;
