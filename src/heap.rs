@@ -1,5 +1,5 @@
 //! Two settings of glibc's allocator that keep the peak memory of a run
-//! independent of its replication count (BENCHMARKS.md, "Memory"). Both
+//! independent of its replication count (BENCHMARKS.md, "Memory pass"). Both
 //! do nothing on other platforms.
 //!
 //! A run allocates in two phases: the simulation streams row groups of

@@ -13,7 +13,7 @@
 //!
 //! The columns are encoded on the reducing thread, not on polars' thread
 //! pool: with the pool, the run's peak memory grew more with the
-//! replication count (BENCHMARKS.md, "Memory"), as each of its threads
+//! replication count (BENCHMARKS.md, "Memory pass"), as each of its threads
 //! kept its own malloc arena.
 
 use super::AtomicFile;
