@@ -1,7 +1,8 @@
 //! Fuzz target: any text through the scenario front end — YAML parsing
 //! (`Document::parse`), the semantic checks (`model::build`), error location
 //! (`Document::locate`) and the run-size estimate — must end in a model or
-//! a located error, never a panic, a hang or a runaway allocation.
+//! a located error, never a panic, a hang or a runaway allocation. A model
+//! that builds must pass the simulator's index check (`Simulator::new`).
 //!
 //! A model that builds has finite, positive distribution means (what the
 //! exact answers and the engine divide by), and a scenario that builds must
@@ -11,6 +12,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use meshsim::engine::replication::Simulator;
+use meshsim::model::deps::DepIndex;
 use meshsim::model::{self, estimate};
 use meshsim::scenario::Document;
 
@@ -46,8 +49,19 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let size = estimate::estimate(&built, None);
-    if let Err(e) = estimate::check(&size, false) {
-        let _ = doc.locate(e.field_error(&built)).to_string();
+    match estimate::check(&size, false) {
+        Err(e) => {
+            let _ = doc.locate(e.field_error(&built)).to_string();
+        }
+        // The engine indexes its tables without bounds checks, relying on
+        // every index in the model and its dependency index being in range;
+        // a simulator checks that when it is made. (Within the fuzzer's
+        // 2 GiB, whose limit applies to each allocation too.)
+        Ok(()) if size.memory_bytes < 512.0 * 1024.0 * 1024.0 => {
+            let deps = DepIndex::build(&built);
+            let _ = Simulator::new(&built, &deps);
+        }
+        Ok(()) => {}
     }
 
     // What is accepted is written back out and must be accepted again.

@@ -27,6 +27,7 @@ pub mod replication;
 pub mod rng;
 mod rollout;
 pub mod single;
+mod table;
 pub mod trace;
 
 use crate::model::deps::DepIndex;

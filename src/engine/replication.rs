@@ -32,11 +32,16 @@
 //!
 //! A link's transition and the helpers it calls are `#[inline(always)]`:
 //! the compiler kept them out of line, and inlining them took 15% of the
-//! instructions of an event (BENCHMARKS.md, third pass).
+//! instructions of an event (BENCHMARKS.md, third pass). The per-component,
+//! per-link, per-group, per-cluster and per-slot arrays are `Table`s,
+//! indexed without bounds checks (`src/engine/table.rs`):
+//! [`Simulator::new`] checks once that every index the model holds is in
+//! range (`check_indices`).
 
 use super::queue::EventQueue;
 use super::rng::{stream, Stream};
 use super::rollout::{Rollouts, Task};
+use super::table::Table;
 use super::trace::Trace;
 use crate::model::deps::{DepIndex, Link, Target, NONE};
 use crate::model::{Kind, Measure, Model, MS_PER_HOUR};
@@ -239,19 +244,19 @@ pub struct Simulator<'m> {
     clusters: usize,
     components: usize,
     /// Per component: its parent, or NONE.
-    parent: Vec<u32>,
+    parent: Table<u32>,
     /// Per component: its kind.
-    kind: Vec<Kind>,
+    kind: Table<Kind>,
     /// Per component: it and its ancestors, nearest first, padded by
     /// repeating the root (chains are at most region → zone → cluster →
     /// API server), so a walk up the chain is four loads without a loop.
-    chain: Vec<[u32; CHAIN]>,
+    chain: Table<[u32; CHAIN]>,
     /// Children of component x: `children[child_at[x]..child_at[x + 1]]`.
-    child_at: Vec<usize>,
-    children: Vec<u32>,
-    cluster: Vec<ClusterRef>,
+    child_at: Table<usize>,
+    children: Table<u32>,
+    cluster: Table<ClusterRef>,
     /// Per cluster: its share of the mesh's proxies.
-    share: Vec<f64>,
+    share: Table<f64>,
     total_proxies: f64,
     start_ms: u64,
     end_ms: u64,
@@ -261,43 +266,43 @@ pub struct Simulator<'m> {
     /// The scenario has bad config changes (else no pair ever carries one).
     changes: bool,
     // Per replication.
-    own_up: Vec<bool>,
+    own_up: Table<bool>,
     /// Per component: it and every ancestor up. Kept current on every
     /// event (only the changed component's subtree is touched), so a link
     /// reads a component's effective state in one load.
-    eff_up: Vec<bool>,
+    eff_up: Table<bool>,
     /// Scratch stack for walking a subtree.
     walk: Vec<u32>,
     rngs: Vec<Stream>,
     changes_rng: Stream,
     queue: EventQueue,
     /// Per link.
-    reads: Vec<LinkReads>,
-    status: Vec<Status>,
+    reads: Table<LinkReads>,
+    status: Table<Status>,
     /// Per link: the mesh's stale proxy-milliseconds while it was live and
     /// connected (the `endpoints` loss of a connected proxy is the stale
     /// share), for closed spells.
-    link_stale: Vec<u128>,
+    link_stale: Table<u128>,
     /// Bad proxy-milliseconds of closed spells of links, per `[(group *
     /// MEASURES + measure) * KINDS + kind]`; spread over the member
     /// deployments at the end.
-    group_pm: Vec<f64>,
+    group_pm: Table<f64>,
     /// Bad proxy-milliseconds per `[(deployment * MEASURES + measure) *
     /// KINDS + kind]`: `badConfig` spells as they close, the rest at the
     /// end (`endpoints` is derived there).
-    bad_pm: Vec<f64>,
+    bad_pm: Table<f64>,
     /// Per (deployment, cluster): live, and its primary istiod carries a
     /// bad config change; and since when.
     change_bad_pair: Vec<bool>,
     change_since: Vec<u64>,
     live_proxies: u64,
-    live: Vec<bool>,
-    stale: Vec<bool>,
+    live: Table<bool>,
+    stale: Table<bool>,
     stale_proxies: u64,
     /// `stale_proxies / total_proxies`, updated when it changes.
     stale_share: f64,
     /// Per group of links.
-    sums: Vec<Sums>,
+    sums: Table<Sums>,
     /// Per deployment: the groups it is a member of.
     groups_of: Vec<Vec<u32>>,
     /// Per deployment: live proxies whose primary istiod carries a bad
@@ -314,12 +319,12 @@ pub struct Simulator<'m> {
     incidents: Vec<(u64, u32)>,
     /// Blasts of the incident being processed per group of links (the
     /// measures of [`SETTLED`]), and the groups that have any.
-    group_blast: Vec<[f64; 3]>,
+    group_blast: Table<[f64; 3]>,
     touched_groups: Vec<u32>,
     /// Blasts of the incident being processed, `[deployment * MEASURES +
     /// measure]`, for the measures settled within its event (config,
     /// podStart, endpoints); zero between events.
-    now_blast: Vec<f64>,
+    now_blast: Table<f64>,
     /// Parts of blasts settled after their incident's event, as they come:
     /// (incident, slot, share of the mesh) for traffic (when a
     /// disconnection it caused ends after the certificate expired) and
@@ -330,7 +335,7 @@ pub struct Simulator<'m> {
     /// * MEASURES + measure) * KINDS + kind]`.
     blast_table: BlastTable,
     /// This replication's sums of blast radii, indexed alike.
-    blast_sum: Vec<f64>,
+    blast_sum: Table<f64>,
     /// Keep the incident rows of this replication?
     keep_rows: bool,
     /// When keeping rows: settled impacts, incident by incident, and per
@@ -341,11 +346,14 @@ pub struct Simulator<'m> {
 }
 
 impl<'m> Simulator<'m> {
-    /// Prepares a simulator for `model`.
+    /// Prepares a simulator for `model` and its dependency index `deps`.
+    /// Panics if `deps` was built for another model, or if any index the
+    /// two hold is out of range (see `check_indices`).
     pub fn new(model: &'m Model, deps: &'m DepIndex) -> Self {
+        let n = model.components.len();
+        assert_eq!(deps.components(), n, "an index of another model");
         let deployments = model.deployments.len();
         let clusters = model.clusters.len();
-        let n = model.components.len();
         let parent: Vec<u32> = model
             .components
             .iter()
@@ -373,13 +381,13 @@ impl<'m> Simulator<'m> {
         let ttl_ms = ms(model.cert.ttl_hours).max(1);
         let start_ms = ms(model.warmup_hours);
         let slots = deployments * MEASURES;
-        Simulator {
+        let simulator = Simulator {
             model,
             deps,
             deployments,
             clusters,
             components: n,
-            parent,
+            parent: parent.into(),
             kind: model.components.iter().map(|c| c.kind).collect(),
             chain: (0..n)
                 .map(|x| {
@@ -391,8 +399,8 @@ impl<'m> Simulator<'m> {
                     chain
                 })
                 .collect(),
-            child_at,
-            children,
+            child_at: child_at.into(),
+            children: children.into(),
             cluster: model
                 .clusters
                 .iter()
@@ -414,8 +422,8 @@ impl<'m> Simulator<'m> {
             rotation_ms: ((ttl_ms as f64 * model.cert.grace_ratio).round() as u64).max(1),
             rollouts: Rollouts::new(model),
             changes: model.config_changes.is_some(),
-            own_up: vec![true; n],
-            eff_up: vec![true; n],
+            own_up: vec![true; n].into(),
+            eff_up: vec![true; n].into(),
             walk: Vec::new(),
             rngs: Vec::with_capacity(n),
             changes_rng: stream(0, 0, 0),
@@ -434,18 +442,18 @@ impl<'m> Simulator<'m> {
                     }
                 })
                 .collect(),
-            status: vec![Status::default(); deps.links().len()],
-            link_stale: vec![0; deps.links().len()],
-            group_pm: vec![0.0; deps.groups() * MEASURES * KINDS],
-            bad_pm: vec![0.0; slots * KINDS],
+            status: vec![Status::default(); deps.links().len()].into(),
+            link_stale: vec![0; deps.links().len()].into(),
+            group_pm: vec![0.0; deps.groups() * MEASURES * KINDS].into(),
+            bad_pm: vec![0.0; slots * KINDS].into(),
             change_bad_pair: vec![false; deployments * clusters],
             change_since: vec![0; deployments * clusters],
             live_proxies: 0,
-            live: vec![false; clusters],
-            stale: vec![false; clusters],
+            live: vec![false; clusters].into(),
+            stale: vec![false; clusters].into(),
             stale_proxies: 0,
             stale_share: 0.0,
-            sums: vec![Sums::default(); deps.groups()],
+            sums: vec![Sums::default(); deps.groups()].into(),
             groups_of: (0..deployments as u32)
                 .map(|d| {
                     (0..deps.groups() as u32)
@@ -459,17 +467,114 @@ impl<'m> Simulator<'m> {
             stale_pm: 0,
             clock_ms: 0,
             incidents: Vec::new(),
-            group_blast: vec![[0.0; 3]; deps.groups()],
+            group_blast: vec![[0.0; 3]; deps.groups()].into(),
             touched_groups: Vec::new(),
-            now_blast: vec![0.0; slots],
+            now_blast: vec![0.0; slots].into(),
             later: Vec::new(),
             blast_table: BlastTable::new(slots * KINDS),
-            blast_sum: vec![0.0; slots * KINDS],
+            blast_sum: vec![0.0; slots * KINDS].into(),
             keep_rows: false,
             impacts: Vec::new(),
             impacts_of: Vec::new(),
             trace: None,
+        };
+        simulator.check_indices();
+        simulator
+    }
+
+    /// Checks once that every index the simulator will read from its model
+    /// and dependency index is in range of the table it indexes, which is
+    /// what makes the tables' unchecked indexing sound (see
+    /// [`Table`](super::table)). Panics on a model that breaks it.
+    fn check_indices(&self) {
+        let deps = self.deps;
+        let (components, clusters) = (self.components, self.clusters);
+        let (links, groups, deployments) = (self.reads.len(), self.sums.len(), self.deployments);
+        let below = |what: &str, len: usize, values: &mut dyn Iterator<Item = u32>| {
+            for v in values {
+                assert!((v as usize) < len, "{what} {v} of {len}");
+            }
+        };
+        // Every table has the length its indices assume (checked first:
+        // the checks below index tables too).
+        let slots = deployments * MEASURES;
+        let lengths = [
+            (self.own_up.len(), components),
+            (self.eff_up.len(), components),
+            (self.kind.len(), components),
+            (self.chain.len(), components),
+            (self.parent.len(), components),
+            (self.child_at.len(), components + 1),
+            (self.cluster.len(), clusters),
+            (self.share.len(), clusters),
+            (self.live.len(), clusters),
+            (self.stale.len(), clusters),
+            (self.status.len(), links),
+            (self.link_stale.len(), links),
+            (self.group_blast.len(), groups),
+            (self.group_pm.len(), groups * MEASURES * KINDS),
+            (self.now_blast.len(), slots),
+            (self.blast_sum.len(), slots * KINDS),
+            (self.bad_pm.len(), slots * KINDS),
+        ];
+        for (k, (length, expected)) in lengths.into_iter().enumerate() {
+            assert_eq!(length, expected, "table {k}");
         }
+        for x in 0..components {
+            let parent = Some(self.parent[x]).filter(|&p| p != NONE);
+            below(
+                "component",
+                components,
+                &mut self.chain[x].into_iter().chain(parent),
+            );
+            below("link", links, &mut deps.links_of(x).iter().copied());
+            below(
+                "cluster",
+                clusters,
+                &mut deps.clusters_of(x).iter().copied(),
+            );
+        }
+        assert!(self.child_at.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(self.child_at[components], self.children.len());
+        below("child", components, &mut self.children.iter().copied());
+        for (l, reads) in self.reads.iter().enumerate() {
+            below("cluster", clusters, &mut [reads.link.cluster].into_iter());
+            below("group", groups, &mut [reads.link.group].into_iter());
+            let targets = self.targets(l).iter();
+            let mut of_link = [reads.component, reads.api_server]
+                .into_iter()
+                .chain(targets.flat_map(|t| [t.instance, t.gateway, t.config_api]));
+            below("component", components, &mut of_link);
+            below(
+                "deployment",
+                deployments,
+                &mut deps.members(&reads.link).iter().copied(),
+            );
+        }
+        for c in self.cluster.iter() {
+            below(
+                "component",
+                components,
+                &mut [c.component, c.api_server].into_iter(),
+            );
+        }
+        for g in 0..groups {
+            below(
+                "deployment",
+                deployments,
+                &mut deps.group_members(g).iter().copied(),
+            );
+        }
+        for d in 0..deployments {
+            for c in 0..clusters {
+                assert!(deps.link_of(d, c) < links, "link of ({d}, {c})");
+            }
+        }
+        below(
+            "cluster",
+            clusters,
+            &mut self.rollouts.all_served().iter().copied(),
+        );
     }
 
     /// Runs replication `r`; keeps incident rows when `keep_rows`, and
@@ -618,6 +723,7 @@ impl<'m> Simulator<'m> {
     pub fn static_state(&mut self, down: &[usize]) -> (f64, Vec<f64>) {
         self.own_up.iter_mut().for_each(|u| *u = true);
         for &x in down {
+            assert!(x < self.components, "component {x} of {}", self.components);
             self.own_up[x] = false;
         }
         self.rollouts.clear();
@@ -1289,7 +1395,7 @@ impl<'m> Simulator<'m> {
             live_proxy_hours: self.live_pm as f64 / MS_PER_HOUR,
             bad_proxy_hours,
             cause_proxy_hours,
-            blast_sum: self.blast_sum.clone(),
+            blast_sum: self.blast_sum.to_vec(),
             incidents,
             events,
             trace: self.trace.take(),

@@ -148,6 +148,12 @@ impl Rollouts {
         self.carrying[i] = self.carrying[i].wrapping_add_signed(delta);
     }
 
+    /// Every cluster of every rollout position, for the simulator's index
+    /// check.
+    pub fn all_served(&self) -> &[u32] {
+        &self.served
+    }
+
     /// Clusters of deployment `d` whose primary is at `position`.
     pub fn served(&self, d: usize, position: usize) -> &[u32] {
         let i = self.first[d] + position;

@@ -221,6 +221,11 @@ impl DepIndex {
         &self.link_entries[self.link_at[component]..self.link_at[component + 1]]
     }
 
+    /// Components the index was built for.
+    pub fn components(&self) -> usize {
+        self.cluster_at.len() - 1
+    }
+
     /// Total entries (for memory estimates and benchmarks).
     pub fn len(&self) -> usize {
         self.cluster_entries.len() + self.link_entries.len()

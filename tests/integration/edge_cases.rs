@@ -128,3 +128,38 @@ fn horizons_of_seconds_and_of_a_thousand_years() {
     let exact = row.exact.unwrap();
     assert!((row.unavailability / exact - 1.0).abs() < 0.1, "{row:?}");
 }
+
+/// The engine indexes its tables without bounds checks, relying on every
+/// index in its model and dependency index being in range: a simulator
+/// refuses a dependency index built for another model, and `meshsim blast`'s
+/// list of failed components is checked where it enters.
+#[test]
+fn a_simulator_refuses_indices_out_of_its_tables() {
+    use meshsim::engine::replication::Simulator;
+    use meshsim::model::deps::DepIndex;
+    let read = |name: &str| {
+        let path = super::common::shipped(name);
+        model_of(&std::fs::read_to_string(path).unwrap())
+    };
+    let small = read("shared-control-planes.yaml");
+    let large = read("availability-ranking.yaml");
+    let message = |f: &dyn Fn()| {
+        let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_err();
+        err.downcast_ref::<String>().cloned().unwrap_or_default()
+    };
+    let other = DepIndex::build(&large);
+    let refused = message(&|| {
+        Simulator::new(&small, &other);
+    });
+    assert!(refused.contains("an index of another model"), "{refused}");
+
+    let deps = DepIndex::build(&small);
+    let components = small.components.len();
+    let refused = message(&|| {
+        Simulator::new(&small, &deps).static_state(&[components]);
+    });
+    assert_eq!(refused, format!("component {components} of {components}"));
+    // In range, it works.
+    let (dead, _) = Simulator::new(&small, &deps).static_state(&[components - 1]);
+    assert!((0.0..=1.0).contains(&dead));
+}
