@@ -12,10 +12,12 @@
 //! against the tables' lengths (`check_indices`); slots are `deployment ×
 //! MEASURES + measure` (× KINDS + kind); and a table never changes length
 //! after it is made. Input from outside the engine (`static_state`'s
-//! components) is checked where it enters. So `Table` is private to the
-//! engine, where every index has one of those sources. Debug builds check
-//! every access, and CI runs the test suite once with debug assertions on
-//! for this crate (`.ci/run`).
+//! components) is checked where it enters. An `Index` that does not check
+//! is not a safe interface in general, which is why `Table` is private to
+//! the engine, where every index has one of those sources. Debug builds
+//! check every access; CI runs the test suite once with debug assertions
+//! on for this crate (`.ci/run`), and the fuzz target makes a simulator
+//! (and so runs the check) for every model that builds.
 //!
 //! [`Simulator::new`]: super::replication::Simulator::new
 
