@@ -255,8 +255,6 @@ pub struct Simulator<'m> {
     child_at: Table<usize>,
     children: Table<u32>,
     cluster: Table<ClusterRef>,
-    /// Per cluster: its share of the mesh's proxies.
-    share: Table<f64>,
     total_proxies: f64,
     start_ms: u64,
     end_ms: u64,
@@ -410,11 +408,6 @@ impl<'m> Simulator<'m> {
                     proxies: c.proxies,
                 })
                 .collect(),
-            share: model
-                .clusters
-                .iter()
-                .map(|c| c.proxies as f64 / total_proxies)
-                .collect(),
             total_proxies,
             start_ms,
             end_ms: start_ms + ms(model.horizon_hours),
@@ -506,7 +499,6 @@ impl<'m> Simulator<'m> {
             (self.parent.len(), components),
             (self.child_at.len(), components + 1),
             (self.cluster.len(), clusters),
-            (self.share.len(), clusters),
             (self.live.len(), clusters),
             (self.stale.len(), clusters),
             (self.status.len(), links),
@@ -1272,10 +1264,9 @@ impl<'m> Simulator<'m> {
     fn close_traffic(&mut self, l: usize, t: u64) {
         let s = self.status[l];
         self.close_spell(l, TRAFFIC, s.pod_kind, s.expiry, t);
-        let link = &self.deps.links()[l];
         let reads = self.reads[l];
         let attributed = s.cause != NONE && s.expiry < t;
-        for &d in self.deps.members(link) {
+        for &d in self.deps.members(&reads.link) {
             if let Some(trace) = &mut self.trace {
                 trace.traffic(d, s.expiry, t, reads.proxies);
             }
@@ -1289,12 +1280,13 @@ impl<'m> Simulator<'m> {
     /// Re-evaluates whether the primary istiod of deployment `d` in cluster
     /// `c` carries a bad change (after a rollout step).
     fn eval_change_bad(&mut self, d: usize, c: usize, incident: Option<usize>) {
-        let live = self.status[self.deps.link_of(d, c)].state.live();
+        let l = self.deps.link_of(d, c);
+        let live = self.status[l].state.live();
         let bad = live && self.rollouts.carries_primary(d, c);
         let was_bad = self.set_change_bad(d, c, bad);
         if let (Some(i), true, false, true) = (incident, live, was_bad, bad) {
             let slot = (d * MEASURES + BAD_CONFIG) as u32;
-            self.later.push((i as u32, slot, self.share[c]));
+            self.later.push((i as u32, slot, self.reads[l].share));
         }
     }
 
