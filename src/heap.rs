@@ -3,9 +3,9 @@
 //! do nothing on other platforms.
 //!
 //! A run allocates in two phases: the simulation streams row groups of
-//! `replications.parquet` (blocks of a few hundred KB, made and freed by
-//! the hundred) while polars' writer keeps small records of each until the
-//! footer; then the tables and charts are built. Without these settings
+//! `replications.parquet` (columns of hundreds of KB each, made and freed
+//! group after group) while polars' writer keeps small records of each
+//! until the footer; then the tables and charts are built. Without these settings
 //! the first phase leaves the heap fragmented in proportion to its length,
 //! and the second phase's peak sits on top of it.
 

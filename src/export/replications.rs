@@ -66,7 +66,7 @@ impl ReplicationWriter {
         let writer = ParquetWriter::new(handle)
             .set_parallel(false)
             .batched(empty.schema())?;
-        let group = replications_per_row_group((deployments.len() * measures.len()) as u64);
+        let group = replications_per_row_group(deployments.len(), measures.len());
         Ok(ReplicationWriter {
             file,
             writer,

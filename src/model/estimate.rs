@@ -190,8 +190,9 @@ pub fn estimate(model: &Model, replications: Option<u64>) -> Estimate {
         deployments * slots * RATIO_BYTES + slots * BLAST_GROUPS * BLAST_HISTOGRAM_BYTES + kept;
     // One row group of `replications.parquet` built at a time, and the
     // writer's records of those already written.
-    let rows = deployments * model.measures().len() as f64;
-    let per_group = crate::results::replications_per_row_group(rows as u64);
+    let measures = model.measures().len();
+    let rows = deployments * measures as f64;
+    let per_group = crate::results::replications_per_row_group(model.deployments.len(), measures);
     let pending = per_group.min(replications) as f64;
     let groups = replications.div_ceil(per_group) as f64;
     let row_group = pending * (slots * PENDING_SLOT_BYTES + rows * FRAME_ROW_BYTES)

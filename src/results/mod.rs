@@ -14,16 +14,16 @@ pub const MINUTES_PER_YEAR: f64 = HOURS_PER_YEAR * 60.0;
 /// Rows per row group of `replications.parquet` (a row is one replication
 /// × deployment × measure), in whole replications. The writer holds one row
 /// group while it builds it, and polars' writer keeps about 12 KB per row
-/// group until it writes the footer: 65,536 rows keep both small (5 MB and
+/// group until it writes the footer: 65,536 rows keep both small (6 MB and
 /// 0.2 byte per row). It is here, in the core, so the run-size estimate
 /// counts the same rows.
 pub const ROW_GROUP_ROWS: u64 = 65_536;
 
-/// Replications per row group of `replications.parquet` when each
-/// replication has `rows` rows (deployments × measures): as many whole
+/// Replications per row group of `replications.parquet` for a scenario of
+/// `deployments` × `measures` rows per replication: as many whole
 /// replications as fit in [`ROW_GROUP_ROWS`], at least one.
-pub fn replications_per_row_group(rows: u64) -> u64 {
-    (ROW_GROUP_ROWS / rows.max(1)).max(1)
+pub fn replications_per_row_group(deployments: usize, measures: usize) -> u64 {
+    (ROW_GROUP_ROWS / (deployments * measures).max(1) as u64).max(1)
 }
 
 /// One deployment × measure.

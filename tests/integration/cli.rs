@@ -180,8 +180,9 @@ fn replications_parquet_holds_every_replication_across_row_groups() {
     let text = std::fs::read_to_string(&scenario).unwrap();
     let doc = meshsim::scenario::Document::parse(&text, &scenario).unwrap();
     let model = meshsim::model::build(&doc.file).unwrap();
-    let rows = (model.deployments.len() * model.measures().len()) as u64;
-    let group = replications_per_row_group(rows);
+    let (deployments, measures) = (model.deployments.len(), model.measures().len());
+    let group = replications_per_row_group(deployments, measures);
+    let rows = (deployments * measures) as u64;
     let n = (group + 76) as usize;
     run_meshsim(
         dir.path(),
