@@ -26,7 +26,7 @@ use std::ops::{Deref, DerefMut, Index, IndexMut, RangeFrom};
 /// A fixed-length array indexed without a bounds check in release builds
 /// (see the module documentation for why that is sound here). Everything
 /// else (iteration, `fill`, ranges) is the slice's, with its checks.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug)]
 pub(super) struct Table<T>(Box<[T]>);
 
 impl<T> Index<usize> for Table<T> {
