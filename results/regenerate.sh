@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Regenerates the committed results of the shipped scenarios (tables and
 # charts) from the repository root:  bash results/regenerate.sh
+# Every scenario runs with its own settings, so the README's
+# `cargo run --release -- run scenarios/availability-ranking.yaml` rewrites
+# the same bytes (tests/integration/reproduce.rs holds the two together).
 # replications.parquet is left out of git (it grows with the replication
 # count); everything else here is committed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
 bin=target/release/meshsim
-"$bin" check scenarios/availability-ranking.yaml --replications 10000 --out results/availability-ranking
+"$bin" check scenarios/availability-ranking.yaml --out results/availability-ranking
 "$bin" blast scenarios/availability-ranking.yaml --out results/availability-ranking -q
 "$bin" run scenarios/shared-control-planes.yaml --out results/shared-control-planes -q
 # A finding: this scenario's claims do not hold, so check exits 1 on purpose.

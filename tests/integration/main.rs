@@ -15,6 +15,7 @@ mod exact;
 mod fuzz_regressions;
 mod precision;
 mod properties;
+mod reproduce;
 mod rollout;
 mod snapshots;
 mod traffic;
