@@ -11,9 +11,9 @@ use crate::scenario::file::{DistKind, DistSpec};
 use rand::Rng;
 use rand_distr::{Distribution, Exp, Gamma, LogNormal, StandardUniform, Weibull};
 
-/// z-scores of the lognormal quantile forms.
-const Z95: f64 = 1.644_853_626_951_472_2;
-const Z99: f64 = 2.326_347_874_040_841;
+/// Standard normal quantiles behind the lognormal's `p95` and `p99` forms.
+const NORMAL_Q95: f64 = 1.644_853_626_951_472_2;
+const NORMAL_Q99: f64 = 2.326_347_874_040_841;
 
 /// A validated distribution of a duration in hours.
 #[derive(Clone, Debug)]
@@ -181,8 +181,8 @@ impl Dist {
                         let median = positive(&spec.median, "median")?.unwrap_or_default();
                         let (q, z, field) = match (&spec.p95, &spec.p99) {
                             (Some(_), Some(_)) => return Err(both("p95", "p99")),
-                            (Some(q), None) => (q, Z95, "p95"),
-                            (None, Some(q)) => (q, Z99, "p99"),
+                            (Some(q), None) => (q, NORMAL_Q95, "p95"),
+                            (None, Some(q)) => (q, NORMAL_Q99, "p99"),
                             (None, None) => return Err(missing()),
                         };
                         if q.hours() <= median {

@@ -4,8 +4,9 @@
 //! Everything here is updated one replication at a time, in replication
 //! order, with memory that does not grow with the number of replications.
 
-/// 97.5% quantile of the standard normal: 95% two-sided intervals.
-pub const Z95: f64 = 1.959_963_984_540_054;
+mod student;
+
+pub use student::{t975, NORMAL_Q975};
 
 /// Estimates R = Σ bad / Σ live over replications, with the delta-method
 /// variance of a ratio estimator. Moments are kept with Welford's updates,
@@ -45,7 +46,8 @@ impl Ratio {
         (self.n > 0 && self.mean_l > 0.0).then(|| self.mean_b / self.mean_l)
     }
 
-    /// Half-width of the 95% interval; `None` with fewer than 2 replications.
+    /// Half-width of the 95% interval, with Student's t quantile for n − 1
+    /// degrees of freedom; `None` with fewer than 2 replications.
     pub fn half_width(&self) -> Option<f64> {
         let r = self.estimate()?;
         if self.n < 2 {
@@ -54,7 +56,7 @@ impl Ratio {
         let n = self.n as f64;
         let var_resid = (self.m_bb - 2.0 * r * self.c_bl + r * r * self.m_ll) / (n - 1.0);
         let var_r = var_resid.max(0.0) / n / (self.mean_l * self.mean_l);
-        Some(Z95 * var_r.sqrt())
+        Some(t975(self.n - 1) * var_r.sqrt())
     }
 }
 
@@ -287,7 +289,7 @@ mod tests {
         let n = data.len() as f64;
         let lbar = sl / n;
         let s2 = data.iter().map(|(b, l)| (b - est * l).powi(2)).sum::<f64>() / (n - 1.0);
-        let hw = Z95 * (s2 / n).sqrt() / lbar;
+        let hw = t975(data.len() as u64 - 1) * (s2 / n).sqrt() / lbar;
         assert!((r.estimate().unwrap() - est).abs() < 1e-15);
         assert!((r.half_width().unwrap() - hw).abs() < 1e-12);
     }

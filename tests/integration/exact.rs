@@ -12,7 +12,7 @@
 //! not bought with wide intervals.
 
 use super::common::{fixture, model_of, simulate};
-use meshsim::stats::Z95;
+use meshsim::stats::t975;
 
 struct Coverage {
     checks: usize,
@@ -40,7 +40,7 @@ fn check_against_exact(yaml: &str, coverage: &mut Coverage) {
             hw < 0.1 * exact,
             "{what}: interval too wide to test anything"
         );
-        let se = hw / Z95;
+        let se = hw / t975(results.replications - 1);
         assert!(
             (row.unavailability - exact).abs() <= 3.5 * se,
             "{what}: off by more than 3.5 SE"

@@ -32,7 +32,11 @@ fn committed_results_are_what_the_shipped_scenarios_produce() {
             continue;
         }
         folders += 1;
-        let name = committed.file_name().unwrap().to_string_lossy().into_owned();
+        let name = committed
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         let scenario = root().join("scenarios").join(format!("{name}.yaml"));
         assert!(
             scenario.exists(),
@@ -45,7 +49,11 @@ fn committed_results_are_what_the_shipped_scenarios_produce() {
         run_meshsim(tmp.path(), &["run", &scenario, "--out", &out_arg, "-q"], 0);
         let want = files(&committed);
         if want.contains("blast.csv") {
-            run_meshsim(tmp.path(), &["blast", &scenario, "--out", &out_arg, "-q"], 0);
+            run_meshsim(
+                tmp.path(),
+                &["blast", &scenario, "--out", &out_arg, "-q"],
+                0,
+            );
         }
         assert_eq!(
             files(&out),

@@ -6,7 +6,7 @@ use super::common::{model_of, scenario};
 use meshsim::engine::{self, NoObserver, RunOptions};
 use meshsim::model::{Kind, Measure};
 use meshsim::results::Results;
-use meshsim::stats::Z95;
+use meshsim::stats::t975;
 
 /// Three clusters, nothing fails; one bad change a week on average, rolled
 /// out one istiod per hour, detected after 90 minutes, rolled back 30
@@ -44,12 +44,12 @@ fn a_sequential_rollout_limits_a_bad_change_to_the_istiods_it_reached() {
             "{name}: exact {:?} vs {value}",
             row.exact
         );
-        let se = (row.ci_high.unwrap() - row.unavailability) / Z95;
+        let se = (row.ci_high.unwrap() - row.unavailability) / t975(results.replications - 1);
         assert!(
             (row.unavailability - value).abs() < 3.5 * se,
             "{name}: simulated {} ± {}, by hand {value}",
             row.unavailability,
-            Z95 * se
+            t975(results.replications - 1) * se
         );
         assert_eq!(row.blast_max, Some(blast), "{name}");
     }
