@@ -1,27 +1,17 @@
-//! The rendered terminal tables, held to golden files in tests/snapshots/.
-//! Results are deterministic, so the tables are too (the footer's timing
-//! line is left out). After an intended change, regenerate them with
-//! `UPDATE_SNAPSHOTS=1 cargo test --release --test integration snapshots`
-//! and review the diff.
+//! The rendered terminal tables, held to insta snapshots in
+//! tests/snapshots/. Results are deterministic, so the tables are too (the
+//! footer's timing line is left out). After an intended change, review and
+//! accept the new tables with `cargo insta review` (or run the tests with
+//! `INSTA_UPDATE=always` and read the diff in git).
 
-use super::common::{root, run_meshsim, shipped};
+use super::common::{run_meshsim, shipped};
 
+/// Holds `actual` to the snapshot `name` in tests/snapshots/.
 fn assert_snapshot(name: &str, actual: &str) {
-    let path = root().join("tests/snapshots").join(name);
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}; run with UPDATE_SNAPSHOTS=1 to create it",
-            path.display()
-        )
-    });
-    assert!(
-        expected == actual,
-        "{name} differs from its snapshot; if intended, rerun with UPDATE_SNAPSHOTS=1\n--- expected\n{expected}\n--- actual\n{actual}"
-    );
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_snapshot!(name, actual));
 }
 
 /// The output without lines that depend on the machine or the folder.
@@ -44,7 +34,7 @@ fn run_summary_table() {
         "r",
     ];
     let (out, _) = run_meshsim(dir.path(), &args, 0);
-    assert_snapshot("run-shared-control-planes.txt", &stable(&out));
+    assert_snapshot("run-shared-control-planes", &stable(&out));
 }
 
 #[test]
@@ -60,7 +50,7 @@ fn check_verdict_table() {
         "-q",
     ];
     let (out, _) = run_meshsim(dir.path(), &args, 0);
-    assert_snapshot("check-shared-control-planes.txt", &out);
+    assert_snapshot("check-shared-control-planes", &out);
 }
 
 #[test]
@@ -73,7 +63,7 @@ fn blast_table() {
         "b",
     ];
     let (out, _) = run_meshsim(dir.path(), &args, 0);
-    assert_snapshot("blast-shared-control-planes.txt", &stable(&out));
+    assert_snapshot("blast-shared-control-planes", &stable(&out));
 }
 
 #[test]
@@ -88,5 +78,5 @@ fn validate_listing() {
         &shipped("availability-ranking.yaml"),
         "availability-ranking.yaml",
     );
-    assert_snapshot("validate-availability-ranking.txt", &out);
+    assert_snapshot("validate-availability-ranking", &out);
 }
