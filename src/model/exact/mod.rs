@@ -20,12 +20,31 @@
 //!   h hours is bad with probability 1 − e^(−λh) (Poisson arrivals).
 //!
 //! `traffic` depends on durations, not just means, and has no closed form.
+//!
+//! Cost: a cluster's `podStart` term visits its attachment list once, its
+//! `config` terms once per prefix of it (quadratic in the list, hence the
+//! work budget), and its `endpoints` stale share, which reads every other
+//! cluster, is formed from per-zone, per-region and mesh-wide sums in time
+//! independent of the mesh ([`stale`]). So a mesh of 10,000 clusters with
+//! short attachment lists costs milliseconds, like a few replications of
+//! its simulation. The quadratic form this replaces is kept as the tests'
+//! reference (`reference.rs`).
 
-use super::{ConfigChanges, Host, Measure, Model};
-use std::collections::{BTreeMap, HashSet};
+mod reach;
+#[cfg(test)]
+mod reference;
+mod stale;
+#[cfg(test)]
+mod tests;
+
+use super::{ConfigChanges, Measure, Model};
+use reach::Reach;
+use stale::StaleWeights;
 
 /// Beyond this much work for one deployment and measure, the exact value is
-/// left out (reported empty) rather than stalling the run.
+/// left out (reported empty) rather than stalling the run. A step is one
+/// attached instance visited by the product over the tree (a few
+/// nanoseconds).
 const WORK_BUDGET: u64 = 200_000_000;
 
 /// Exact long-run unavailability per deployment and measure, indexed
@@ -33,7 +52,6 @@ const WORK_BUDGET: u64 = 200_000_000;
 /// is exceeded.
 pub fn unavailability(model: &Model) -> Vec<[Option<f64>; Measure::COUNT]> {
     let a: Vec<f64> = model.components.iter().map(|c| c.availability()).collect();
-    let total = model.total_proxies() as f64;
     let live: Vec<f64> = model
         .clusters
         .iter()
@@ -45,36 +63,52 @@ pub fn unavailability(model: &Model) -> Vec<[Option<f64>; Measure::COUNT]> {
         .zip(&live)
         .map(|(c, l)| c.proxies as f64 * l)
         .sum();
-    let calc = Calc { model, a: &a };
     let clusters = model.clusters.len() as u64;
+    let mut reach = Reach::new(model, &a);
+    let mut weights = StaleWeights::new(model, &a);
+    // The components a term conditions on: a cluster's own chain (`base`),
+    // and that plus a few more chains (`forced`); short lists, reused.
+    let mut base: Vec<usize> = Vec::new();
+    let mut forced: Vec<usize> = Vec::new();
     model
         .deployments
         .iter()
         .enumerate()
         .map(|(d, dep)| {
-            let attach_sum: u64 = dep.attach.iter().map(|l| l.len() as u64).sum();
             let attach_sq: u64 = dep.attach.iter().map(|l| (l.len() as u64).pow(2)).sum();
+            // Per cluster: the list once, then once more per attached host
+            // for its region, zone and cluster.
+            let stale_work: u64 = dep
+                .attach
+                .iter()
+                .map(|l| {
+                    let n = l.len() as u64;
+                    n * (1 + 3 * n.min(clusters))
+                })
+                .sum();
             let mut out = [None; Measure::COUNT];
             let mut pod = 0.0;
             let mut config = 0.0;
             let mut endpoints = 0.0;
             let do_config = attach_sq * 4 <= WORK_BUDGET;
-            let do_endpoints = clusters * attach_sum <= WORK_BUDGET;
+            let do_endpoints = stale_work <= WORK_BUDGET;
             for (c, cluster) in model.clusters.iter().enumerate() {
                 let p = cluster.proxies as f64;
                 if p == 0.0 {
                     continue;
                 }
-                let base = calc.chain_set([cluster.component, cluster.api_server]);
-                let connected =
-                    calc.up(&base) * (1.0 - calc.none_reachable(d, c, &dep.attach[c], &base));
+                let list = &dep.attach[c];
+                chain_set(model, &mut base, [cluster.component, cluster.api_server]);
+                let base_up = up(&a, &base);
+                let connected_given_base = 1.0 - reach.none(dep, c, list, &base);
+                let connected = base_up * connected_given_base;
                 pod += p * (live[c] - connected);
                 if do_config {
                     let mut good = 0.0;
-                    for (pos, &i) in dep.attach[c].iter().enumerate() {
+                    for (pos, &i) in list.iter().enumerate() {
                         let inst = &dep.instances[i];
-                        let mut forced = base.clone();
                         let cfg_api = model.clusters[inst.config_cluster].api_server;
+                        forced.clone_from(&base);
                         let reads = [
                             Some(inst.component),
                             Some(cfg_api),
@@ -83,28 +117,19 @@ pub fn unavailability(model: &Model) -> Vec<[Option<f64>; Measure::COUNT]> {
                         for r in reads.into_iter().flatten() {
                             forced.extend(model.chain(r));
                         }
-                        good += calc.up(&forced)
-                            * calc.none_reachable(d, c, &dep.attach[c][..pos], &forced);
+                        forced.sort_unstable();
+                        forced.dedup();
+                        good += up(&a, &forced) * reach.none(dep, c, &list[..pos], &forced);
                     }
                     config += p * (live[c] - good);
                 }
                 if do_endpoints {
-                    let mut stale = 0.0;
-                    for (k, other) in model.clusters.iter().enumerate() {
-                        if k == c || other.proxies == 0 {
-                            continue;
-                        }
-                        let api_down = 1.0 - a[other.api_server];
-                        if api_down == 0.0 {
-                            continue;
-                        }
-                        let mut forced = base.clone();
-                        forced.extend(model.chain(other.component));
-                        let both = calc.up(&forced)
-                            * (1.0 - calc.none_reachable(d, c, &dep.attach[c], &forced));
-                        stale += other.proxies as f64 / total * api_down * both;
-                    }
-                    endpoints += p * ((live[c] - connected) + stale);
+                    let share = weights.share(c, dep, list, connected_given_base, |extra| {
+                        forced.clone_from(&base);
+                        forced.extend(extra);
+                        1.0 - reach.none(dep, c, list, &forced)
+                    });
+                    endpoints += p * ((live[c] - connected) + base_up * share);
                 }
             }
             out[Measure::PodStart.index()] = Some(clamp(pod / live_weight));
@@ -121,6 +146,22 @@ pub fn unavailability(model: &Model) -> Vec<[Option<f64>; Measure::COUNT]> {
             out
         })
         .collect()
+}
+
+/// Sets `set` to the components of the chains of `roots`, ascending and
+/// each once.
+fn chain_set<const N: usize>(model: &Model, set: &mut Vec<usize>, roots: [usize; N]) {
+    set.clear();
+    for r in roots {
+        set.extend(model.chain(r));
+    }
+    set.sort_unstable();
+    set.dedup();
+}
+
+/// P(every component in `set` is up); `set` holds each component once.
+fn up(a: &[f64], set: &[usize]) -> f64 {
+    set.iter().map(|&x| a[x]).product()
 }
 
 /// `badConfig`: bad changes arrive as a Poisson process of rate λ, and a
@@ -144,91 +185,4 @@ fn bad_config(model: &Model, d: usize, cc: &ConfigChanges, live: &[f64], live_we
 /// Round-off can leave -1e-17 where the answer is 0.
 fn clamp(x: f64) -> f64 {
     x.max(0.0)
-}
-
-struct Calc<'m> {
-    model: &'m Model,
-    a: &'m [f64],
-}
-
-impl Calc<'_> {
-    fn chain_set<const N: usize>(&self, roots: [usize; N]) -> HashSet<usize> {
-        roots
-            .into_iter()
-            .flat_map(|r| self.model.chain(r))
-            .collect()
-    }
-
-    /// P(every component in `set` is up).
-    fn up(&self, set: &HashSet<usize>) -> f64 {
-        let mut v: Vec<usize> = set.iter().copied().collect();
-        v.sort_unstable();
-        v.into_iter().map(|x| self.a[x]).product()
-    }
-
-    /// A with the forced components set to 1.
-    fn av(&self, x: usize, forced: &HashSet<usize>) -> f64 {
-        if forced.contains(&x) {
-            1.0
-        } else {
-            self.a[x]
-        }
-    }
-
-    /// P(none of `candidates` (instance indices of deployment `d`) is
-    /// reachable from cluster `c` | every component in `forced` is up),
-    /// ignoring the proxy's own API server (the caller conditions on it).
-    fn none_reachable(
-        &self,
-        d: usize,
-        c: usize,
-        candidates: &[usize],
-        forced: &HashSet<usize>,
-    ) -> f64 {
-        let model = self.model;
-        let dep = &model.deployments[d];
-        // Per host: P(no candidate instance on it is up).
-        let mut hosts: BTreeMap<Host, f64> = BTreeMap::new();
-        for &i in candidates {
-            let inst = &dep.instances[i];
-            *hosts.entry(inst.host).or_insert(1.0) *= 1.0 - self.av(inst.component, forced);
-        }
-        // Fold hosts into zones and regions, product over the tree.
-        let mut zones: BTreeMap<usize, f64> = BTreeMap::new();
-        let mut result = 1.0;
-        for (host, none_up) in hosts {
-            match host {
-                Host::Cluster(h) => {
-                    let hc = &model.clusters[h];
-                    let inner = match model.clusters[h]
-                        .gateway
-                        .filter(|_| hc.network != model.clusters[c].network)
-                    {
-                        Some(gw) => {
-                            let g = self.av(gw, forced);
-                            (1.0 - g) + g * none_up
-                        }
-                        None => none_up,
-                    };
-                    let ah = self.av(hc.component, forced);
-                    *zones.entry(hc.zone).or_insert(1.0) *= (1.0 - ah) + ah * inner;
-                }
-                Host::Site(s) => {
-                    let a = self.av(model.sites[s].component, forced);
-                    result *= (1.0 - a) + a * none_up;
-                }
-            }
-        }
-        let mut regions: BTreeMap<usize, f64> = BTreeMap::new();
-        for (z, v) in zones {
-            let az = self.av(model.zones[z].component, forced);
-            let r = model.zones[z].region.expect("zones have regions");
-            *regions.entry(r).or_insert(1.0) *= (1.0 - az) + az * v;
-        }
-        for (r, v) in regions {
-            let ar = self.av(model.regions[r].component, forced);
-            result *= (1.0 - ar) + ar * v;
-        }
-        result
-    }
 }
