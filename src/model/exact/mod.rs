@@ -21,13 +21,15 @@
 //!
 //! `traffic` depends on durations, not just means, and has no closed form.
 //!
-//! Cost: a cluster's `podStart` term visits its attachment list once, its
-//! `config` terms once per prefix of it (quadratic in the list, hence the
-//! work budget), and its `endpoints` stale share, which reads every other
-//! cluster, is formed from per-zone, per-region and mesh-wide sums in time
-//! independent of the mesh ([`stale`]). So a mesh of 10,000 clusters with
-//! short attachment lists costs milliseconds, like a few replications of
-//! its simulation. The quadratic form this replaces is kept as the tests'
+//! Cost: a cluster's `podStart` term folds its attachment list once
+//! ([`reach`]), its `endpoints` stale share, which reads every other
+//! cluster, is formed from per-zone, per-region and mesh-wide sums and the
+//! same fold's nodes ([`stale`]), and its `config` terms fold once per
+//! prefix of the list (quadratic in the list, hence the work budget). So
+//! all but `config` are linear in the model (clusters plus attachment
+//! entries): 10,000 clusters of the ranking study cost tens of
+//! milliseconds, about 1% of one replication of their simulation. The form
+//! quadratic in the mesh that this replaces is kept as the tests'
 //! reference (`reference.rs`).
 
 mod reach;
@@ -41,15 +43,16 @@ use super::{ConfigChanges, Measure, Model};
 use reach::Reach;
 use stale::StaleWeights;
 
-/// Beyond this much work for one deployment and measure, the exact value is
-/// left out (reported empty) rather than stalling the run. A step is one
-/// attached instance visited by the product over the tree (a few
-/// nanoseconds).
+/// Beyond this much work for one deployment, its exact `config` is left
+/// out (reported empty) rather than stalling the run. A step is one
+/// attached instance visited by a fold over the tree; `config` takes one
+/// per instance of every prefix of every attachment list, about 4 with its
+/// conditioning each.
 const WORK_BUDGET: u64 = 200_000_000;
 
 /// Exact long-run unavailability per deployment and measure, indexed
-/// `[deployment][measure]`; `None` for `traffic` and where the work budget
-/// is exceeded.
+/// `[deployment][measure]`; `None` for `traffic`, and for `config` where
+/// the work budget is exceeded.
 pub fn unavailability(model: &Model) -> Vec<[Option<f64>; Measure::COUNT]> {
     let a: Vec<f64> = model.components.iter().map(|c| c.availability()).collect();
     let live: Vec<f64> = model
@@ -63,9 +66,8 @@ pub fn unavailability(model: &Model) -> Vec<[Option<f64>; Measure::COUNT]> {
         .zip(&live)
         .map(|(c, l)| c.proxies as f64 * l)
         .sum();
-    let clusters = model.clusters.len() as u64;
     let mut reach = Reach::new(model, &a);
-    let mut weights = StaleWeights::new(model, &a);
+    let weights = StaleWeights::new(model, &a);
     // The components a term conditions on: a cluster's own chain (`base`),
     // and that plus a few more chains (`forced`); short lists, reused.
     let mut base: Vec<usize> = Vec::new();
@@ -76,22 +78,11 @@ pub fn unavailability(model: &Model) -> Vec<[Option<f64>; Measure::COUNT]> {
         .enumerate()
         .map(|(d, dep)| {
             let attach_sq: u64 = dep.attach.iter().map(|l| (l.len() as u64).pow(2)).sum();
-            // Per cluster: the list once, then once more per attached host
-            // for its region, zone and cluster.
-            let stale_work: u64 = dep
-                .attach
-                .iter()
-                .map(|l| {
-                    let n = l.len() as u64;
-                    n * (1 + 3 * n.min(clusters))
-                })
-                .sum();
             let mut out = [None; Measure::COUNT];
             let mut pod = 0.0;
             let mut config = 0.0;
             let mut endpoints = 0.0;
             let do_config = attach_sq * 4 <= WORK_BUDGET;
-            let do_endpoints = stale_work <= WORK_BUDGET;
             for (c, cluster) in model.clusters.iter().enumerate() {
                 let p = cluster.proxies as f64;
                 if p == 0.0 {
@@ -103,6 +94,9 @@ pub fn unavailability(model: &Model) -> Vec<[Option<f64>; Measure::COUNT]> {
                 let connected_given_base = 1.0 - reach.none(dep, c, list, &base);
                 let connected = base_up * connected_given_base;
                 pod += p * (live[c] - connected);
+                // Read the fold's tree before `config` folds other lists.
+                let share = weights.share(c, reach.tree(), connected_given_base);
+                endpoints += p * ((live[c] - connected) + base_up * share);
                 if do_config {
                     let mut good = 0.0;
                     for (pos, &i) in list.iter().enumerate() {
@@ -123,14 +117,6 @@ pub fn unavailability(model: &Model) -> Vec<[Option<f64>; Measure::COUNT]> {
                     }
                     config += p * (live[c] - good);
                 }
-                if do_endpoints {
-                    let share = weights.share(c, dep, list, connected_given_base, |extra| {
-                        forced.clone_from(&base);
-                        forced.extend(extra);
-                        1.0 - reach.none(dep, c, list, &forced)
-                    });
-                    endpoints += p * ((live[c] - connected) + base_up * share);
-                }
             }
             out[Measure::PodStart.index()] = Some(clamp(pod / live_weight));
             if let Some(cc) = &model.config_changes {
@@ -140,9 +126,7 @@ pub fn unavailability(model: &Model) -> Vec<[Option<f64>; Measure::COUNT]> {
             if do_config {
                 out[Measure::Config.index()] = Some(clamp(config / live_weight));
             }
-            if do_endpoints {
-                out[Measure::Endpoints.index()] = Some(clamp(endpoints / live_weight));
-            }
+            out[Measure::Endpoints.index()] = Some(clamp(endpoints / live_weight));
             out
         })
         .collect()

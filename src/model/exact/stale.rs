@@ -28,10 +28,13 @@
 //! chain up), corrected on the few subtrees that hold an attached host: a
 //! host's region, its zone and the host itself each move their own weight
 //! from the probability of their parent's condition to their own,
-//! telescoping down to the right probability for every k inside. That is
-//! O(distinct hosts) probabilities per cluster instead of O(clusters).
+//! telescoping down to the right probability for every k inside. Each of
+//! those probabilities is the fold of c's attachment list with one path
+//! forced up, O(1) from the fold's nodes ([`Tree`]); so a cluster costs
+//! O(its attachment list) instead of O(clusters).
 
-use crate::model::{Deployment, Host, Model};
+use super::reach::Tree;
+use crate::model::Model;
 
 /// The per-cluster weights and their sums over zones, regions and the
 /// mesh, which do not depend on the deployment.
@@ -50,8 +53,6 @@ pub(super) struct StaleWeights<'m> {
     others_in_region: Vec<f64>,
     /// Per region: Σ a(region) · region sum over the other regions.
     others_in_mesh: Vec<f64>,
-    /// Scratch: the attached host clusters of one cluster.
-    hosts: Vec<usize>,
 }
 
 impl<'m> StaleWeights<'m> {
@@ -111,75 +112,49 @@ impl<'m> StaleWeights<'m> {
             others_in_zone,
             others_in_region,
             others_in_mesh,
-            hosts: Vec::new(),
         }
     }
 
     /// Σ_{k≠c} `t_k` · a(k's zone and region where not c's) ·
     /// P(c connected | c's chain and k's chain up): cluster c's stale share
-    /// divided by P(c's chain up). `attach` is c's attachment list in
-    /// `dep`, `connected` is P(c connected | c's chain up), and
-    /// `connected_given(extra)` the same given also the components of
-    /// `extra` (a region, its zone, a cluster of that zone) up.
-    pub(super) fn share(
-        &mut self,
-        c: usize,
-        dep: &Deployment,
-        attach: &[usize],
-        connected: f64,
-        mut connected_given: impl FnMut(&[usize]) -> f64,
-    ) -> f64 {
+    /// divided by P(c's chain up). `tree` is the fold of c's attachment
+    /// list given c's chain up, and `connected` its P(connected).
+    pub(super) fn share(&self, c: usize, tree: &Tree, connected: f64) -> f64 {
         let (model, a) = (self.model, self.a);
         let me = &model.clusters[c];
         let mut share = connected
             * (self.others_in_zone[c]
                 + self.others_in_region[me.zone]
                 + self.others_in_mesh[me.region]);
-        self.hosts.clear();
-        self.hosts
-            .extend(attach.iter().filter_map(|&i| match dep.instances[i].host {
-                Host::Cluster(h) => Some(h),
-                Host::Site(_) => None,
-            }));
-        let clusters = &model.clusters;
-        self.hosts
-            .sort_unstable_by_key(|&h| (clusters[h].region, clusters[h].zone, h));
-        self.hosts.dedup();
-        // Walking the hosts in (region, zone) order, each subtree's weight
-        // (the factor of its components outside c's chain) and P(connected)
-        // given its root is up.
-        let mut region = usize::MAX;
-        let mut zone = usize::MAX;
-        let (mut region_w, mut region_p) = (1.0, connected);
-        let (mut zone_w, mut zone_p) = (1.0, connected);
-        for &h in &self.hosts {
-            let host = &clusters[h];
-            let rc = model.regions[host.region].component;
-            let zc = model.zones[host.zone].component;
-            if host.region != region {
-                region = host.region;
-                zone = usize::MAX;
-                if region == me.region {
-                    (region_w, region_p) = (1.0, connected);
+        // Each subtree holding an attached host: its weight (the factor of
+        // its components outside c's chain) and P(connected) given its
+        // root up. c's own region and zone are already up.
+        for (ri, r) in tree.regions.iter().enumerate() {
+            let (region_w, region_p) = if r.region == me.region {
+                (1.0, connected)
+            } else {
+                let w = a[model.regions[r.region].component];
+                let p = 1.0 - tree.none_given_region(ri);
+                share += w * self.region[r.region] * (p - connected);
+                (w, p)
+            };
+            for zi in r.zones.clone() {
+                let z = &tree.zones[zi];
+                let (zone_w, zone_p) = if z.zone == me.zone {
+                    (1.0, connected)
                 } else {
-                    region_w = a[rc];
-                    region_p = connected_given(&[rc]);
-                    share += region_w * self.region[region] * (region_p - connected);
+                    let w = region_w * a[model.zones[z.zone].component];
+                    let p = 1.0 - tree.none_given_zone(ri, zi);
+                    share += w * self.zone[z.zone] * (p - region_p);
+                    (w, p)
+                };
+                for hi in z.hosts.clone() {
+                    let h = tree.hosts[hi].cluster;
+                    if h != c {
+                        let p = 1.0 - tree.none_given_host(ri, zi, hi);
+                        share += zone_w * self.own[h] * (p - zone_p);
+                    }
                 }
-            }
-            if host.zone != zone {
-                zone = host.zone;
-                if zone == me.zone {
-                    (zone_w, zone_p) = (1.0, connected);
-                } else {
-                    zone_w = region_w * a[zc];
-                    zone_p = connected_given(&[rc, zc]);
-                    share += zone_w * self.zone[zone] * (zone_p - region_p);
-                }
-            }
-            if h != c {
-                let host_p = connected_given(&[rc, zc, host.component]);
-                share += zone_w * self.own[h] * (host_p - zone_p);
             }
         }
         share
