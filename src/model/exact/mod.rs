@@ -21,17 +21,19 @@
 //!
 //! `traffic` depends on durations, not just means, and has no closed form.
 //!
-//! Cost: a cluster's `podStart` term folds its attachment list once
-//! ([`reach`]), its `endpoints` stale share, which reads every other
-//! cluster, is formed from per-zone, per-region and mesh-wide sums and the
-//! same fold's nodes ([`stale`]), and its `config` terms fold once per
-//! prefix of the list (quadratic in the list, hence the work budget). So
-//! all but `config` are linear in the model (clusters plus attachment
-//! entries): 10,000 clusters of the ranking study cost tens of
-//! milliseconds, about 1% of one replication of their simulation. The form
-//! quadratic in the mesh that this replaces is kept as the tests'
-//! reference (`reference.rs`).
+//! Cost: per cluster, `podStart` folds the attachment list once
+//! ([`reach`]); the `endpoints` stale share, which reads every other
+//! cluster, comes from per-zone, per-region and mesh-wide sums and the
+//! same fold's nodes ([`stale`]); `config`, one term per prefix of the
+//! list, keeps the prefix's tree in product trees ([`config`]). So the
+//! whole costs O(clusters + attachment entries · log), like building the
+//! model: 10,000 clusters of the ranking study take tens of milliseconds,
+//! about 1% of one replication of their simulation, and no exact value is
+//! ever left out for its cost. The form this replaces, quadratic in the
+//! mesh and in the lists, is kept as the tests' reference
+//! (`reference.rs`).
 
+mod config;
 mod reach;
 #[cfg(test)]
 mod reference;
@@ -40,19 +42,13 @@ mod stale;
 mod tests;
 
 use super::{ConfigChanges, Measure, Model};
+use config::ConfigFold;
 use reach::Reach;
 use stale::StaleWeights;
 
-/// Beyond this much work for one deployment, its exact `config` is left
-/// out (reported empty) rather than stalling the run. A step is one
-/// attached instance visited by a fold over the tree; `config` takes one
-/// per instance of every prefix of every attachment list, about 4 with its
-/// conditioning each.
-const WORK_BUDGET: u64 = 200_000_000;
-
 /// Exact long-run unavailability per deployment and measure, indexed
-/// `[deployment][measure]`; `None` for `traffic`, and for `config` where
-/// the work budget is exceeded.
+/// `[deployment][measure]`; `None` for `traffic`, and for `badConfig`
+/// when the scenario has no config changes.
 pub fn unavailability(model: &Model) -> Vec<[Option<f64>; Measure::COUNT]> {
     let a: Vec<f64> = model.components.iter().map(|c| c.availability()).collect();
     let live: Vec<f64> = model
@@ -67,22 +63,19 @@ pub fn unavailability(model: &Model) -> Vec<[Option<f64>; Measure::COUNT]> {
         .map(|(c, l)| c.proxies as f64 * l)
         .sum();
     let mut reach = Reach::new(model, &a);
+    let mut config_fold = ConfigFold::new(model, &a);
     let weights = StaleWeights::new(model, &a);
-    // The components a term conditions on: a cluster's own chain (`base`),
-    // and that plus a few more chains (`forced`); short lists, reused.
+    // A cluster's own chain, which its terms condition on; reused.
     let mut base: Vec<usize> = Vec::new();
-    let mut forced: Vec<usize> = Vec::new();
     model
         .deployments
         .iter()
         .enumerate()
         .map(|(d, dep)| {
-            let attach_sq: u64 = dep.attach.iter().map(|l| (l.len() as u64).pow(2)).sum();
             let mut out = [None; Measure::COUNT];
             let mut pod = 0.0;
             let mut config = 0.0;
             let mut endpoints = 0.0;
-            let do_config = attach_sq * 4 <= WORK_BUDGET;
             for (c, cluster) in model.clusters.iter().enumerate() {
                 let p = cluster.proxies as f64;
                 if p == 0.0 {
@@ -97,35 +90,14 @@ pub fn unavailability(model: &Model) -> Vec<[Option<f64>; Measure::COUNT]> {
                 // Read the fold's tree before `config` folds other lists.
                 let share = weights.share(c, reach.tree(), connected_given_base);
                 endpoints += p * ((live[c] - connected) + base_up * share);
-                if do_config {
-                    let mut good = 0.0;
-                    for (pos, &i) in list.iter().enumerate() {
-                        let inst = &dep.instances[i];
-                        let cfg_api = model.clusters[inst.config_cluster].api_server;
-                        forced.clone_from(&base);
-                        let reads = [
-                            Some(inst.component),
-                            Some(cfg_api),
-                            model.gateway_between(c, inst),
-                        ];
-                        for r in reads.into_iter().flatten() {
-                            forced.extend(model.chain(r));
-                        }
-                        forced.sort_unstable();
-                        forced.dedup();
-                        good += up(&a, &forced) * reach.none(dep, c, &list[..pos], &forced);
-                    }
-                    config += p * (live[c] - good);
-                }
+                config += p * (live[c] - config_fold.good(dep, c, list, &base));
             }
             out[Measure::PodStart.index()] = Some(clamp(pod / live_weight));
             if let Some(cc) = &model.config_changes {
                 out[Measure::BadConfig.index()] =
                     Some(bad_config(model, d, cc, &live, live_weight));
             }
-            if do_config {
-                out[Measure::Config.index()] = Some(clamp(config / live_weight));
-            }
+            out[Measure::Config.index()] = Some(clamp(config / live_weight));
             out[Measure::Endpoints.index()] = Some(clamp(endpoints / live_weight));
             out
         })
