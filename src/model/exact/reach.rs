@@ -13,9 +13,9 @@
 //! (prefix and suffix products: no division, so a factor of 0 is no
 //! trouble) every such question costs O(1) instead of a new fold.
 //!
-//! The callers ask once per attached instance and per cluster of the mesh,
-//! so the lists are kept between calls and nothing is allocated once they
-//! have grown to the longest attachment list.
+//! It is asked once per cluster and deployment, so the lists are kept
+//! between calls and nothing is allocated once they have grown to the
+//! longest attachment list.
 
 use crate::model::{Deployment, Host, Model};
 use std::ops::Range;
@@ -138,9 +138,9 @@ impl<'m> Reach<'m> {
         let a = self.a;
         let av = |x: usize| if forced.contains(&x) { 1.0 } else { a[x] };
         let network = model.clusters[c].network;
-        // Per host: P(no candidate instance on it is up). The sorts are
-        // stable and the folds run in key order, so the products are formed
-        // in the same order whatever the attachment order.
+        // Per host: P(no candidate instance on it is up). Sorted by
+        // (region, zone, cluster), each host's instances, each zone's hosts
+        // and each region's zones lie next to each other.
         self.on_clusters.clear();
         self.on_sites.clear();
         for &i in candidates {
