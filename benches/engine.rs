@@ -1,7 +1,8 @@
 //! Timings of the engine with divan (`cargo bench --bench engine`): the
 //! bare event loop, the ranking study on one thread and on all, and the
 //! ranking study on meshes of about 30, 300 and 3,000 clusters, each in
-//! events per second ("item/s").
+//! events per second ("item/s"); and the exact answers of the ranking
+//! study on meshes of 300, 3,000 and 10,000 clusters.
 //!
 //! These are for looking closer at one piece. The target ratios of issue 4
 //! come from `benches/ratios.rs`, which measures them all in one run.
@@ -52,4 +53,12 @@ fn mesh(bencher: Bencher, clusters: u32) {
     bencher
         .counter(ItemsCount::new(events))
         .bench(|| common::simulate(&model, replications, 1, 0));
+}
+
+/// The exact answers of the ranking study on a larger mesh (one thread):
+/// per-zone and per-region sums keep them linear in the clusters.
+#[divan::bench(args = common::EXACT_MESHES, sample_count = 5, sample_size = 1)]
+fn exact(bencher: Bencher, clusters: u32) {
+    let model = common::model_of(&common::ranking_on(clusters, "10y"));
+    bencher.bench(|| meshsim::model::exact::unavailability(&model));
 }

@@ -11,6 +11,11 @@
 //!   resident set of `meshsim run`, everything it writes included, and the
 //!   live heap of the engine alone.
 //!
+//! And issue 11's: the exact answers of the ranking study on 300, 3,000
+//! and 10,000 clusters against the simulation of one replication of the
+//! same mesh, one thread (the exact answers must grow no faster than the
+//! simulation with the mesh); `-- --exact` measures only these.
+//!
 //! Ratios, not absolute rates, because the machines this runs on are
 //! shared and noisy: both sides of a ratio see the same machine within
 //! seconds. The timed figures are measured in interleaved rounds and the
@@ -25,7 +30,8 @@
 
 mod common;
 
-use common::{bare_loop, model_of, rate, simulate, MESHES};
+use common::{bare_loop, model_of, rate, simulate, EXACT_MESHES, MESHES};
+use meshsim::model::exact;
 use std::process::Command;
 use std::time::Instant;
 
@@ -55,6 +61,10 @@ fn main() {
     let rounds = value_after(&args, "--rounds")
         .map_or(3, |n| n.parse().expect("--rounds takes a number"))
         .max(1);
+    if args.iter().any(|a| a == "--exact") {
+        exact_ratios(rounds);
+        return;
+    }
 
     // First, while this process is small: a child's peak RSS starts from
     // its parent's at spawn (the kernel carries it across exec).
@@ -128,6 +138,56 @@ fn main() {
             None => println!("| {target} | ≤ 1.10 | not measured | |"),
         }
     }
+    exact_ratios(rounds);
+}
+
+/// The exact answers' time against one replication's simulation, per mesh
+/// size, in interleaved rounds; prints each round's seconds and a table of
+/// the ratios.
+fn exact_ratios(rounds: usize) {
+    let models: Vec<_> = EXACT_MESHES
+        .iter()
+        .map(|&clusters| (clusters, model_of(&common::ranking_on(clusters, "10y"))))
+        .collect();
+    println!("\nexact answers / simulation of one replication of 10 years, 1 thread (seconds)\n");
+    let mut ratios = vec![Vec::new(); models.len()];
+    for round in 1..=rounds {
+        let mut line = Vec::new();
+        for ((clusters, model), ratio) in models.iter().zip(&mut ratios) {
+            let exact = seconds_per_call(|| {
+                std::hint::black_box(exact::unavailability(model));
+            });
+            let one = seconds_per_call(|| {
+                simulate(model, 1, 1, 0);
+            });
+            ratio.push(exact / one);
+            line.push(format!("{clusters}: {exact:.5} / {one:.5}"));
+        }
+        println!("round {round}: {}", line.join("  "));
+    }
+    println!("\n| clusters | exact answers / one replication | rounds |");
+    println!("|---|---|---|");
+    for ((clusters, _), values) in models.iter().zip(&ratios) {
+        let each: Vec<String> = values.iter().map(|v| format!("{v:.3}")).collect();
+        println!(
+            "| {clusters} | {:.3} | {} |",
+            median(values),
+            each.join(", ")
+        );
+    }
+}
+
+/// Seconds per call of `work`, called until a quarter of a second has
+/// passed (at least once), so that sub-millisecond figures are not timer
+/// noise.
+fn seconds_per_call(mut work: impl FnMut()) -> f64 {
+    let started = Instant::now();
+    let mut calls = 0u32;
+    while calls == 0 || started.elapsed().as_secs_f64() < 0.25 {
+        work();
+        calls += 1;
+    }
+    started.elapsed().as_secs_f64() / f64::from(calls)
 }
 
 /// The value following `flag` among the arguments (cargo passes others,

@@ -61,14 +61,19 @@ fn set_line(text: &str, prefix: &str, value: &str) -> String {
 /// Mesh sizes, in clusters.
 pub const MESHES: [u32; 3] = [30, 300, 3_000];
 
+/// Mesh sizes of the exact answers' figures, in clusters.
+pub const EXACT_MESHES: [u32; 3] = [300, 3_000, 10_000];
+
 /// The shape of a mesh of `clusters` clusters: (regions, zones per region,
-/// clusters per zone). Three zones per region as in the ranking scenario;
-/// regions and zones both grow with the mesh, as in real meshes.
+/// clusters per zone). Three zones per region as in the ranking scenario
+/// (five at 10,000, which three does not divide); regions and zones both
+/// grow with the mesh, as in real meshes.
 pub fn shape(clusters: u32) -> (u32, u32, u32) {
     match clusters {
         30 => (2, 3, 5),
         300 => (5, 3, 20),
         3_000 => (10, 3, 100),
+        10_000 => (20, 5, 100),
         _ => panic!("no mesh shape for {clusters} clusters"),
     }
 }

@@ -100,3 +100,82 @@ fn exact_answer_of_a_single_chain_by_hand() {
     }
     assert_eq!(exact[0][3], None, "traffic has no closed form");
 }
+
+/// The shipped ranking study on a mesh of `regions` × `zones` × `clusters`
+/// (only its topology lines change, so its failure rates and placements
+/// stay those of the file).
+fn ranking_on(regions: u32, zones: u32, clusters: u32) -> String {
+    let text =
+        std::fs::read_to_string(super::common::root().join("scenarios/availability-ranking.yaml"))
+            .unwrap();
+    let mut replaced = 0;
+    let out: Vec<String> = text
+        .lines()
+        .map(|line| {
+            let (indent, body) = line.split_at(line.len() - line.trim_start().len());
+            let value = match body.split(':').next() {
+                Some("regions") => regions,
+                Some("zonesPerRegion") => zones,
+                Some("clustersPerZone") => clusters,
+                _ => return line.to_string(),
+            };
+            replaced += 1;
+            format!("{indent}{}: {value}", body.split(':').next().unwrap())
+        })
+        .collect();
+    assert_eq!(replaced, 3, "the ranking scenario's topology lines");
+    out.join("\n")
+}
+
+#[test]
+fn exact_answers_of_a_mesh_of_ten_thousand_clusters_are_computed() {
+    use meshsim::model::Measure;
+    let model = model_of(&ranking_on(20, 5, 100));
+    assert_eq!(model.clusters.len(), 10_000);
+    let exact = meshsim::model::exact::unavailability(&model);
+    let measures = [Measure::Config, Measure::PodStart, Measure::Endpoints];
+    for (dep, values) in model.deployments.iter().zip(&exact) {
+        for m in measures {
+            let v =
+                values[m.index()].unwrap_or_else(|| panic!("{} {}: left out", dep.name, m.name()));
+            assert!(v > 0.0 && v < 1.0, "{} {}: {v}", dep.name, m.name());
+        }
+        // The stale share only adds to being disconnected.
+        assert!(values[Measure::Endpoints.index()] >= values[Measure::PodStart.index()]);
+    }
+
+    // By hand for each-cluster, where every cluster is alike: a proxy reads
+    // its own API server and istiod (availabilities `api`, `cp`), and when
+    // connected it sees the stale share S of the other clusters, each
+    // weighing 1/N · P(its API server down) · P(its chain up beyond the
+    // part it shares with the proxy's).
+    let each = model
+        .deployments
+        .iter()
+        .position(|d| d.name == "each-cluster")
+        .unwrap();
+    let avail = |x: usize| model.components[x].availability();
+    let first = &model.clusters[0];
+    let (region, zone) = (
+        avail(model.regions[0].component),
+        avail(model.zones[0].component),
+    );
+    let (cluster, api) = (avail(first.component), avail(first.api_server));
+    let cp = avail(model.deployments[each].instances[0].component);
+    let (r, z, n) = (20.0, 5.0, 100.0);
+    let weight = (1.0 - api) * cluster / (r * z * n);
+    let s = weight * ((n - 1.0) + (z - 1.0) * n * zone + (r - 1.0) * z * n * zone * region);
+    let by_hand = [
+        (Measure::PodStart, 1.0 - api * cp),
+        (Measure::Config, 1.0 - api * cp),
+        (Measure::Endpoints, 1.0 - api * cp * (1.0 - s)),
+    ];
+    for (m, expect) in by_hand {
+        let got = exact[each][m.index()].unwrap();
+        assert!(
+            (got - expect).abs() <= 1e-10 * expect,
+            "each-cluster {}: {got:e} vs by hand {expect:e}",
+            m.name()
+        );
+    }
+}
