@@ -3,15 +3,18 @@
 //! once with code 130 (a staging folder may stay behind; the next run
 //! removes it). The engine only sees the [`Cancel`] flag.
 //!
-//! A test hook, `MESHSIM_TEST_PAUSE_AT=<step>`, makes a run stop at one
-//! step (`batch 2`: after the second batch of replications is counted;
-//! `results`: before the results and exact answers are assembled; a result
-//! file's name: before it is written), say so on stderr and wait there for
-//! a signal. The tests in tests/integration/containment.rs use it to kill
-//! a run in a phase that otherwise lasts milliseconds, without guessing
-//! with sleeps on a loaded machine. Unset, it costs one lookup per step.
+//! A test hook, `MESHSIM_TEST_PAUSE_AT=<step>[,<step>…]`, makes a run stop
+//! at those steps (`simulation`: before the first replication; `batch 2`:
+//! after the second batch of replications is counted; `results`: before
+//! the results and exact answers are assembled; a result file's name:
+//! before it is written; `swap`: before the staged results are swapped
+//! in), say so on stderr and wait there for the next signal. The tests in
+//! tests/integration/containment.rs use it to signal a run in a phase that
+//! otherwise lasts milliseconds, without guessing with sleeps on a loaded
+//! machine. Unset, it costs one lookup per step.
 
 use meshsim::engine::Cancel;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -23,6 +26,9 @@ pub struct Interrupted(pub String);
 
 static CANCEL: OnceLock<Cancel> = OnceLock::new();
 
+/// Signals received, for the test hook's wait.
+static SIGNALS: AtomicU32 = AtomicU32::new(0);
+
 /// The process's cancellation flag, with the signal handler installed on
 /// first use.
 pub fn cancel() -> Cancel {
@@ -31,6 +37,7 @@ pub fn cancel() -> Cancel {
             let cancel = Cancel::new();
             let flag = cancel.clone();
             let _ = ctrlc::set_handler(move || {
+                SIGNALS.fetch_add(1, Ordering::SeqCst);
                 if flag.set() {
                     std::process::exit(130);
                 }
@@ -41,12 +48,16 @@ pub fn cancel() -> Cancel {
         .clone()
 }
 
-/// Test hook: when `MESHSIM_TEST_PAUSE_AT` names `step`, announces it and
-/// waits until a signal sets `cancel`.
-pub fn pause_at(step: &str, cancel: &Cancel) {
-    if std::env::var_os("MESHSIM_TEST_PAUSE_AT").is_some_and(|s| s == step) {
+/// Test hook: when `MESHSIM_TEST_PAUSE_AT` lists `step`, announces it and
+/// waits for the next signal.
+pub fn pause_at(step: &str) {
+    let Ok(steps) = std::env::var("MESHSIM_TEST_PAUSE_AT") else {
+        return;
+    };
+    if steps.split(',').any(|s| s == step) {
+        let seen = SIGNALS.load(Ordering::SeqCst);
         eprintln!("meshsim: paused at {step}");
-        while !cancel.is_set() {
+        while SIGNALS.load(Ordering::SeqCst) == seen {
             std::thread::sleep(Duration::from_millis(5));
         }
     }

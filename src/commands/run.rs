@@ -72,6 +72,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
         keep_incidents: args.keep_incidents,
     };
     let target = size.replications;
+    pause_at("simulation");
     let mut tally = engine::run(&model, None, &options, &mut observer)?;
     observer.bar.finish_and_clear();
     if tally.interrupted && tally.replications == 0 {
@@ -92,7 +93,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
         );
     }
     let check = |step: &str| -> anyhow::Result<()> {
-        pause_at(step, &cancel);
+        pause_at(step);
         if !partial && cancel.is_set() {
             return Err(untouched().into());
         }
@@ -201,7 +202,7 @@ impl Observer for RunObserver {
     fn batch(&mut self, outcomes: &[Outcome]) -> anyhow::Result<()> {
         self.writer.batch(outcomes)?;
         self.batches += 1;
-        pause_at(&format!("batch {}", self.batches), &self.cancel);
+        pause_at(&format!("batch {}", self.batches));
         Ok(())
     }
 
