@@ -56,6 +56,13 @@ impl Staging {
     /// Puts the staged results in place of the target's (every file in the
     /// staging folder must be complete and synced), then removes the old.
     pub fn commit(mut self) -> anyhow::Result<()> {
+        // The folder swapped in keeps the old one's mode (set last: the
+        // old one may be read-only).
+        let mode = std::fs::metadata(&self.target)
+            .with_context(|| format!("cannot read {}", self.target.display()))?
+            .permissions();
+        std::fs::set_permissions(&self.dir, mode)
+            .with_context(|| format!("cannot set the mode of {}", self.dir.display()))?;
         sync_dir(&self.dir)?;
         swap(&self.dir, &self.target)?;
         self.swapped = true;
@@ -233,6 +240,8 @@ mod tests {
         std::fs::write(target.join("blast.csv"), "n-1").unwrap();
         std::fs::write(target.join("notes/a.txt"), "mine").unwrap();
         std::fs::write(target.join(".summary.csv.tmp-1"), "junk").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o750)).unwrap();
         // A leftover of a killed run is cleared first.
         std::fs::create_dir(tmp.path().join(".r.meshsim-staging")).unwrap();
         std::fs::write(tmp.path().join(".r.meshsim-staging/x"), "").unwrap();
@@ -255,6 +264,8 @@ mod tests {
             "mine"
         );
         assert_eq!(names(tmp.path()), ["r"]);
+        let mode = std::fs::metadata(&target).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o750);
     }
 
     #[test]

@@ -3,10 +3,10 @@
 //!
 //! Both sides read the one list: the writers ask [`Folder::path`] for each
 //! file (a name not in the list is refused, so a new output cannot be
-//! forgotten here), and the staging swap ([`super::Staging`]) carries over
-//! every file of the old folder that is *not* in it (`blast.csv` from
-//! `meshsim blast`, files taken over with `--force`), since the new run
-//! replaces exactly these.
+//! forgotten here), and the binary's staging swap (`commands/staging.rs`)
+//! carries over every file of the old folder that is *not* in it
+//! (`blast.csv` from `meshsim blast`, files taken over with `--force`),
+//! since the new run replaces exactly these.
 
 use std::path::{Path, PathBuf};
 
