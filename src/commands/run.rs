@@ -104,7 +104,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
     crate::heap::release_free_pages();
     let elapsed = started.elapsed().as_secs_f64();
     check("results")?;
-    let (model, results) = assemble(model, tally, &cancel, !partial).ok_or_else(untouched)?;
+    let (model, results) = assemble(model, tally, &cancel, !partial)?.ok_or_else(untouched)?;
     let yaml =
         header + &serde_yaml_ng::to_string(&doc.file).context("cannot serialise the scenario")?;
     let mut folder = Folder::with_check(staging.dir(), Box::new(|name: &str| check(name)));
@@ -160,7 +160,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
 /// Assembles the results (with the exact answers, which can take long on a
 /// huge mesh) on a thread of its own, so a Ctrl-C is honoured while it
 /// runs: `None` then, and the thread is left to die with the process.
-fn assemble(model: Model, tally: Tally, cancel: &Cancel, honour: bool) -> Option<(Model, Results)> {
+fn assemble(
+    model: Model,
+    tally: Tally,
+    cancel: &Cancel,
+    honour: bool,
+) -> anyhow::Result<Option<(Model, Results)>> {
     let (send, receive) = mpsc::channel();
     std::thread::spawn(move || {
         let results = Results::new(&model, &tally);
@@ -168,11 +173,13 @@ fn assemble(model: Model, tally: Tally, cancel: &Cancel, honour: bool) -> Option
     });
     loop {
         match receive.recv_timeout(Duration::from_millis(20)) {
-            Ok(done) => return Some(done),
-            Err(RecvTimeoutError::Timeout) if honour && cancel.is_set() => return None,
+            Ok(done) => return Ok(Some(done)),
+            Err(RecvTimeoutError::Timeout) if honour && cancel.is_set() => return Ok(None),
             Err(RecvTimeoutError::Timeout) => {}
             // The thread panicked (its message is on stderr).
-            Err(RecvTimeoutError::Disconnected) => return None,
+            Err(RecvTimeoutError::Disconnected) => {
+                anyhow::bail!("assembling the results failed; nothing was written")
+            }
         }
     }
 }
