@@ -5,10 +5,12 @@
 //!
 //! A test hook, `MESHSIM_TEST_PAUSE_AT=<step>[,<step>…]`, makes a run stop
 //! at those steps (`simulation`: before the first replication; `batch 2`:
-//! after the second batch of replications is counted; `results`: before
-//! the results and exact answers are assembled; a result file's name:
-//! before it is written; `swap`: before the staged results are swapped
-//! in), say so on stderr and wait there for the next signal. The tests in
+//! after the second batch of replications is counted; a result file's
+//! name: before it is written; `swap`: before the staged results are
+//! swapped in), say so on stderr and wait there for the next signal. At
+//! `results` (the assembly of the results and exact answers) it holds
+//! for good instead, standing for a computation that never ends: the run
+//! must stop without waiting for it. The tests in
 //! tests/integration/containment.rs use it to signal a run in a phase that
 //! otherwise lasts milliseconds, without guessing with sleeps on a loaded
 //! machine. Unset, it costs one lookup per step.
@@ -51,14 +53,26 @@ pub fn cancel() -> Cancel {
 /// Test hook: when `MESHSIM_TEST_PAUSE_AT` lists `step`, announces it and
 /// waits for the next signal.
 pub fn pause_at(step: &str) {
-    let Ok(steps) = std::env::var("MESHSIM_TEST_PAUSE_AT") else {
-        return;
-    };
-    if steps.split(',').any(|s| s == step) {
+    if listed(step) {
         let seen = SIGNALS.load(Ordering::SeqCst);
         eprintln!("meshsim: paused at {step}");
         while SIGNALS.load(Ordering::SeqCst) == seen {
             std::thread::sleep(Duration::from_millis(5));
         }
     }
+}
+
+/// Test hook: when `MESHSIM_TEST_PAUSE_AT` lists `step`, announces it and
+/// never returns.
+pub fn hold_at(step: &str) {
+    if listed(step) {
+        eprintln!("meshsim: paused at {step}");
+        loop {
+            std::thread::sleep(Duration::from_secs(1));
+        }
+    }
+}
+
+fn listed(step: &str) -> bool {
+    std::env::var("MESHSIM_TEST_PAUSE_AT").is_ok_and(|steps| steps.split(',').any(|s| s == step))
 }

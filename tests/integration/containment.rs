@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Child, ChildStderr, Command, Stdio};
+use std::time::{Duration, Instant};
 
 fn ranking() -> String {
     root()
@@ -192,20 +193,33 @@ fn signal(child: &Child, name: &str) {
 }
 
 /// Waits for the run to end; returns its exit code (None: killed) and the
-/// rest of its stderr.
+/// rest of its stderr. A run that has not ended after two minutes (it
+/// should take well under a second) is killed and fails the test.
 fn finish(mut child: Child, mut err: BufReader<ChildStderr>) -> (Option<i32>, String) {
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(120) {
+            child.kill().unwrap();
+            panic!("the run did not stop");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
     let mut rest = String::new();
     err.read_to_string(&mut rest).unwrap();
-    (child.wait().unwrap().code(), rest)
+    (status.code(), rest)
 }
 
 const STAGING: &str = ".r.meshsim-staging";
 
 #[test]
 fn a_run_stopped_after_the_simulation_leaves_the_old_results_exactly() {
-    // Assembly, a table, a Parquet file, the scenario, charts, and the
-    // instant before the swap; by SIGINT and SIGTERM, and by SIGKILL, which
-    // nothing can catch.
+    // Assembly (held for good by the hook: the run must not wait for it),
+    // a table, a Parquet file, the scenario, charts, and the instant before
+    // the swap; by SIGINT and SIGTERM, and by SIGKILL, which nothing can
+    // catch.
     let dir = tempfile::tempdir().unwrap();
     let before = old_set(dir.path());
     let steps = [
