@@ -1,5 +1,5 @@
 //! The `meshsim` binary: parse the command line, run the command, map
-//! errors to exit codes (2: bad input, 1: anything else).
+//! errors to exit codes (2: bad input, 130: interrupted, 1: anything else).
 
 mod cli;
 mod commands;
@@ -23,8 +23,8 @@ fn main() -> ExitCode {
                 eprintln!("error: {bad}");
                 return ExitCode::from(2);
             }
-            if err.downcast_ref::<meshsim::engine::Interrupted>().is_some() {
-                eprintln!("error: {err}");
+            if let Some(stop) = err.downcast_ref::<commands::Interrupted>() {
+                eprintln!("{stop}");
                 return ExitCode::from(130);
             }
             eprintln!("error: {err:#}");

@@ -32,7 +32,7 @@ pub use cause::Cause;
 pub use ranking::Ranking;
 pub use timeline::TimelineChart;
 
-use crate::export::AtomicFile;
+use crate::export::{AtomicFile, Folder};
 use crate::model::Measure;
 use crate::results::Results;
 use anyhow::Context;
@@ -75,24 +75,34 @@ pub fn measures(results: &Results) -> Vec<Measure> {
 /// written, PNG then SVG per chart.
 pub fn render_all(results: &Results, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    render_into(results, &mut Folder::new(dir))
+}
+
+/// Writes every chart into `folder`, running its check before each file
+/// (a run's Ctrl-C stops between two files).
+pub fn render_into(results: &Results, folder: &mut Folder<'_>) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
-    files.extend(render(&Ranking, results, dir)?);
-    files.extend(render(&Blast, results, dir)?);
-    files.extend(render(&Cause, results, dir)?);
-    files.extend(render(&TimelineChart, results, dir)?);
+    files.extend(render(&Ranking, results, folder)?);
+    files.extend(render(&Blast, results, folder)?);
+    files.extend(render(&Cause, results, folder)?);
+    files.extend(render(&TimelineChart, results, folder)?);
     Ok(files)
 }
 
-/// Writes one chart into `dir` as `<name>.png` and `<name>.svg`, each under
-/// a temporary name first and renamed into place, so a reader never sees
-/// half a chart; returns the two paths.
-pub fn render<C: Chart>(chart: &C, results: &Results, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+/// Writes one chart into `folder` as `<name>.png` and `<name>.svg`, each
+/// under a temporary name first and renamed into place, so a reader never
+/// sees half a chart; returns the two paths.
+pub fn render<C: Chart>(
+    chart: &C,
+    results: &Results,
+    folder: &mut Folder<'_>,
+) -> anyhow::Result<Vec<PathBuf>> {
     style::ensure_font()?;
     let size = chart.size(results)?;
-    let png = dir.join(format!("{}.png", chart.name()));
-    let svg = dir.join(format!("{}.svg", chart.name()));
+    let png = folder.path(&format!("{}.png", chart.name()))?;
     write_png(chart, results, size, &png)
         .with_context(|| format!("cannot draw {}", png.display()))?;
+    let svg = folder.path(&format!("{}.svg", chart.name()))?;
     write_svg(chart, results, size, &svg)
         .with_context(|| format!("cannot draw {}", svg.display()))?;
     Ok(vec![png, svg])
@@ -120,26 +130,14 @@ fn write_png<C: Chart>(
     size: (u32, u32),
     dest: &Path,
 ) -> anyhow::Result<()> {
-    let name = dest
-        .file_name()
-        .with_context(|| format!("{} is not a file path", dest.display()))?
-        .to_string_lossy();
-    // The encoder picks the format from the extension, so the temporary
-    // name keeps `.png` at its end.
-    let temp = dest.with_file_name(format!(".{name}.tmp-{}.png", std::process::id()));
-    let drawn = (|| -> anyhow::Result<()> {
-        let root = BitMapBackend::new(&temp, size).into_drawing_area();
+    // The encoder writes the temporary file by its name (which ends in
+    // `.png`); the commit syncs and renames it like any other file.
+    let file = AtomicFile::create(dest)?;
+    {
+        let root = BitMapBackend::new(file.temp_path(), size).into_drawing_area();
         root.fill(&WHITE)?;
         chart.draw(results, &Canvas::new(&root, true))?;
         root.present()?;
-        Ok(())
-    })();
-    match drawn {
-        Ok(()) => std::fs::rename(&temp, dest)
-            .with_context(|| format!("cannot move {} into place", dest.display())),
-        Err(e) => {
-            let _ = std::fs::remove_file(&temp);
-            Err(e)
-        }
     }
+    file.commit()
 }

@@ -5,8 +5,10 @@
 mod blast;
 mod check;
 mod folder;
+mod interrupt;
 mod plot;
 mod run;
+mod staging;
 mod validate;
 
 use crate::cli::Command;
@@ -17,6 +19,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 pub use folder::UsageError;
+pub use interrupt::Interrupted;
 
 /// Runs one command.
 pub fn dispatch(command: Command) -> anyhow::Result<ExitCode> {

@@ -1,37 +1,31 @@
 //! `meshsim run`: simulate, stream the replications to disk, write the
-//! results folder and its charts, print the summary. Ctrl-C stops between
-//! batches without writing results.
+//! results folder and its charts, print the summary.
+//!
+//! Everything is written into a staging folder and swapped in at the end
+//! (`staging.rs`), so the previous results stay whole until then. Ctrl-C
+//! is honoured in every phase: during the simulation the run keeps the
+//! whole batches it finished and writes their results, marked as
+//! interrupted (exit 130); later (exact answers, files, charts) it
+//! discards the staging folder and leaves the previous results as they
+//! were (exit 130).
 
-use super::folder::{clear_results, results_dir};
+use super::folder::results_dir;
+use super::interrupt::{self, hold_at, pause_at, Interrupted};
 use super::plot::chart_list;
+use super::staging::Staging;
 use super::{load, say};
 use crate::cli::RunArgs;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use meshsim::charts;
 use meshsim::engine::replication::Outcome;
-use meshsim::engine::{self, Observer, RunOptions};
-use meshsim::export::{write_results, ReplicationWriter};
+use meshsim::engine::{self, Cancel, Observer, RunOptions, Tally};
+use meshsim::export::{write_results, Folder, ReplicationWriter};
 use meshsim::model::{self, Model};
 use meshsim::output::table;
 use meshsim::results::Results;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
-
-/// Set by the first Ctrl-C (or SIGTERM); the second exits at once.
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
-/// Installs the Ctrl-C handler: the first signal stops the run after the
-/// current batch, writing nothing (temporary files are removed); the second
-/// exits immediately with code 130.
-fn handle_interrupts() {
-    let _ = ctrlc::set_handler(|| {
-        if INTERRUPTED.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
-        }
-        eprintln!("\ninterrupting after the current batch; press Ctrl-C again to stop at once");
-    });
-}
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
 
 /// `meshsim run`: simulate, write the results folder, print the summary.
 pub fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
@@ -52,28 +46,75 @@ pub fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
     model::estimate::check(&size, args.allow_large)
         .map_err(|e| doc.locate(e.field_error(&model)))?;
     let out = results_dir(args, &model)?;
-    handle_interrupts();
-    clear_results(&out)?;
+    let cancel = interrupt::cancel();
+    let staging = Staging::begin(&out)?;
+    let untouched = || {
+        Interrupted(format!(
+            "interrupted; nothing was written, {} is as it was",
+            out.display()
+        ))
+    };
 
     let started = Instant::now();
     let names = model.deployments.iter().map(|d| d.name.clone()).collect();
     let mut observer = RunObserver {
-        writer: ReplicationWriter::create(&out, names, model.measures())?,
+        writer: ReplicationWriter::create(
+            &mut Folder::new(staging.dir()),
+            names,
+            model.measures(),
+        )?,
         bar: progress_bar(args.quiet),
+        cancel: cancel.clone(),
+        batches: 0,
     };
     let options = RunOptions {
         threads: args.threads,
         keep_incidents: args.keep_incidents,
     };
-    let tally = engine::run(&model, None, &options, &mut observer)?;
+    let target = size.replications;
+    pause_at("simulation");
+    let mut tally = engine::run(&model, None, &options, &mut observer)?;
     observer.bar.finish_and_clear();
+    if tally.interrupted && tally.replications == 0 {
+        return Err(untouched().into());
+    }
+    // Interrupted during the simulation, the run keeps what it finished:
+    // the results of exactly `--replications N`, recorded so in
+    // scenario.yaml. A signal now (the second) exits at once.
+    let partial = tally.interrupted;
+    let mut header = String::new();
+    if partial {
+        doc.file.spec.replications = Some(tally.replications);
+        doc.file.spec.precision = None;
+        tally.precision_reached = None;
+        header = format!(
+            "# interrupted after {} of {target} replications; `replications: {}` below reproduces these results\n",
+            tally.replications, tally.replications
+        );
+    }
+    let check = |step: &str| -> anyhow::Result<()> {
+        pause_at(step);
+        if !partial && cancel.is_set() {
+            return Err(untouched().into());
+        }
+        Ok(())
+    };
+    check("replications.parquet")?;
     observer.writer.finish()?;
     crate::heap::release_free_pages();
     let elapsed = started.elapsed().as_secs_f64();
-    let results = Results::new(&model, &tally);
-    let yaml = serde_yaml_ng::to_string(&doc.file).context("cannot serialise the scenario")?;
-    write_results(&out, &results, &yaml)?;
-    let charts = charts::render_all(&results, &out)?;
+    let (model, results) = assemble(model, tally, &cancel, !partial)?.ok_or_else(untouched)?;
+    let yaml =
+        header + &serde_yaml_ng::to_string(&doc.file).context("cannot serialise the scenario")?;
+    let mut folder = Folder::with_check(staging.dir(), Box::new(|name: &str| check(name)));
+    write_results(&mut folder, &results, &yaml)?;
+    let charts = charts::render_into(&results, &mut folder)?
+        .iter()
+        .map(|f| out.join(f.file_name().unwrap_or_default()))
+        .collect::<Vec<_>>();
+    drop(folder);
+    check("swap")?;
+    staging.commit()?;
 
     if !args.quiet {
         let threads = if args.threads == 0 {
@@ -103,7 +144,46 @@ pub fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
         text += &chart_list(&charts);
         say(&text)?;
     }
+    if partial {
+        return Err(Interrupted(format!(
+            "interrupted after {} of {target} replications; their results are in {} (scenario.yaml records replications: {})",
+            results.replications,
+            out.display(),
+            results.replications
+        ))
+        .into());
+    }
     Ok((model, results))
+}
+
+/// Assembles the results (with the exact answers, which can take long on a
+/// huge mesh) on a thread of its own, so a Ctrl-C is honoured while it
+/// runs: `None` then, and the thread is left to die with the process.
+fn assemble(
+    model: Model,
+    tally: Tally,
+    cancel: &Cancel,
+    honour: bool,
+) -> anyhow::Result<Option<(Model, Results)>> {
+    let (send, receive) = mpsc::channel();
+    std::thread::spawn(move || {
+        // The test hook holds here for good, so the tests see the wait
+        // below give up on a signal.
+        hold_at("results");
+        let results = Results::new(&model, &tally);
+        let _ = send.send((model, results));
+    });
+    loop {
+        match receive.recv_timeout(Duration::from_millis(20)) {
+            Ok(done) => return Ok(Some(done)),
+            Err(RecvTimeoutError::Timeout) if honour && cancel.is_set() => return Ok(None),
+            Err(RecvTimeoutError::Timeout) => {}
+            // The thread panicked (its message is on stderr).
+            Err(RecvTimeoutError::Disconnected) => {
+                anyhow::bail!("assembling the results failed; nothing was written")
+            }
+        }
+    }
 }
 
 fn progress_bar(quiet: bool) -> ProgressBar {
@@ -123,11 +203,16 @@ fn progress_bar(quiet: bool) -> ProgressBar {
 struct RunObserver {
     writer: ReplicationWriter,
     bar: ProgressBar,
+    cancel: Cancel,
+    batches: u64,
 }
 
 impl Observer for RunObserver {
     fn batch(&mut self, outcomes: &[Outcome]) -> anyhow::Result<()> {
-        self.writer.batch(outcomes)
+        self.writer.batch(outcomes)?;
+        self.batches += 1;
+        pause_at(&format!("batch {}", self.batches));
+        Ok(())
     }
 
     fn progress(&mut self, done: u64, target: u64) {
@@ -135,7 +220,7 @@ impl Observer for RunObserver {
         self.bar.set_position(done);
     }
 
-    fn cancelled(&self) -> bool {
-        INTERRUPTED.load(Ordering::SeqCst)
+    fn cancel(&self) -> Cancel {
+        self.cancel.clone()
     }
 }

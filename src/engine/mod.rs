@@ -21,7 +21,15 @@
 //! `precision:` target is met after batch k, batch k + 1 (already
 //! simulated alongside) is counted too, and the run ends there. Measured
 //! in `BENCHMARKS.md`.
+//!
+//! A run asked to stop ([`Observer::cancel`]) starts no further
+//! replication, abandons those under way, and returns the whole batches it
+//! finished, marked [`Tally::interrupted`]: the same tally, byte for byte,
+//! as a run of that many replications. The workers' blast-radius counts of
+//! the dropped batch are rolled back to the checkpoint taken after the last
+//! finished one.
 
+pub mod cancel;
 pub mod queue;
 pub mod replication;
 pub mod rng;
@@ -29,6 +37,8 @@ mod rollout;
 pub mod single;
 mod table;
 pub mod trace;
+
+pub use cancel::Cancel;
 
 use crate::model::deps::DepIndex;
 use crate::model::{Kind, Model, Replications};
@@ -72,16 +82,12 @@ pub trait Observer {
     }
     /// `done` of at most `target` replications are finished.
     fn progress(&mut self, _done: u64, _target: u64) {}
-    /// Asked between batches: stop the run (Ctrl-C)?
-    fn cancelled(&self) -> bool {
-        false
+    /// The flag that stops the run (set by Ctrl-C in the binary); read
+    /// once when the run starts. By default, a flag nobody sets.
+    fn cancel(&self) -> Cancel {
+        Cancel::new()
     }
 }
-
-/// The run was stopped from outside (Ctrl-C, SIGTERM) between batches.
-#[derive(Debug, thiserror::Error)]
-#[error("interrupted; no results were written")]
-pub struct Interrupted;
 
 /// Ignores everything.
 pub struct NoObserver;
@@ -116,6 +122,9 @@ pub struct Tally {
     pub incidents: Vec<(u64, IncidentRow)>,
     /// For `precision:` runs: was the target reached?
     pub precision_reached: Option<bool>,
+    /// Stopped by [`Observer::cancel`]: the tally holds only the whole
+    /// batches finished before it, `replications` of them.
+    pub interrupted: bool,
 }
 
 /// Slots per blast group: all kinds, then each kind.
@@ -136,6 +145,7 @@ impl Tally {
             events: 0,
             incidents: Vec::new(),
             precision_reached: None,
+            interrupted: false,
         }
     }
 
@@ -207,6 +217,10 @@ impl Tally {
 
 /// Runs `replications` (overriding the scenario's own setting when given).
 ///
+/// When the observer's [`Cancel`] flag is set, the run ends early with
+/// [`Tally::interrupted`] set (not an error): the tally then holds the
+/// whole batches reduced so far.
+///
 /// Batch k is reduced (and shown to `observer`) while batch k + 1 is
 /// simulated, so the sequential reduction does not leave the other threads
 /// idle. When the `precision:` target is met after batch k, batch k + 1 is
@@ -235,6 +249,7 @@ pub fn run(
         .num_threads(options.threads)
         .build()?;
     let keep = options.keep_incidents;
+    let cancel = observer.cancel();
     let timeline_hours = model.horizon_hours.min(TIMELINE_HOURS);
     // One simulator per worker thread, made on first use and reused for
     // every replication that thread runs, so its buffers grow only once.
@@ -244,18 +259,36 @@ pub fn run(
     let simulators: Vec<Mutex<Option<Box<Simulator>>>> = (0..pool.current_num_threads())
         .map(|_| Mutex::new(None))
         .collect();
-    let simulate = |batch: Range<u64>| -> Vec<Outcome> {
+    // `None` when cancelled: the batch is dropped whole.
+    let simulate = |batch: Range<u64>| -> Option<Vec<Outcome>> {
         batch
             .into_par_iter()
             .map(|r| {
+                if cancel.is_set() {
+                    return None;
+                }
                 let worker = rayon::current_thread_index().expect("runs on the pool");
                 let mut slot = simulators[worker]
                     .lock()
                     .expect("only its own thread uses a simulator");
                 slot.get_or_insert_with(|| Box::new(Simulator::new(model, &deps)))
-                    .run(r, r < keep, (r == 0).then_some(timeline_hours))
+                    .run_until(r, r < keep, (r == 0).then_some(timeline_hours), &cancel)
             })
             .collect()
+    };
+    // After a batch: keep its blast-radius counts (checkpoint) or, when it
+    // was dropped, forget them (rollback). No worker is simulating then.
+    let settle = |keep: bool| {
+        for slot in &simulators {
+            let mut slot = slot.lock().expect("no worker holds it between batches");
+            if let Some(simulator) = slot.as_mut() {
+                if keep {
+                    simulator.checkpoint();
+                } else {
+                    simulator.rollback();
+                }
+            }
+        }
     };
     let mut tally = Tally::new(model.deployments.len());
     pool.install(|| -> anyhow::Result<()> {
@@ -281,10 +314,15 @@ pub fn run(
                 },
             );
             stopping |= stop?;
-            if simulated.is_empty() {
-                return Ok(());
+            settle(simulated.is_some());
+            match simulated {
+                None => {
+                    tally.interrupted = true;
+                    return Ok(());
+                }
+                Some(simulated) if simulated.is_empty() => return Ok(()),
+                Some(simulated) => pending = simulated,
             }
-            pending = simulated;
         }
     })?;
     for simulator in simulators {
@@ -310,9 +348,6 @@ fn reduce(
     }
     observer.batch(outcomes)?;
     observer.progress(tally.replications, target);
-    if observer.cancelled() {
-        anyhow::bail!(Interrupted);
-    }
     if let Some((measure, rhw)) = precision {
         if tally.precise_enough(measure, rhw) {
             tally.precision_reached = Some(true);

@@ -38,6 +38,7 @@
 //! [`Simulator::new`] checks once that every index the model holds is in
 //! range (`check_indices`).
 
+use super::cancel::{Cancel, CHECK_EVERY};
 use super::queue::EventQueue;
 use super::rng::{stream, Stream};
 use super::rollout::{Rollouts, Task};
@@ -573,6 +574,22 @@ impl<'m> Simulator<'m> {
     /// records its history when `trace_hours` is given (that many hours
     /// from the start of the measured window).
     pub fn run(&mut self, r: u64, keep_rows: bool, trace_hours: Option<f64>) -> Outcome {
+        self.run_until(r, keep_rows, trace_hours, &Cancel::new())
+            .expect("a flag nobody else holds is never set")
+    }
+
+    /// [`Simulator::run`], abandoned (`None`) when `cancel` is set: it is
+    /// looked at every [`CHECK_EVERY`] events, so a replication of a huge
+    /// mesh stops within milliseconds. An abandoned replication has
+    /// counted blast radii into [`Simulator::blast_table`]; the engine
+    /// rolls them back with [`Simulator::rollback`].
+    pub fn run_until(
+        &mut self,
+        r: u64,
+        keep_rows: bool,
+        trace_hours: Option<f64>,
+        cancel: &Cancel,
+    ) -> Option<Outcome> {
         self.keep_rows = keep_rows;
         self.reset(r, trace_hours);
         let mut events = 0u64;
@@ -583,6 +600,9 @@ impl<'m> Simulator<'m> {
                 break;
             }
             events += 1;
+            if events % CHECK_EVERY == 0 && cancel.is_set() {
+                return None;
+            }
             let key = key as usize;
             if key < self.components {
                 self.step(t, key);
@@ -610,7 +630,7 @@ impl<'m> Simulator<'m> {
                 }
             }
         }
-        self.outcome(r, events)
+        Some(self.outcome(r, events))
     }
 
     fn reset(&mut self, r: u64, trace_hours: Option<f64>) {
@@ -887,6 +907,18 @@ impl<'m> Simulator<'m> {
     /// kind`.
     pub fn blast_table(&self) -> &BlastTable {
         &self.blast_table
+    }
+
+    /// Marks the replications run so far as kept: a later
+    /// [`Simulator::rollback`] returns here.
+    pub fn checkpoint(&mut self) {
+        self.blast_table.checkpoint();
+    }
+
+    /// Forgets the blast radii of the replications run since the last
+    /// checkpoint (those of a batch an interrupted run drops).
+    pub fn rollback(&mut self) {
+        self.blast_table.rollback();
     }
 
     /// The kind of incident `i`: its component's, or a config change.

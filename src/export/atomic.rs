@@ -1,5 +1,7 @@
 //! Write-then-rename files: the real name appears only once the content is
-//! complete.
+//! complete and on disk (fsynced), so a crash or power loss cannot leave a
+//! real name on a short file. Every result file, charts included, is
+//! written through here.
 
 use anyhow::Context;
 use std::fs::File;
@@ -21,7 +23,9 @@ impl AtomicFile {
             .file_name()
             .with_context(|| format!("{} is not a file path", dest.display()))?
             .to_string_lossy();
-        let temp = dest.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+        // The real name last, so the extension stays (the PNG encoder picks
+        // the format from it).
+        let temp = dest.with_file_name(format!(".tmp-{}-{name}", std::process::id()));
         let file =
             // create_new: never write through a file or link already there.
             std::fs::OpenOptions::new()
@@ -34,6 +38,12 @@ impl AtomicFile {
             temp,
             dest: dest.to_path_buf(),
         })
+    }
+
+    /// The temporary file's path, for writers that open it by name (the
+    /// PNG encoder); [`AtomicFile::commit`] still syncs and renames it.
+    pub fn temp_path(&self) -> &Path {
+        &self.temp
     }
 
     /// The open temporary file.

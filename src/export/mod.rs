@@ -7,12 +7,14 @@
 
 mod atomic;
 mod blast;
+mod files;
 mod load;
 mod replications;
 mod tables;
 
 pub use atomic::AtomicFile;
 pub use blast::write_blast;
+pub use files::{is_result_file, BeforeEach, Folder, RESULT_FILES};
 pub use load::load_results;
 pub use replications::ReplicationWriter;
 pub use tables::write_results;

@@ -16,7 +16,7 @@
 //! replication count (BENCHMARKS.md, "Memory pass"), as each of its threads
 //! kept its own malloc arena.
 
-use super::AtomicFile;
+use super::{AtomicFile, Folder};
 use crate::engine::replication::{Outcome, MEASURES};
 use crate::engine::Observer;
 use crate::model::Measure;
@@ -27,7 +27,6 @@ use polars::prelude::{
     StringChunked, UInt64Chunked,
 };
 use std::fs::File;
-use std::path::Path;
 
 /// Streams outcomes into `replications.parquet` as the engine reduces them.
 pub struct ReplicationWriter {
@@ -51,13 +50,14 @@ struct Pending {
 }
 
 impl ReplicationWriter {
-    /// Starts `dir/replications.parquet` for these deployments and measures.
+    /// Starts `replications.parquet` in `folder` for these deployments and
+    /// measures.
     pub fn create(
-        dir: &Path,
+        folder: &mut Folder<'_>,
         deployments: Vec<String>,
         measures: Vec<Measure>,
     ) -> anyhow::Result<Self> {
-        let mut file = AtomicFile::create(&dir.join("replications.parquet"))?;
+        let mut file = AtomicFile::create(&folder.path("replications.parquet")?)?;
         let empty = frame(&deployments, &measures, &Pending::default())?;
         let handle = file
             .file()

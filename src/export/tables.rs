@@ -1,35 +1,42 @@
 //! The summary, pairs, blast-by-kind and incident tables, and the scenario
 //! as run.
 
-use super::AtomicFile;
+use super::{AtomicFile, Folder};
 use crate::results::Results;
 use anyhow::Context;
 use polars::df;
 use polars::prelude::{CsvWriter, DataFrame, ParquetWriter, PolarsResult, SerWriter};
 use std::path::Path;
 
-/// Writes every table of `results` into `dir` (which must exist), plus the
-/// scenario text as run.
-pub fn write_results(dir: &Path, results: &Results, scenario_yaml: &str) -> anyhow::Result<()> {
+/// Writes every table of `results` into `folder` (which must exist), plus
+/// the scenario text as run, running the folder's check before each file.
+pub fn write_results(
+    folder: &mut Folder<'_>,
+    results: &Results,
+    scenario_yaml: &str,
+) -> anyhow::Result<()> {
     let mut summary = summary_frame(results)?;
-    write_csv(&dir.join("summary.csv"), &mut summary)?;
-    write_parquet(&dir.join("summary.parquet"), &mut summary)?;
-    write_csv(&dir.join("pairs.csv"), &mut pairs_frame(results)?)?;
-    write_csv(&dir.join("blast_by_kind.csv"), &mut blast_frame(results)?)?;
-    write_csv(&dir.join("cause.csv"), &mut cause_frame(results)?)?;
+    write_csv(&folder.path("summary.csv")?, &mut summary)?;
+    write_parquet(&folder.path("summary.parquet")?, &mut summary)?;
+    write_csv(&folder.path("pairs.csv")?, &mut pairs_frame(results)?)?;
     write_csv(
-        &dir.join("timeline_outages.csv"),
+        &folder.path("blast_by_kind.csv")?,
+        &mut blast_frame(results)?,
+    )?;
+    write_csv(&folder.path("cause.csv")?, &mut cause_frame(results)?)?;
+    write_csv(
+        &folder.path("timeline_outages.csv")?,
         &mut outages_frame(results)?,
     )?;
     write_csv(
-        &dir.join("timeline_series.csv"),
+        &folder.path("timeline_series.csv")?,
         &mut series_frame(results)?,
     )?;
     write_parquet(
-        &dir.join("incidents.parquet"),
+        &folder.path("incidents.parquet")?,
         &mut incidents_frame(results)?,
     )?;
-    AtomicFile::write(&dir.join("scenario.yaml"), scenario_yaml.as_bytes())
+    AtomicFile::write(&folder.path("scenario.yaml")?, scenario_yaml.as_bytes())
 }
 
 fn write_csv(path: &Path, df: &mut DataFrame) -> anyhow::Result<()> {

@@ -156,6 +156,11 @@ pub struct BlastTable {
     /// `[distribution]`: (the last value's bits, times it came in a row
     /// since it was last added to `bins`).
     last: Vec<[u64; 2]>,
+    /// `bins` and `last` at the last [`BlastTable::checkpoint`], for
+    /// [`BlastTable::rollback`]: an interrupted run drops the replications
+    /// of its unfinished batch, and their counts with them. Empty until
+    /// the first checkpoint.
+    saved: Vec<[u64; 2]>,
 }
 
 impl BlastTable {
@@ -164,7 +169,30 @@ impl BlastTable {
         BlastTable {
             bins: vec![[0; 2]; distributions * BINS],
             last: vec![[0; 2]; distributions],
+            saved: Vec::new(),
         }
+    }
+
+    /// Remembers the table as it is now, for [`BlastTable::rollback`].
+    /// A copy of the whole table: a few MB, once per batch of
+    /// replications, far below the cost of simulating them.
+    pub fn checkpoint(&mut self) {
+        self.saved.clear();
+        self.saved.extend_from_slice(&self.bins);
+        self.saved.extend_from_slice(&self.last);
+    }
+
+    /// Forgets every value added since the last checkpoint (or since the
+    /// table was made).
+    pub fn rollback(&mut self) {
+        if self.saved.is_empty() {
+            self.bins.iter_mut().for_each(|b| *b = [0; 2]);
+            self.last.iter_mut().for_each(|b| *b = [0; 2]);
+            return;
+        }
+        let (bins, last) = self.saved.split_at(self.bins.len());
+        self.bins.copy_from_slice(bins);
+        self.last.copy_from_slice(last);
     }
 
     /// Adds a blast radius (a share of the mesh, > 0) to `distribution`.
@@ -331,6 +359,36 @@ mod tests {
         }
         assert_eq!(table.bins(0).count(), 0);
         assert_eq!(table.bins(2).quantile(0.5), None);
+    }
+
+    #[test]
+    fn a_rollback_forgets_exactly_what_came_after_the_checkpoint() {
+        // A run pending across the checkpoint (the value 0.5 before and
+        // after it) must be cut back to its length at the checkpoint.
+        let kept = [0.25, 0.5, 0.5];
+        let dropped = [0.5, 0.75, 0.125, 0.125];
+        let mut table = BlastTable::new(2);
+        let mut direct = BlastBins::default();
+        for v in kept {
+            table.push(1, v);
+            direct.push(v);
+        }
+        table.checkpoint();
+        for v in dropped {
+            table.push(1, v);
+            table.push(0, v);
+        }
+        table.rollback();
+        let row = table.bins(1);
+        assert_eq!(row.count(), 3);
+        assert_eq!(row.max, direct.max);
+        assert_eq!(row.bins, direct.bins);
+        assert_eq!(table.bins(0).count(), 0);
+        // A rollback before any checkpoint empties the table.
+        let mut fresh = BlastTable::new(1);
+        fresh.push(0, 0.5);
+        fresh.rollback();
+        assert_eq!(fresh.bins(0).count(), 0);
     }
 
     #[test]

@@ -1,0 +1,110 @@
+//! The registry of the files a run writes, and the one door they are
+//! written through.
+//!
+//! Both sides read the one list: the writers ask [`Folder::path`] for each
+//! file (a name not in the list is refused, so a new output cannot be
+//! forgotten here), and the binary's staging swap (`commands/staging.rs`)
+//! carries over every file of the old folder that is *not* in it
+//! (`blast.csv` from `meshsim blast`, files taken over with `--force`),
+//! since the new run replaces exactly these.
+
+use std::path::{Path, PathBuf};
+
+/// Every file `meshsim run` writes into its results folder.
+pub const RESULT_FILES: [&str; 18] = [
+    "summary.csv",
+    "summary.parquet",
+    "pairs.csv",
+    "blast_by_kind.csv",
+    "cause.csv",
+    "timeline_outages.csv",
+    "timeline_series.csv",
+    "replications.parquet",
+    "incidents.parquet",
+    "scenario.yaml",
+    "ranking.png",
+    "ranking.svg",
+    "blast.png",
+    "blast.svg",
+    "cause.png",
+    "cause.svg",
+    "timeline.png",
+    "timeline.svg",
+];
+
+/// Is `name` one of [`RESULT_FILES`]?
+pub fn is_result_file(name: &str) -> bool {
+    RESULT_FILES.contains(&name)
+}
+
+/// What runs before each file is written: the run's cancellation check
+/// (and its test hook); an error stops the writing there.
+pub type BeforeEach<'a> = Box<dyn FnMut(&str) -> anyhow::Result<()> + 'a>;
+
+/// A folder being filled with result files.
+pub struct Folder<'a> {
+    dir: PathBuf,
+    before: BeforeEach<'a>,
+}
+
+impl<'a> Folder<'a> {
+    /// Writes into `dir` with nothing run between files.
+    pub fn new(dir: &Path) -> Self {
+        Folder::with_check(dir, Box::new(|_| Ok(())))
+    }
+
+    /// Writes into `dir`, calling `before(name)` before each file.
+    pub fn with_check(dir: &Path, before: BeforeEach<'a>) -> Self {
+        Folder {
+            dir: dir.to_path_buf(),
+            before,
+        }
+    }
+
+    /// The folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The path to write `name` at, once the check before it has passed.
+    pub fn path(&mut self, name: &str) -> anyhow::Result<PathBuf> {
+        anyhow::ensure!(
+            is_result_file(name),
+            "{name} is not in the list of result files (src/export/files.rs)"
+        );
+        (self.before)(name)?;
+        Ok(self.dir.join(name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_outside_the_list_is_refused_and_the_check_runs_before_each() {
+        let mut seen = Vec::new();
+        {
+            let mut folder = Folder::with_check(
+                Path::new("out"),
+                Box::new(|name: &str| {
+                    seen.push(name.to_string());
+                    anyhow::ensure!(name != "cause.csv", "stop at {name}");
+                    Ok(())
+                }),
+            );
+            assert_eq!(
+                folder.path("summary.csv").unwrap(),
+                Path::new("out/summary.csv")
+            );
+            let err = folder.path("notes.txt").unwrap_err().to_string();
+            assert!(
+                err.contains("notes.txt is not in the list of result files"),
+                "{err}"
+            );
+            let err = folder.path("cause.csv").unwrap_err().to_string();
+            assert_eq!(err, "stop at cause.csv");
+        }
+        assert_eq!(seen, ["summary.csv", "cause.csv"]);
+    }
+}
