@@ -214,6 +214,47 @@ pub fn minutes(v: f64) -> String {
     }
 }
 
+/// A rate with two significant digits ("2.0", "0.0049", "12"), for
+/// values that span decades: fixed decimals would print a rare failure
+/// as 0.0.
+pub fn rate(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return if v.is_nan() {
+            "—".into()
+        } else if v == 0.0 {
+            "0".into()
+        } else {
+            "∞".into()
+        };
+    }
+    let digits = |d: i32| (d.clamp(0, 9)) as usize;
+    let exponent = v.abs().log10().floor() as i32;
+    // Two digits are 10..=99 once scaled; 0.998 rounds up to 100, into
+    // the next decade, and is printed "1.0", not "1.00".
+    let scaled = (v.abs() * 10f64.powi(1 - exponent)).round();
+    let exponent = if scaled >= 100.0 {
+        exponent + 1
+    } else {
+        exponent
+    };
+    format!("{v:.*}", digits(1 - exponent))
+}
+
+/// The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k at or above
+/// `v`: a linear axis end that wastes less than a fifth of the plot.
+pub fn snug_ceiling(v: f64) -> f64 {
+    if !(v.is_finite() && v > 0.0) {
+        return 1.0;
+    }
+    let decade = 10f64.powf(v.log10().floor());
+    for step in [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0] {
+        if step * decade >= v * (1.0 - 1e-9) {
+            return step * decade;
+        }
+    }
+    10.0 * decade
+}
+
 /// An integer with comma thousands separators.
 pub fn thousands(v: i64) -> String {
     let digits = v.unsigned_abs().to_string();
@@ -266,6 +307,17 @@ mod tests {
         assert_eq!(minutes(0.01234), "0.0123");
         assert_eq!(minutes(0.5), "0.5");
         assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(rate(2.0098), "2.0");
+        assert_eq!(rate(0.0049), "0.0049");
+        assert_eq!(rate(0.00005), "0.000050");
+        assert_eq!(rate(12.11), "12");
+        assert_eq!(rate(0.0), "0");
+        assert_eq!(rate(0.998), "1.0");
+        assert_eq!(rate(9.97), "10");
+        assert_eq!(rate(-0.0049), "-0.0049");
+        assert_eq!(snug_ceiling(11.97), 12.0);
+        assert_eq!(snug_ceiling(0.1008), 0.12);
+        assert_eq!(snug_ceiling(7.0), 8.0);
         assert_eq!(percent(0.333), "33%");
         assert_eq!(percent(0.037), "3.7%");
         assert_eq!(percent(0.05), "5%");

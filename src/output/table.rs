@@ -2,9 +2,10 @@
 //! scenario of `validate`. Columns are aligned, numbers are rounded for
 //! reading (the files keep full precision).
 
+use crate::charts::style;
 use crate::engine::single::{SingleFailure, STATIC_MEASURES};
 use crate::model::{Host, Model};
-use crate::results::claims::Verdict;
+use crate::results::claims::{Outcome, Settle, Verdict, EQUIVALENT_FACTOR};
 use crate::results::Results;
 use std::fmt::Write;
 
@@ -64,6 +65,12 @@ pub fn pct(x: f64) -> String {
     format!("{:.1}%", 100.0 * x)
 }
 
+/// What the summary table's less obvious columns mean, printed under it.
+pub const SUMMARY_NOTE: &str = "\
+incidents/yr: incidents a year that hurt; blast: share of the mesh's proxies one of them turns bad;
+hit/yr: incidents/yr × blast mean, how many times a year the average proxy is hit; 2= : a shared rank (paired 95% interval contains 0)
+";
+
 /// The summary table of a run: one block per measure.
 pub fn summary(results: &Results) -> String {
     let header = [
@@ -73,9 +80,11 @@ pub fn summary(results: &Results) -> String {
         "exact",
         "min/year",
         "nines",
+        "incidents/yr",
         "blast mean",
         "p95",
         "max",
+        "hit/yr",
         "rank",
     ];
     let mut rows = Vec::new();
@@ -100,14 +109,16 @@ pub fn summary(results: &Results) -> String {
                 row.exact.map_or_else(dash, sci),
                 format!("{:.1}", row.downtime_min_per_year),
                 row.nines.map_or_else(|| "∞".into(), |n| format!("{n:.2}")),
+                style::rate(row.incidents_per_year),
                 row.blast_mean.map_or_else(dash, pct),
                 row.blast_p95.map_or_else(dash, pct),
                 row.blast_max.map_or_else(dash, pct),
-                row.rank.to_string(),
+                style::rate(row.blast_share_per_year),
+                row.rank_label(),
             ]);
         }
     }
-    render(&header, &rows, 2)
+    render(&header, &rows, 2) + "\n" + SUMMARY_NOTE
 }
 
 /// The expanded topology and placements, for `meshsim validate`.
@@ -197,7 +208,7 @@ pub fn claims(verdicts: &[Verdict]) -> String {
                 format!("{} < {}", v.lower, v.higher),
                 sci(v.diff),
                 ci,
-                if v.holds { "holds" } else { "BROKEN" }.to_string(),
+                v.outcome.word().to_string(),
             ]
         })
         .collect();
@@ -212,6 +223,47 @@ pub fn claims(verdicts: &[Verdict]) -> String {
         &rows,
         2,
     )
+}
+
+/// One line per claim that failed, saying which way and what would settle
+/// it; `replications` is the run's count.
+pub fn verdict_notes(verdicts: &[Verdict], replications: u64) -> String {
+    let thousands = |n: u64| style::thousands(n.min(i64::MAX as u64) as i64);
+    let mut out = String::new();
+    for v in verdicts {
+        let what = match (v.outcome, v.settle) {
+            (Outcome::Holds, _) => continue,
+            (Outcome::Reversed, _) => format!(
+                "{} is the less available with 95% confidence, so the claim is wrong",
+                v.higher
+            ),
+            (Outcome::Inconclusive, Some(Settle::After(n))) => format!(
+                "the interval contains 0; about {} replications would likely settle it (this run: {})",
+                thousands(n),
+                thousands(replications)
+            ),
+            (Outcome::Inconclusive, Some(Settle::Equivalent(None))) => {
+                "the difference is exactly 0; the placements look equivalent, and no run length will settle it".to_string()
+            }
+            (Outcome::Inconclusive, Some(Settle::Equivalent(Some(n)))) => format!(
+                "the difference is tiny against its noise; the placements look equivalent (settling it would take about {} replications, over {}× this run)",
+                thousands(n),
+                EQUIVALENT_FACTOR
+            ),
+            (Outcome::Inconclusive, _) => {
+                "there is no interval with fewer than 2 replications; run more".to_string()
+            }
+        };
+        let _ = writeln!(
+            out,
+            "{} {} < {} is {}: {what}",
+            v.measure.name(),
+            v.lower,
+            v.higher,
+            v.outcome.word(),
+        );
+    }
+    out
 }
 
 /// The N−1 table of `meshsim blast`, condensed for the terminal: per

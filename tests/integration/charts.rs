@@ -94,6 +94,8 @@ fn synthetic() -> Results {
                 blast_p95: Some(0.2),
                 blast_max: Some(0.3),
                 rank: d as u32 + 1,
+                tied: false,
+                blast_share_per_year: 10.0 * 0.1,
             });
             let weights = [0.1, 0.2, 0.15, 0.2, 0.05, 0.3];
             for (k, w) in kinds.iter().zip(weights) {
@@ -113,6 +115,7 @@ fn synthetic() -> Results {
                     blast_p50: s * 0.7,
                     blast_p95: s,
                     blast_max: (s * 1.5).min(1.0),
+                    blast_share_per_year: 3.0 * s * 0.8,
                 });
             }
         }
