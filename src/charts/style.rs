@@ -70,21 +70,23 @@ pub const INK: RGBColor = RGBColor(0x1a, 0x1a, 0x1a);
 /// The part of a total no component kind accounts for.
 pub const UNATTRIBUTED: RGBColor = RGBColor(0xb0, 0xb0, 0xb0);
 
-/// Measures, in [`Measure::ALL`] order; a measure past the end reuses
-/// the palette from the start.
-const MEASURE_COLOURS: [RGBColor; 6] = [
+/// Measures, in [`Measure::ALL`] order. Sized by that list, so a new
+/// measure without a colour does not compile (rather than silently
+/// sharing one).
+const MEASURE_COLOURS: [RGBColor; Measure::ALL.len()] = [
     RGBColor(0x4e, 0x79, 0xa7), // config: blue
     RGBColor(0x59, 0xa1, 0x4f), // podStart: green
     RGBColor(0xb0, 0x7a, 0xa1), // endpoints: purple
     RGBColor(0xe1, 0x57, 0x59), // traffic: red
-    RGBColor(0xf2, 0x8e, 0x2b),
-    RGBColor(0x76, 0xb7, 0xb2),
+    RGBColor(0xf2, 0x8e, 0x2b), // badConfig: orange
 ];
 
 /// Component kinds, in [`Kind::ALL`] order (Okabe–Ito, safe for colour
-/// blindness): the enclosing domains in blues, the cluster green, its
-/// parts warm.
-const KIND_COLOURS: [RGBColor; 7] = [
+/// blindness, and Tol's wine for config changes): the enclosing domains in
+/// blues, the cluster green, its parts warm. Sized by the kinds list, so
+/// a kind added without a colour does not compile; two kinds sharing a
+/// colour made a blast chart's region and configChange lines one.
+const KIND_COLOURS: [RGBColor; Kind::ALL.len()] = [
     RGBColor(0x00, 0x72, 0xb2), // region
     RGBColor(0x56, 0xb4, 0xe9), // zone
     RGBColor(0x00, 0x9e, 0x73), // cluster
@@ -92,6 +94,7 @@ const KIND_COLOURS: [RGBColor; 7] = [
     RGBColor(0xcc, 0x79, 0xa7), // eastWestGateway
     RGBColor(0xd5, 0x5e, 0x00), // controlPlane
     RGBColor(0x99, 0x99, 0x99), // externalSite
+    RGBColor(0x88, 0x22, 0x55), // configChange
 ];
 
 /// What users feel when a measure is bad (README, "What is measured"),
@@ -110,12 +113,12 @@ const MEASURE_EFFECTS: [(&str, &str); 5] = [
 
 /// The colour of a measure.
 pub fn measure_colour(m: Measure) -> RGBColor {
-    MEASURE_COLOURS[m.index() % MEASURE_COLOURS.len()]
+    MEASURE_COLOURS[m.index()]
 }
 
 /// The colour of a component kind.
 pub fn kind_colour(k: Kind) -> RGBColor {
-    KIND_COLOURS[k.index() % KIND_COLOURS.len()]
+    KIND_COLOURS[k.index()]
 }
 
 /// "config: route and policy changes stop reaching proxies".
@@ -328,6 +331,30 @@ mod tests {
         assert_eq!(nice_ceiling(0.333), 0.5);
         assert_eq!(nice_ceiling(0.21), 0.25);
         assert_eq!(nice_ceiling(1362.0), 2000.0);
+    }
+
+    #[test]
+    fn every_kind_and_measure_has_a_colour_of_its_own() {
+        // The palettes are sized by the lists (a short one does not
+        // compile); this holds them distinct and in list order.
+        for (i, k) in Kind::ALL.into_iter().enumerate() {
+            assert_eq!(k.index(), i, "{}", k.name());
+            for other in &Kind::ALL[..i] {
+                assert_ne!(
+                    kind_colour(k),
+                    kind_colour(*other),
+                    "{} {}",
+                    k.name(),
+                    other.name()
+                );
+            }
+        }
+        for (i, m) in Measure::ALL.into_iter().enumerate() {
+            assert_eq!(m.index(), i, "{}", m.name());
+            for other in &Measure::ALL[..i] {
+                assert_ne!(measure_colour(m), measure_colour(*other), "{}", m.name());
+            }
+        }
     }
 
     #[test]
