@@ -238,10 +238,20 @@ pub fn verdict_notes(verdicts: &[Verdict], replications: u64) -> String {
                 v.higher
             ),
             (Outcome::Inconclusive, Some(Settle::After(n))) => format!(
-                "the interval contains 0; about {} replications would likely settle it (this run: {})",
+                "the interval contains 0; about {} replications would likely settle it (this run: {}){}",
                 thousands(n),
-                thousands(replications)
+                thousands(replications),
+                // Settling is deciding: an estimate on the wrong side
+                // would most likely be settled as reversed.
+                if v.diff < 0.0 {
+                    ", but the estimate leans the other way: most likely as reversed"
+                } else {
+                    ""
+                }
             ),
+            (Outcome::Inconclusive, Some(Settle::ExactlyEqual)) => {
+                "the exact long-run values are equal: the placements are equivalent, and no run length will settle it".to_string()
+            }
             (Outcome::Inconclusive, Some(Settle::Equivalent(None))) => {
                 "the difference is exactly 0; the placements look equivalent, and no run length will settle it".to_string()
             }
@@ -306,4 +316,79 @@ pub fn single_failures(model: &Model, failures: &[SingleFailure]) -> String {
     );
     out.push_str(&render(&header, &rows, 2));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Measure;
+
+    fn verdict(diff: f64, outcome: Outcome, settle: Option<Settle>) -> Verdict {
+        Verdict {
+            measure: Measure::Traffic,
+            lower: "a".into(),
+            higher: "b".into(),
+            diff,
+            ci_low: Some(diff - 1.0),
+            ci_high: Some(diff + 1.0),
+            outcome,
+            settle,
+        }
+    }
+
+    #[test]
+    fn each_failing_verdict_says_which_way_and_what_would_settle_it() {
+        let notes = verdict_notes(
+            &[
+                verdict(1.0, Outcome::Holds, None),
+                verdict(-2.0, Outcome::Reversed, None),
+                verdict(0.5, Outcome::Inconclusive, Some(Settle::After(12_000))),
+                verdict(-0.5, Outcome::Inconclusive, Some(Settle::After(3_100))),
+                verdict(0.0, Outcome::Inconclusive, Some(Settle::Equivalent(None))),
+                verdict(
+                    1e-9,
+                    Outcome::Inconclusive,
+                    Some(Settle::Equivalent(Some(2_000_000))),
+                ),
+                verdict(1e-9, Outcome::Inconclusive, Some(Settle::ExactlyEqual)),
+                verdict(0.1, Outcome::Inconclusive, Some(Settle::Unknown)),
+            ],
+            1000,
+        );
+        let lines: Vec<&str> = notes.lines().collect();
+        assert_eq!(lines.len(), 7, "a claim that holds needs no note:\n{notes}");
+        assert_eq!(
+            lines[0],
+            "traffic a < b is reversed: b is the less available with 95% confidence, so the claim is wrong"
+        );
+        assert_eq!(
+            lines[1],
+            "traffic a < b is inconclusive: the interval contains 0; about 12,000 replications would likely settle it (this run: 1,000)"
+        );
+        assert!(
+            lines[2].ends_with(
+                "(this run: 1,000), but the estimate leans the other way: most likely as reversed"
+            ),
+            "{}",
+            lines[2]
+        );
+        assert!(
+            lines[3].contains(
+                "exactly 0; the placements look equivalent, and no run length will settle it"
+            ),
+            "{}",
+            lines[3]
+        );
+        assert!(lines[4].contains("look equivalent (settling it would take about 2,000,000 replications, over 100× this run)"), "{}", lines[4]);
+        assert!(
+            lines[5].contains("exact long-run values are equal"),
+            "{}",
+            lines[5]
+        );
+        assert!(
+            lines[6].contains("fewer than 2 replications"),
+            "{}",
+            lines[6]
+        );
+    }
 }

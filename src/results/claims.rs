@@ -44,9 +44,17 @@ pub enum Settle {
     /// placements look equivalent; `Some(n)` is the count it would take
     /// for a difference that is not exactly 0.
     Equivalent(Option<u64>),
+    /// Both deployments have an exact long-run value and the two are
+    /// equal: the placements are equivalent, whatever the simulation's
+    /// noise says, and no run length will settle the claim.
+    ExactlyEqual,
     /// No interval (fewer than two replications): nothing to extrapolate.
     Unknown,
 }
+
+/// Exact values this close (relative) are equal: the closed form sums
+/// the same terms in another order for placements that are equivalent.
+const EXACT_TOLERANCE: f64 = 1e-9;
 
 /// One neighbour pair of one claim.
 #[derive(Clone, Debug, PartialEq)]
@@ -135,7 +143,13 @@ pub fn check(model: &Model, results: &Results) -> Vec<Verdict> {
             let (diff, ci_low, ci_high) =
                 row.map_or((0.0, None, None), |p| (p.diff_mean, p.ci_low, p.ci_high));
             let outcome = outcome(ci_low, ci_high);
+            let exact = |d: &str| results.row(d, claim.measure).and_then(|r| r.exact);
+            let exactly_equal = match (exact(lower), exact(higher)) {
+                (Some(a), Some(b)) => (a - b).abs() <= EXACT_TOLERANCE * a.abs().max(b.abs()),
+                _ => false,
+            };
             let settle = (outcome == Outcome::Inconclusive).then(|| match (ci_low, ci_high) {
+                _ if exactly_equal => Settle::ExactlyEqual,
                 (Some(lo), Some(hi)) => {
                     replications_to_settle(results.replications, diff, (hi - lo) / 2.0)
                 }
