@@ -254,3 +254,37 @@ fn replications_parquet_holds_every_replication_across_row_groups() {
         bad / live
     );
 }
+
+#[test]
+fn plot_refuses_a_summary_with_a_bad_or_missing_tied_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "run",
+        &shipped("shared-control-planes.yaml"),
+        "--replications",
+        "50",
+        "--out",
+        "r",
+        "-q",
+    ];
+    run_meshsim(dir.path(), &args, 0);
+    let path = dir.path().join("r/summary.csv");
+    let summary = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, summary.replacen(",false,", ",maybe,", 1)).unwrap();
+    let (_, err) = run_meshsim(dir.path(), &["plot", "r"], 1);
+    assert!(
+        err.contains("summary.csv: `tied` is `maybe`, not true or false"),
+        "{err}"
+    );
+    // A folder from before the column existed.
+    let old: String = summary
+        .lines()
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            format!("{}\n", cells[..cells.len() - 2].join(","))
+        })
+        .collect();
+    std::fs::write(&path, old).unwrap();
+    let (_, err) = run_meshsim(dir.path(), &["plot", "r"], 1);
+    assert!(err.contains("summary.csv: no column `tied`"), "{err}");
+}
