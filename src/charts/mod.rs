@@ -11,8 +11,8 @@
 //!
 //! | file | shows |
 //! |---|---|
-//! | `ranking.png/.svg` | downtime per deployment and measure, log scale, 95% interval and exact value |
-//! | `blast.png/.svg` | blast radius per deployment and component kind: median, p95, max, mean |
+//! | `ranking.png/.svg` | downtime per deployment and measure, log scale, 95% interval, exact value and rank (`2=` shared) |
+//! | `blast.png/.svg` | blast radius per deployment and component kind (median, p95, max, mean) beside failures a year and hits a year |
 //! | `cause.png/.svg` | which component kinds a deployment's downtime comes from |
 //! | `timeline.png/.svg` | one replication's year: outages by kind above the share of proxies hit |
 

@@ -90,7 +90,8 @@ impl Layout {
                     results.seed
                 ),
                 "The 95% interval is often narrower than the dot: its half-width is \
-                 printed on the right."
+                 printed on the right. 2= : a shared rank (the paired 95% interval of \
+                 the difference contains 0)."
                     .to_string(),
             ],
             legend: vec![
@@ -104,7 +105,9 @@ impl Layout {
         let values: Vec<String> = results.summary.iter().map(value_text).collect();
         let value_w = style::widest(values.iter().map(String::as_str), NOTE_SIZE)?
             .max(style::text_width(VALUE_HEADER, NOTE_SIZE)?);
-        let rank_w = style::text_width(RANK_HEADER, NOTE_SIZE)?;
+        let labels: Vec<String> = results.summary.iter().map(|r| r.rank_label()).collect();
+        let rank_w = style::widest(labels.iter().map(String::as_str), NOTE_SIZE)?
+            .max(style::text_width(RANK_HEADER, NOTE_SIZE)?);
         let rank_right = width - MARGIN;
         let value_right = rank_right - rank_w - COLUMN_GAP;
         let plot_right = value_right - value_w - COLUMN_GAP;
@@ -262,7 +265,7 @@ where
         }
         let ((vx, va), (rx, ra)) = value_cols;
         canvas.text(&value_text(row), NOTE_SIZE, TEXT, va, (vx, y))?;
-        canvas.text(&row.rank.to_string(), NOTE_SIZE, TEXT, ra, (rx, y))?;
+        canvas.text(&row.rank_label(), NOTE_SIZE, TEXT, ra, (rx, y))?;
     }
     Ok(())
 }

@@ -70,21 +70,23 @@ pub const INK: RGBColor = RGBColor(0x1a, 0x1a, 0x1a);
 /// The part of a total no component kind accounts for.
 pub const UNATTRIBUTED: RGBColor = RGBColor(0xb0, 0xb0, 0xb0);
 
-/// Measures, in [`Measure::ALL`] order; a measure past the end reuses
-/// the palette from the start.
-const MEASURE_COLOURS: [RGBColor; 6] = [
+/// Measures, in [`Measure::ALL`] order. Sized by that list, so a new
+/// measure without a colour does not compile (rather than silently
+/// sharing one).
+const MEASURE_COLOURS: [RGBColor; Measure::ALL.len()] = [
     RGBColor(0x4e, 0x79, 0xa7), // config: blue
     RGBColor(0x59, 0xa1, 0x4f), // podStart: green
     RGBColor(0xb0, 0x7a, 0xa1), // endpoints: purple
     RGBColor(0xe1, 0x57, 0x59), // traffic: red
-    RGBColor(0xf2, 0x8e, 0x2b),
-    RGBColor(0x76, 0xb7, 0xb2),
+    RGBColor(0xf2, 0x8e, 0x2b), // badConfig: orange
 ];
 
 /// Component kinds, in [`Kind::ALL`] order (Okabe–Ito, safe for colour
-/// blindness): the enclosing domains in blues, the cluster green, its
-/// parts warm.
-const KIND_COLOURS: [RGBColor; 7] = [
+/// blindness, and Tol's wine for config changes): the enclosing domains in
+/// blues, the cluster green, its parts warm. Sized by the kinds list, so
+/// a kind added without a colour does not compile; two kinds sharing a
+/// colour made a blast chart's region and configChange lines one.
+const KIND_COLOURS: [RGBColor; Kind::ALL.len()] = [
     RGBColor(0x00, 0x72, 0xb2), // region
     RGBColor(0x56, 0xb4, 0xe9), // zone
     RGBColor(0x00, 0x9e, 0x73), // cluster
@@ -92,6 +94,7 @@ const KIND_COLOURS: [RGBColor; 7] = [
     RGBColor(0xcc, 0x79, 0xa7), // eastWestGateway
     RGBColor(0xd5, 0x5e, 0x00), // controlPlane
     RGBColor(0x99, 0x99, 0x99), // externalSite
+    RGBColor(0x88, 0x22, 0x55), // configChange
 ];
 
 /// What users feel when a measure is bad (README, "What is measured"),
@@ -110,12 +113,12 @@ const MEASURE_EFFECTS: [(&str, &str); 5] = [
 
 /// The colour of a measure.
 pub fn measure_colour(m: Measure) -> RGBColor {
-    MEASURE_COLOURS[m.index() % MEASURE_COLOURS.len()]
+    MEASURE_COLOURS[m.index()]
 }
 
 /// The colour of a component kind.
 pub fn kind_colour(k: Kind) -> RGBColor {
-    KIND_COLOURS[k.index() % KIND_COLOURS.len()]
+    KIND_COLOURS[k.index()]
 }
 
 /// "config: route and policy changes stop reaching proxies".
@@ -214,6 +217,47 @@ pub fn minutes(v: f64) -> String {
     }
 }
 
+/// A rate with two significant digits ("2.0", "0.0049", "12"), for
+/// values that span decades: fixed decimals would print a rare failure
+/// as 0.0.
+pub fn rate(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return if v.is_nan() {
+            "—".into()
+        } else if v == 0.0 {
+            "0".into()
+        } else {
+            "∞".into()
+        };
+    }
+    let digits = |d: i32| (d.clamp(0, 9)) as usize;
+    let exponent = v.abs().log10().floor() as i32;
+    // Two digits are 10..=99 once scaled; 0.998 rounds up to 100, into
+    // the next decade, and is printed "1.0", not "1.00".
+    let scaled = (v.abs() * 10f64.powi(1 - exponent)).round();
+    let exponent = if scaled >= 100.0 {
+        exponent + 1
+    } else {
+        exponent
+    };
+    format!("{v:.*}", digits(1 - exponent))
+}
+
+/// The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k at or above
+/// `v`: a linear axis end that wastes less than a fifth of the plot.
+pub fn snug_ceiling(v: f64) -> f64 {
+    if !(v.is_finite() && v > 0.0) {
+        return 1.0;
+    }
+    let decade = 10f64.powf(v.log10().floor());
+    for step in [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0] {
+        if step * decade >= v * (1.0 - 1e-9) {
+            return step * decade;
+        }
+    }
+    10.0 * decade
+}
+
 /// An integer with comma thousands separators.
 pub fn thousands(v: i64) -> String {
     let digits = v.unsigned_abs().to_string();
@@ -266,6 +310,17 @@ mod tests {
         assert_eq!(minutes(0.01234), "0.0123");
         assert_eq!(minutes(0.5), "0.5");
         assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(rate(2.0098), "2.0");
+        assert_eq!(rate(0.0049), "0.0049");
+        assert_eq!(rate(0.00005), "0.000050");
+        assert_eq!(rate(12.11), "12");
+        assert_eq!(rate(0.0), "0");
+        assert_eq!(rate(0.998), "1.0");
+        assert_eq!(rate(9.97), "10");
+        assert_eq!(rate(-0.0049), "-0.0049");
+        assert_eq!(snug_ceiling(11.97), 12.0);
+        assert_eq!(snug_ceiling(0.1008), 0.12);
+        assert_eq!(snug_ceiling(7.0), 8.0);
         assert_eq!(percent(0.333), "33%");
         assert_eq!(percent(0.037), "3.7%");
         assert_eq!(percent(0.05), "5%");
@@ -276,6 +331,30 @@ mod tests {
         assert_eq!(nice_ceiling(0.333), 0.5);
         assert_eq!(nice_ceiling(0.21), 0.25);
         assert_eq!(nice_ceiling(1362.0), 2000.0);
+    }
+
+    #[test]
+    fn every_kind_and_measure_has_a_colour_of_its_own() {
+        // The palettes are sized by the lists (a short one does not
+        // compile); this holds them distinct and in list order.
+        for (i, k) in Kind::ALL.into_iter().enumerate() {
+            assert_eq!(k.index(), i, "{}", k.name());
+            for other in &Kind::ALL[..i] {
+                assert_ne!(
+                    kind_colour(k),
+                    kind_colour(*other),
+                    "{} {}",
+                    k.name(),
+                    other.name()
+                );
+            }
+        }
+        for (i, m) in Measure::ALL.into_iter().enumerate() {
+            assert_eq!(m.index(), i, "{}", m.name());
+            for other in &Measure::ALL[..i] {
+                assert_ne!(measure_colour(m), measure_colour(*other), "{}", m.name());
+            }
+        }
     }
 
     #[test]

@@ -23,13 +23,13 @@ pub fn check(args: &RunArgs) -> anyhow::Result<ExitCode> {
     }
     let (model, results) = run(args)?;
     let verdicts = claims::check(&model, &results);
-    let broken = verdicts.iter().filter(|v| !v.holds).count();
+    let broken = verdicts
+        .iter()
+        .filter(|v| v.outcome != claims::Outcome::Holds)
+        .count();
     let mut text = format!("\n{}", table::claims(&verdicts));
-    if broken == 0 {
-        text += &format!("\nall {} claims hold\n", verdicts.len());
-    } else {
-        text += &format!("\n{broken} of {} claims broken\n", verdicts.len());
-    }
+    text += &format!("\n{}\n", claims::tally_line(&verdicts));
+    text += &table::verdict_notes(&verdicts, results.replications);
     say(&text)?;
     Ok(if broken == 0 {
         ExitCode::SUCCESS

@@ -32,6 +32,8 @@ pub fn load_results(dir: &Path) -> anyhow::Result<Results> {
             blast_p95: summary.num("blast_p95", i)?,
             blast_max: summary.num("blast_max", i)?,
             rank: summary.num("rank", i)?.unwrap_or(0.0) as u32,
+            tied: summary.flag("tied", i)?,
+            blast_share_per_year: summary.num("blast_share_per_year", i)?.unwrap_or(0.0),
         });
     }
     let first = |col: &str| -> anyhow::Result<f64> {
@@ -77,6 +79,7 @@ pub fn load_results(dir: &Path) -> anyhow::Result<Results> {
                 blast_p50: blast_t.num("blast_p50", i)?.unwrap_or(0.0),
                 blast_p95: blast_t.num("blast_p95", i)?.unwrap_or(0.0),
                 blast_max: blast_t.num("blast_max", i)?.unwrap_or(0.0),
+                blast_share_per_year: blast_t.num("blast_share_per_year", i)?.unwrap_or(0.0),
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
@@ -224,6 +227,18 @@ impl Table {
             .borrow_mut()
             .insert(col.to_string(), values.clone());
         Ok(values[i])
+    }
+
+    /// A `true`/`false` column.
+    fn flag(&self, col: &str, i: usize) -> anyhow::Result<bool> {
+        match self.text(col, i)?.as_str() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            other => Err(anyhow!(
+                "{}: `{col}` is `{other}`, not true or false",
+                self.name
+            )),
+        }
     }
 
     fn measure(&self, i: usize) -> anyhow::Result<Measure> {

@@ -78,6 +78,8 @@ fn summary_frame(r: &Results) -> PolarsResult<DataFrame> {
         "replications" => vec![r.replications; n],
         "horizon_years" => vec![r.horizon_years; n],
         "seed" => vec![r.seed; n],
+        "tied" => s.iter().map(|x| x.tied).collect::<Vec<_>>(),
+        "blast_share_per_year" => col(|x| x.blast_share_per_year),
     )
 }
 
@@ -104,6 +106,7 @@ fn blast_frame(r: &Results) -> PolarsResult<DataFrame> {
         "blast_p50" => b.iter().map(|x| x.blast_p50).collect::<Vec<_>>(),
         "blast_p95" => b.iter().map(|x| x.blast_p95).collect::<Vec<_>>(),
         "blast_max" => b.iter().map(|x| x.blast_max).collect::<Vec<_>>(),
+        "blast_share_per_year" => b.iter().map(|x| x.blast_share_per_year).collect::<Vec<_>>(),
     )
 }
 

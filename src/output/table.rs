@@ -2,9 +2,10 @@
 //! scenario of `validate`. Columns are aligned, numbers are rounded for
 //! reading (the files keep full precision).
 
+use crate::charts::style;
 use crate::engine::single::{SingleFailure, STATIC_MEASURES};
 use crate::model::{Host, Model};
-use crate::results::claims::Verdict;
+use crate::results::claims::{Outcome, Settle, Verdict, EQUIVALENT_FACTOR};
 use crate::results::Results;
 use std::fmt::Write;
 
@@ -64,6 +65,12 @@ pub fn pct(x: f64) -> String {
     format!("{:.1}%", 100.0 * x)
 }
 
+/// What the summary table's less obvious columns mean, printed under it.
+pub const SUMMARY_NOTE: &str = "\
+incidents/yr: incidents a year that hurt; blast: share of the mesh's proxies one of them turns bad;
+hit/yr: incidents/yr × blast mean, how many times a year the average proxy is hit; 2= : a shared rank (paired 95% interval contains 0)
+";
+
 /// The summary table of a run: one block per measure.
 pub fn summary(results: &Results) -> String {
     let header = [
@@ -73,9 +80,11 @@ pub fn summary(results: &Results) -> String {
         "exact",
         "min/year",
         "nines",
+        "incidents/yr",
         "blast mean",
         "p95",
         "max",
+        "hit/yr",
         "rank",
     ];
     let mut rows = Vec::new();
@@ -100,14 +109,16 @@ pub fn summary(results: &Results) -> String {
                 row.exact.map_or_else(dash, sci),
                 format!("{:.1}", row.downtime_min_per_year),
                 row.nines.map_or_else(|| "∞".into(), |n| format!("{n:.2}")),
+                style::rate(row.incidents_per_year),
                 row.blast_mean.map_or_else(dash, pct),
                 row.blast_p95.map_or_else(dash, pct),
                 row.blast_max.map_or_else(dash, pct),
-                row.rank.to_string(),
+                style::rate(row.blast_share_per_year),
+                row.rank_label(),
             ]);
         }
     }
-    render(&header, &rows, 2)
+    render(&header, &rows, 2) + "\n" + SUMMARY_NOTE
 }
 
 /// The expanded topology and placements, for `meshsim validate`.
@@ -197,7 +208,7 @@ pub fn claims(verdicts: &[Verdict]) -> String {
                 format!("{} < {}", v.lower, v.higher),
                 sci(v.diff),
                 ci,
-                if v.holds { "holds" } else { "BROKEN" }.to_string(),
+                v.outcome.word().to_string(),
             ]
         })
         .collect();
@@ -212,6 +223,57 @@ pub fn claims(verdicts: &[Verdict]) -> String {
         &rows,
         2,
     )
+}
+
+/// One line per claim that failed, saying which way and what would settle
+/// it; `replications` is the run's count.
+pub fn verdict_notes(verdicts: &[Verdict], replications: u64) -> String {
+    let thousands = |n: u64| style::thousands(n.min(i64::MAX as u64) as i64);
+    let mut out = String::new();
+    for v in verdicts {
+        let what = match (v.outcome, v.settle) {
+            (Outcome::Holds, _) => continue,
+            (Outcome::Reversed, _) => format!(
+                "{} is the less available with 95% confidence, so the claim is wrong",
+                v.higher
+            ),
+            (Outcome::Inconclusive, Some(Settle::After(n))) => format!(
+                "the interval contains 0; about {} replications would likely settle it (this run: {}){}",
+                thousands(n),
+                thousands(replications),
+                // Settling is deciding: an estimate on the wrong side
+                // would most likely be settled as reversed.
+                if v.diff < 0.0 {
+                    ", but the estimate leans the other way: most likely as reversed"
+                } else {
+                    ""
+                }
+            ),
+            (Outcome::Inconclusive, Some(Settle::ExactlyEqual)) => {
+                "the exact long-run values are equal: the placements are equivalent, and no run length will settle it".to_string()
+            }
+            (Outcome::Inconclusive, Some(Settle::Equivalent(None))) => {
+                "the difference is exactly 0; the placements look equivalent, and no run length will settle it".to_string()
+            }
+            (Outcome::Inconclusive, Some(Settle::Equivalent(Some(n)))) => format!(
+                "the difference is tiny against its noise; the placements look equivalent (settling it would take about {} replications, over {}× this run)",
+                thousands(n),
+                EQUIVALENT_FACTOR
+            ),
+            (Outcome::Inconclusive, _) => {
+                "there is no interval with fewer than 2 replications; run more".to_string()
+            }
+        };
+        let _ = writeln!(
+            out,
+            "{} {} < {} is {}: {what}",
+            v.measure.name(),
+            v.lower,
+            v.higher,
+            v.outcome.word(),
+        );
+    }
+    out
 }
 
 /// The N−1 table of `meshsim blast`, condensed for the terminal: per
@@ -254,4 +316,79 @@ pub fn single_failures(model: &Model, failures: &[SingleFailure]) -> String {
     );
     out.push_str(&render(&header, &rows, 2));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Measure;
+
+    fn verdict(diff: f64, outcome: Outcome, settle: Option<Settle>) -> Verdict {
+        Verdict {
+            measure: Measure::Traffic,
+            lower: "a".into(),
+            higher: "b".into(),
+            diff,
+            ci_low: Some(diff - 1.0),
+            ci_high: Some(diff + 1.0),
+            outcome,
+            settle,
+        }
+    }
+
+    #[test]
+    fn each_failing_verdict_says_which_way_and_what_would_settle_it() {
+        let notes = verdict_notes(
+            &[
+                verdict(1.0, Outcome::Holds, None),
+                verdict(-2.0, Outcome::Reversed, None),
+                verdict(0.5, Outcome::Inconclusive, Some(Settle::After(12_000))),
+                verdict(-0.5, Outcome::Inconclusive, Some(Settle::After(3_100))),
+                verdict(0.0, Outcome::Inconclusive, Some(Settle::Equivalent(None))),
+                verdict(
+                    1e-9,
+                    Outcome::Inconclusive,
+                    Some(Settle::Equivalent(Some(2_000_000))),
+                ),
+                verdict(1e-9, Outcome::Inconclusive, Some(Settle::ExactlyEqual)),
+                verdict(0.1, Outcome::Inconclusive, Some(Settle::Unknown)),
+            ],
+            1000,
+        );
+        let lines: Vec<&str> = notes.lines().collect();
+        assert_eq!(lines.len(), 7, "a claim that holds needs no note:\n{notes}");
+        assert_eq!(
+            lines[0],
+            "traffic a < b is reversed: b is the less available with 95% confidence, so the claim is wrong"
+        );
+        assert_eq!(
+            lines[1],
+            "traffic a < b is inconclusive: the interval contains 0; about 12,000 replications would likely settle it (this run: 1,000)"
+        );
+        assert!(
+            lines[2].ends_with(
+                "(this run: 1,000), but the estimate leans the other way: most likely as reversed"
+            ),
+            "{}",
+            lines[2]
+        );
+        assert!(
+            lines[3].contains(
+                "exactly 0; the placements look equivalent, and no run length will settle it"
+            ),
+            "{}",
+            lines[3]
+        );
+        assert!(lines[4].contains("look equivalent (settling it would take about 2,000,000 replications, over 100× this run)"), "{}", lines[4]);
+        assert!(
+            lines[5].contains("exact long-run values are equal"),
+            "{}",
+            lines[5]
+        );
+        assert!(
+            lines[6].contains("fewer than 2 replications"),
+            "{}",
+            lines[6]
+        );
+    }
 }

@@ -2,6 +2,7 @@
 //! every table, file and chart reads.
 
 pub mod claims;
+pub mod rank;
 mod timeline;
 
 use crate::engine::replication::{KINDS, MEASURES};
@@ -47,14 +48,34 @@ pub struct SummaryRow {
     pub nines: Option<f64>,
     /// Incidents per year that hurt this deployment and measure.
     pub incidents_per_year: f64,
-    /// Mean share of the mesh's proxies an incident turns bad.
+    /// Mean share of the mesh's proxies an incident that hurts turns bad.
     pub blast_mean: Option<f64>,
     /// 95th percentile of that share.
     pub blast_p95: Option<f64>,
     /// Largest share.
     pub blast_max: Option<f64>,
-    /// 1 = most available deployment for this measure; ties share a rank.
+    /// 1 = most available deployment for this measure; deployments whose
+    /// paired interval contains zero share a rank ([`rank`]).
     pub rank: u32,
+    /// Another deployment of this measure shares `rank`.
+    pub tied: bool,
+    /// `incidents_per_year` × `blast_mean` (0 without incidents): the
+    /// blast radii of a year's incidents summed, in shares of the mesh's
+    /// proxies — how many times a year the average proxy is hurt. Beside
+    /// the size of a blast it says how often, so a rare large blast does
+    /// not read as worse than a frequent small one.
+    pub blast_share_per_year: f64,
+}
+
+impl SummaryRow {
+    /// The rank as printed: "2=" when another deployment shares it.
+    pub fn rank_label(&self) -> String {
+        if self.tied {
+            format!("{}=", self.rank)
+        } else {
+            self.rank.to_string()
+        }
+    }
 }
 
 /// Paired difference a − b of one measure.
@@ -93,6 +114,9 @@ pub struct BlastRow {
     pub blast_p95: f64,
     /// Largest.
     pub blast_max: f64,
+    /// `incidents_per_year` × `blast_mean`: this kind's blast radii of a
+    /// year summed, in shares of the mesh's proxies.
+    pub blast_share_per_year: f64,
 }
 
 /// The part of a deployment's unavailability that one component kind
@@ -234,17 +258,26 @@ impl Results {
                     blast_p95: blast.quantile(0.95),
                     blast_max: blast.max(),
                     rank: 0,
+                    tied: false,
+                    blast_share_per_year: per_year(blast.count()) * blast.mean().unwrap_or(0.0),
                 });
             }
         }
+        let paired = |m: Measure, a: usize, b: usize| {
+            let r = tally.pair(m.index(), a, b);
+            let diff = r.estimate().unwrap_or(0.0);
+            r.half_width().map(|h| (diff - h, diff + h))
+        };
         for &m in &measures {
             let values: Vec<f64> = summary
                 .iter()
                 .filter(|r| r.measure == m)
                 .map(|r| r.unavailability)
                 .collect();
-            for row in summary.iter_mut().filter(|r| r.measure == m) {
-                row.rank = 1 + values.iter().filter(|&&v| v < row.unavailability).count() as u32;
+            let ranks = rank::ranks(&values, |a, b| paired(m, a, b));
+            for (row, r) in summary.iter_mut().filter(|r| r.measure == m).zip(ranks) {
+                row.rank = r.rank;
+                row.tied = r.tied;
             }
         }
         let mut pairs = Vec::new();
@@ -303,6 +336,7 @@ impl Results {
                             blast_p50: p50,
                             blast_p95: p95,
                             blast_max: max,
+                            blast_share_per_year: per_year(b.count()) * mean,
                         });
                     }
                 }

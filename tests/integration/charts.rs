@@ -94,6 +94,8 @@ fn synthetic() -> Results {
                 blast_p95: Some(0.2),
                 blast_max: Some(0.3),
                 rank: d as u32 + 1,
+                tied: false,
+                blast_share_per_year: 10.0 * 0.1,
             });
             let weights = [0.1, 0.2, 0.15, 0.2, 0.05, 0.3];
             for (k, w) in kinds.iter().zip(weights) {
@@ -113,6 +115,7 @@ fn synthetic() -> Results {
                     blast_p50: s * 0.7,
                     blast_p95: s,
                     blast_max: (s * 1.5).min(1.0),
+                    blast_share_per_year: 3.0 * s * 0.8,
                 });
             }
         }
@@ -340,4 +343,42 @@ fn a_zero_downtime_deployment_still_gets_its_row() {
     }
     let svgs = render_and_check(&results, "zero");
     assert!(svg(&svgs, "ranking").contains("no bad time observed"));
+}
+
+#[test]
+fn shared_ranks_are_labelled_in_the_ranking_chart() {
+    let mut results = synthetic();
+    for row in results
+        .summary
+        .iter_mut()
+        .filter(|r| r.rank == 3 || r.rank == 4)
+    {
+        row.rank = 3;
+        row.tied = true;
+    }
+    let svgs = render_and_check(&results, "ties");
+    let ranking = svg(&svgs, "ranking");
+    // SVG text sits on a line of its own.
+    assert!(ranking.contains("\n3=\n"), "no shared rank label");
+    assert!(!ranking.contains("\n4\n"), "rank 4 is shared as 3=");
+}
+
+#[test]
+fn the_blast_chart_names_each_kind_on_its_line_and_gives_its_frequency() {
+    let results = synthetic();
+    let svgs = render_and_check(&results, "blast-frequency");
+    let blast = svg(&svgs, "blast");
+    // Every kind's name once per deployment row and measure panel, not
+    // only in a legend, and the total line in each row.
+    let lines = results.deployments.len() * results.measures.len();
+    for k in [Kind::Region, Kind::ControlPlane, Kind::EastWestGateway] {
+        let label = format!("\n{}\n", k.name());
+        assert_eq!(blast.matches(&label).count(), lines, "{}", k.name());
+    }
+    assert_eq!(blast.matches("\nall kinds\n").count(), lines);
+    assert!(blast.contains("failures/yr") && blast.contains("hits a year"));
+    // Each kind line prints its failures a year (3.0 in the synthetic
+    // data) and each total line the deployment's (10).
+    assert_eq!(blast.matches("\n3.0\n").count(), lines * 6);
+    assert!(blast.contains("\n10\n"));
 }

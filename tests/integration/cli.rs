@@ -2,7 +2,7 @@
 
 use super::common::{meshsim, root, run_meshsim, shipped};
 
-const SUMMARY_COLUMNS: &str = "deployment,measure,unavailability,ci_low,ci_high,exact,downtime_min_per_year,nines,incidents_per_year,blast_mean,blast_p95,blast_max,rank,replications,horizon_years,seed";
+const SUMMARY_COLUMNS: &str = "deployment,measure,unavailability,ci_low,ci_high,exact,downtime_min_per_year,nines,incidents_per_year,blast_mean,blast_p95,blast_max,rank,replications,horizon_years,seed,tied,blast_share_per_year";
 
 #[test]
 fn run_prints_the_summary_and_writes_the_results_folder() {
@@ -45,6 +45,11 @@ fn run_prints_the_summary_and_writes_the_results_folder() {
         "{pairs}"
     );
     assert_eq!(pairs.lines().count(), 1 + 4 * 5 * 4);
+    let blast = std::fs::read_to_string(results.join("blast_by_kind.csv")).unwrap();
+    assert!(
+        blast.starts_with("deployment,measure,kind,incidents_per_year,blast_mean,blast_p50,blast_p95,blast_max,blast_share_per_year\n"),
+        "{blast}"
+    );
     for file in [
         "summary.parquet",
         "replications.parquet",
@@ -101,7 +106,8 @@ fn every_shipped_scenario_is_valid() {
 #[test]
 fn run_draws_the_charts_and_plot_redraws_them_from_the_files() {
     let dir = tempfile::tempdir().unwrap();
-    let scenario = root().join("scenarios/availability-ranking.yaml");
+    // A scenario with shared ranks, so the round trip carries `tied`.
+    let scenario = root().join("scenarios/ranking-without-domain-failures.yaml");
     let (out, _) = run_meshsim(
         dir.path(),
         &[
@@ -117,6 +123,8 @@ fn run_draws_the_charts_and_plot_redraws_them_from_the_files() {
     assert!(out.contains("charts: ranking.png, ranking.svg"), "{out}");
     let charts = ["ranking", "blast", "cause", "timeline"];
     let results = dir.path().join("r");
+    let summary = std::fs::read_to_string(results.join("summary.csv")).unwrap();
+    assert!(summary.contains(",true,"), "no tie to carry:\n{summary}");
     let drawn: Vec<Vec<u8>> = charts
         .iter()
         .map(|c| std::fs::read(results.join(format!("{c}.svg"))).unwrap())
@@ -245,4 +253,38 @@ fn replications_parquet_holds_every_replication_across_row_groups() {
         "summary {reported}, file {}",
         bad / live
     );
+}
+
+#[test]
+fn plot_refuses_a_summary_with_a_bad_or_missing_tied_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "run",
+        &shipped("shared-control-planes.yaml"),
+        "--replications",
+        "50",
+        "--out",
+        "r",
+        "-q",
+    ];
+    run_meshsim(dir.path(), &args, 0);
+    let path = dir.path().join("r/summary.csv");
+    let summary = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, summary.replacen(",false,", ",maybe,", 1)).unwrap();
+    let (_, err) = run_meshsim(dir.path(), &["plot", "r"], 1);
+    assert!(
+        err.contains("summary.csv: `tied` is `maybe`, not true or false"),
+        "{err}"
+    );
+    // A folder from before the column existed.
+    let old: String = summary
+        .lines()
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            format!("{}\n", cells[..cells.len() - 2].join(","))
+        })
+        .collect();
+    std::fs::write(&path, old).unwrap();
+    let (_, err) = run_meshsim(dir.path(), &["plot", "r"], 1);
+    assert!(err.contains("summary.csv: no column `tied`"), "{err}");
 }

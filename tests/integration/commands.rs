@@ -37,7 +37,7 @@ fn check_fails_on_a_reversed_claim_and_names_the_pair() {
     let (out, _) = run_meshsim(dir.path(), &["check", "s.yaml", "-q"], 1);
     let line = out
         .lines()
-        .find(|l| l.contains("BROKEN"))
+        .find(|l| l.ends_with("reversed"))
         .unwrap_or_else(|| panic!("{out}"));
     assert!(
         line.contains("podStart") && line.contains("each-cluster < one-per-region"),
@@ -45,7 +45,81 @@ fn check_fails_on_a_reversed_claim_and_names_the_pair() {
     );
     // The figures that broke it: a negative difference with its interval.
     assert!(line.contains(" -"), "a negative difference: {line}");
-    assert!(out.contains("1 of 1 claims broken"), "{out}");
+    assert!(out.contains("\n1 reversed of 1 claims\n"), "{out}");
+    assert!(
+        out.contains(
+            "podStart each-cluster < one-per-region is reversed: one-per-region is the less \
+             available with 95% confidence, so the claim is wrong"
+        ),
+        "{out}"
+    );
+}
+
+/// Claims the data cannot confirm fail too, and say what would settle
+/// them: a real difference measured too briefly, and two identical
+/// placements that no run can order.
+#[test]
+fn check_fails_on_inconclusive_claims_and_says_what_would_settle_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = check_scenario("one-per-region, each-cluster")
+        .replace(
+            "    - { name: each-cluster, controlPlanes: { per: cluster } }\n",
+            "    - { name: each-cluster, controlPlanes: { per: cluster } }\n    - { name: each-cluster-again, controlPlanes: { per: cluster } }\n",
+        )
+        .replace(
+            "    - { measure: podStart, order: [one-per-region, each-cluster] }\n",
+            "    - { measure: traffic, order: [one-per-region, each-cluster] }\n    - { measure: podStart, order: [each-cluster, one-per-region] }\n    - { measure: podStart, order: [each-cluster, each-cluster-again] }\n    - { measure: traffic, order: [each-cluster, each-cluster-again] }\n",
+        );
+    std::fs::write(dir.path().join("s.yaml"), yaml).unwrap();
+    let args = ["check", "s.yaml", "-q", "--replications", "10"];
+    let (out, _) = run_meshsim(dir.path(), &args, 1);
+    let verdict = |claim: &str| {
+        out.lines()
+            .find(|l| l.contains(claim) && l.contains('['))
+            .and_then(|l| l.split_whitespace().last())
+            .unwrap_or_else(|| panic!("{claim}:\n{out}"))
+            .to_string()
+    };
+    assert_eq!(verdict("one-per-region < each-cluster"), "inconclusive");
+    assert_eq!(verdict("each-cluster < one-per-region"), "reversed");
+    assert!(
+        out.contains("\n1 reversed, 3 inconclusive of 4 claims\n"),
+        "{out}"
+    );
+    // 10 replications leave traffic's interval across zero; the estimate
+    // of what settles it (47) is borne out by a run of 47 below.
+    assert!(
+        out.contains(
+            "traffic one-per-region < each-cluster is inconclusive: the interval contains 0; \
+             about 47 replications would likely settle it (this run: 10)"
+        ),
+        "{out}"
+    );
+    // Identical placements: podStart has a closed form that says so,
+    // traffic only a difference of exactly 0.
+    assert!(
+        out.contains(
+            "podStart each-cluster < each-cluster-again is inconclusive: the exact long-run \
+             values are equal: the placements are equivalent, and no run length will settle it"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "traffic each-cluster < each-cluster-again is inconclusive: the difference is \
+             exactly 0; the placements look equivalent, and no run length will settle it"
+        ),
+        "{out}"
+    );
+    let args = ["check", "s.yaml", "-q", "--replications", "47"];
+    let (out, _) = run_meshsim(dir.path(), &args, 1);
+    assert_eq!(
+        out.lines()
+            .find(|l| l.starts_with("traffic") && l.contains('['))
+            .and_then(|l| l.split_whitespace().last()),
+        Some("holds"),
+        "{out}"
+    );
 }
 
 #[test]

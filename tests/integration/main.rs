@@ -15,6 +15,7 @@ mod exact;
 mod fuzz_regressions;
 mod precision;
 mod properties;
+mod ranks;
 mod reproduce;
 mod rollout;
 mod snapshots;
