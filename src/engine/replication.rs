@@ -11,7 +11,11 @@
 //! State kept per link (the pairs of one cluster that attach alike, see
 //! [`DepIndex`]): live, connected (some attached instance reachable),
 //! config source up, the certificate clock for `traffic`, and when and why
-//! its current bad spells began. A link changes state once for all its
+//! its current bad spells began. Certificates start in their long-run
+//! state: the last certificate lifetime before time 0 is replayed
+//! (`start_certificates`), since a disconnected pair's certificate depends
+//! on how long it has been disconnected, which the starting component
+//! states alone do not say. A link changes state once for all its
 //! member deployments. Per (deployment, cluster) pair only "its primary
 //! carries a bad config change" is kept, since rollouts are per deployment.
 //!
@@ -680,9 +684,10 @@ impl<'m> Simulator<'m> {
         self.history.clear();
         // Stationary start: each component is up with its long-run
         // availability, and its first transition is a residual time. How
-        // long it has been in that state, and its transitions before, come
-        // from a stream of their own, so the history after time 0 is the
-        // same with or without them.
+        // long it has been in that state is the other part of the same
+        // draw (the exponential's, a draw from `past`), and its transitions
+        // before come from `past`: the history after time 0 is the same as
+        // without them.
         for (i, comp) in model.components.iter().enumerate() {
             let mut rng = stream(seed, r, comp.stream);
             if let Some(p) = &comp.process {
