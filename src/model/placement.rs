@@ -629,7 +629,8 @@ impl<'t, 'a> Placer<'t, 'a> {
                 },
             }
         };
-        // Which cluster's list last held each instance: membership in O(1).
+        // Which cluster last listed, or had in its scope, each instance:
+        // membership in O(1).
         let mut listed = vec![usize::MAX; n];
         let mut in_scope = vec![usize::MAX; n];
         // Sizes first, so an oversized failover is refused before it is built.
@@ -643,6 +644,29 @@ impl<'t, 'a> Placer<'t, 'a> {
             added += (scope.len() - already) as u64;
         }
         budget.take_entries(added, path)?;
+        if added == 0 {
+            let (name, why, fix) = match failover {
+                Failover::Domain => (
+                    "domain",
+                    "with explicit instances the domain is the zone (or external site) of a cluster's first listed instance, and every list already names the instances there",
+                    "use `region` or `mesh`, or drop `failover`",
+                ),
+                Failover::Region => (
+                    "region",
+                    "every list already names the instances hosted in its cluster's region (instances on external sites are in no region)",
+                    "use `mesh`, or drop `failover`",
+                ),
+                _ => (
+                    "mesh",
+                    "every list already names every instance",
+                    "drop `failover`",
+                ),
+            };
+            return Err(FieldError::new(
+                failover_path,
+                format!("`failover: {name}` adds no instance to any attach list: {why}; {fix}"),
+            ));
+        }
         for (c, list) in attach.iter_mut().enumerate() {
             for &i in list.iter() {
                 listed[i] = c;
@@ -655,30 +679,7 @@ impl<'t, 'a> Placer<'t, 'a> {
             rest.sort_by_key(|&i| (self.distance(c, i), i));
             list.extend(rest);
         }
-        if added > 0 {
-            return Ok(());
-        }
-        let (name, why, fix) = match failover {
-            Failover::Domain => (
-                "domain",
-                "with explicit instances the domain is the zone (or external site) of a cluster's first listed instance, and every list already names the instances there",
-                "use `region` or `mesh`, or drop `failover`",
-            ),
-            Failover::Region => (
-                "region",
-                "every list already names the instances hosted in its cluster's region (instances on external sites are in no region)",
-                "use `mesh`, or drop `failover`",
-            ),
-            _ => (
-                "mesh",
-                "every list already names every instance",
-                "drop `failover`",
-            ),
-        };
-        Err(FieldError::new(
-            failover_path,
-            format!("`failover: {name}` adds no instance to any attach list: {why}; {fix}"),
-        ))
+        Ok(())
     }
 
     fn finish(self, attach: Vec<Vec<usize>>, description: String, failover: Failover) -> Placement {
