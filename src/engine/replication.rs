@@ -11,7 +11,11 @@
 //! State kept per link (the pairs of one cluster that attach alike, see
 //! [`DepIndex`]): live, connected (some attached instance reachable),
 //! config source up, the certificate clock for `traffic`, and when and why
-//! its current bad spells began. A link changes state once for all its
+//! its current bad spells began. Certificates start in their long-run
+//! state: the last certificate lifetime before time 0 is replayed
+//! (`start_certificates`), since a disconnected pair's certificate depends
+//! on how long it has been disconnected, which the starting component
+//! states alone do not say. A link changes state once for all its
 //! member deployments. Per (deployment, cluster) pair only "its primary
 //! carries a bad config change" is kept, since rollouts are per deployment.
 //!
@@ -68,13 +72,17 @@ const MAX_STEP_MS: u64 = 100_000_000_000_000_000;
 const CHAIN: usize = 4;
 /// Salt for the certificate-phase stream of a cluster.
 const CERT_SALT: u64 = 0xc3a7_5e1f_0000_0001;
+/// Salt for the stream of a component's history before time 0.
+const HISTORY_SALT: u64 = 0x4157_0b5e_0000_0002;
 /// Stream identity of the config-change arrivals.
 const CHANGES_STREAM: u64 = 0x0c0f_1c00_c4a4_6e55;
 
 /// Bytes a simulator keeps per link (its status, what it reads, its stale
 /// integral), for the run-size estimate ([`crate::model::estimate`]).
-pub const LINK_BYTES: usize =
-    std::mem::size_of::<Status>() + std::mem::size_of::<LinkReads>() + std::mem::size_of::<u128>();
+pub const LINK_BYTES: usize = std::mem::size_of::<Status>()
+    + std::mem::size_of::<LinkReads>()
+    + std::mem::size_of::<u128>()
+    + std::mem::size_of::<CertStart>();
 /// Bytes a simulator keeps per (deployment, cluster) pair: whether its
 /// primary carries a bad change, and since when.
 pub const PAIR_BYTES: usize = std::mem::size_of::<bool>() + std::mem::size_of::<u64>();
@@ -181,13 +189,18 @@ impl State {
 
 /// A link's state and what its open spells need when they end. A
 /// transition updates the fields it changes in place.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 struct Status {
     state: State,
     pod_kind: u8,
     config_kind: u8,
-    /// Incident that disconnected it, for the traffic blast radius.
+    /// Incident its traffic loss is charged to: the one that disconnected
+    /// it, or, when it came back to life disconnected, the one that keeps
+    /// it from its control plane (NONE: no incident).
     cause: u32,
+    /// Incident its traffic loss was last charged to, so that a cluster
+    /// that flaps through one outage counts once in its blast radius.
+    charged: u32,
     /// When live and disconnected: when the certificate expires (ms).
     expiry: u64,
     /// When connected: start of the current certificate rotation schedule.
@@ -201,6 +214,36 @@ struct Status {
     /// When served: the mesh's stale proxy-milliseconds
     /// ([`Simulator::stale_pm`]) when this spell began.
     stale_since: u128,
+}
+
+impl Default for Status {
+    /// Dead, with no spell open and no incident to charge.
+    fn default() -> Self {
+        Status {
+            state: State::default(),
+            pod_kind: 0,
+            config_kind: 0,
+            cause: NONE,
+            charged: NONE,
+            expiry: 0,
+            anchor: 0,
+            pod_since: 0,
+            config_since: 0,
+            stale_since: 0,
+        }
+    }
+}
+
+/// A link's connection and certificate clock while the history before
+/// time 0 is replayed ([`Simulator::start_certificates`]); times in
+/// milliseconds, negative before 0.
+#[derive(Clone, Copy, Debug, Default)]
+struct CertStart {
+    state: State,
+    /// Start of the current rotation schedule, when served.
+    anchor: i64,
+    /// When the certificate runs out, when live and disconnected.
+    expiry: i64,
 }
 
 /// Live proxies in each bad state, of a group of links (see [`DepIndex`])
@@ -261,6 +304,10 @@ pub struct Simulator<'m> {
     end_ms: u64,
     ttl_ms: u64,
     rotation_ms: u64,
+    /// How far before time 0 the certificates' history is replayed: one
+    /// certificate lifetime, beyond which no disconnection leaves a valid
+    /// certificate.
+    lookback_ms: u64,
     rollouts: Rollouts,
     /// The scenario has bad config changes (else no pair ever carries one).
     changes: bool,
@@ -273,6 +320,15 @@ pub struct Simulator<'m> {
     /// Scratch stack for walking a subtree.
     walk: Vec<u32>,
     rngs: Vec<Stream>,
+    /// Own transitions of the components in the look-back before time 0,
+    /// as (milliseconds before 0, component).
+    history: Vec<(u64, u32)>,
+    /// Per link: its state and certificate during the look-back.
+    cert_start: Table<CertStart>,
+    /// Per component: the incident of its current failure; NONE when up,
+    /// or when its failure was no incident (before the measured window,
+    /// or masked by a failed ancestor).
+    last_incident: Table<u32>,
     changes_rng: Stream,
     queue: EventQueue,
     /// Per link.
@@ -414,12 +470,16 @@ impl<'m> Simulator<'m> {
             end_ms: start_ms + ms(model.horizon_hours),
             ttl_ms,
             rotation_ms: ((ttl_ms as f64 * model.cert.grace_ratio).round() as u64).max(1),
+            lookback_ms: ttl_ms,
             rollouts: Rollouts::new(model),
             changes: model.config_changes.is_some(),
             own_up: vec![true; n].into(),
             eff_up: vec![true; n].into(),
             walk: Vec::new(),
             rngs: Vec::with_capacity(n),
+            history: Vec::new(),
+            cert_start: vec![CertStart::default(); deps.links().len()].into(),
+            last_incident: vec![NONE; n].into(),
             changes_rng: stream(0, 0, 0),
             queue: EventQueue::with_capacity(n + 1),
             reads: deps
@@ -503,6 +563,8 @@ impl<'m> Simulator<'m> {
             (self.live.len(), clusters),
             (self.stale.len(), clusters),
             (self.status.len(), links),
+            (self.cert_start.len(), links),
+            (self.last_incident.len(), components),
             (self.link_stale.len(), links),
             (self.group_blast.len(), groups),
             (self.group_pm.len(), groups * MEASURES * KINDS),
@@ -639,19 +701,26 @@ impl<'m> Simulator<'m> {
         self.own_up.iter_mut().for_each(|u| *u = true);
         self.rngs.clear();
         self.queue.clear();
+        self.history.clear();
         // Stationary start: each component is up with its long-run
-        // availability, and its first transition is a residual time.
+        // availability, and its first transition is a residual time. How
+        // long it has been in that state is the other part of the same
+        // draw (the exponential's, a draw from `past`), and its transitions
+        // before come from `past`: the history after time 0 is the same as
+        // without them.
         for (i, comp) in model.components.iter().enumerate() {
             let mut rng = stream(seed, r, comp.stream);
             if let Some(p) = &comp.process {
                 let up = rng.random::<f64>() < p.availability();
                 self.own_up[i] = up;
-                let first = if up {
-                    p.failure.sample_residual(&mut rng)
+                let mut past = stream(seed, r, comp.stream ^ HISTORY_SALT);
+                let (first, age) = if up {
+                    p.failure.sample_residual_and_age(&mut rng, &mut past)
                 } else {
-                    p.repair.sample_residual(&mut rng)
+                    p.repair.sample_residual_and_age(&mut rng, &mut past)
                 };
                 self.queue.push(to_ms(first), i as u32);
+                self.look_back(i, up, age, &mut past);
             }
             self.rngs.push(rng);
         }
@@ -665,30 +734,125 @@ impl<'m> Simulator<'m> {
             self.queue.push(to_ms(first), self.components as u32);
         }
         self.evaluate_all();
-        // Certificates were issued at a random phase of their rotation
-        // schedule before time 0 (per cluster, shared by every deployment).
-        // A pair that starts disconnected is treated as if it had just lost
-        // its control plane: its certificate has a remaining lifetime drawn
-        // from the same phase. Links are in cluster order.
-        let rotation = self.rotation_ms;
-        let mut phase = (usize::MAX, 0);
-        for (l, link) in self.deps.links().iter().enumerate() {
-            let c = link.cluster as usize;
-            if phase.0 != c {
-                let id = model.components[model.clusters[c].component].stream ^ CERT_SALT;
-                phase = (c, stream(seed, r, id).random_range(0..rotation));
-            }
-            let s = &mut self.status[l];
-            s.anchor = -(phase.1 as i64);
-            if s.state.disconnected() {
-                s.expiry = self.ttl_ms - phase.1;
-            }
-        }
+        self.start_certificates(seed, r);
         self.trace = trace_hours.map(|hours| {
             let until = self.start_ms + (hours * MS_PER_HOUR).round() as u64;
             Trace::new(r, self.start_ms, until.min(self.end_ms), &self.own_up)
         });
         self.sample(0);
+    }
+
+    /// Records the own transitions of component `x` in the look-back before
+    /// time 0, latest first. It entered its state at time 0 (`up`) `age`
+    /// hours before; the intervals before that are ordinary draws, as in
+    /// the past of any stationary alternating renewal process.
+    fn look_back(&mut self, x: usize, up: bool, age: f64, past: &mut Stream) {
+        let Some(process) = &self.model.components[x].process else {
+            return;
+        };
+        let mut before = to_ms(age);
+        let mut entered_up = up;
+        while before < self.lookback_ms {
+            self.history.push((before, x as u32));
+            // Before that transition it was in the other state.
+            entered_up = !entered_up;
+            let hours = if entered_up {
+                process.failure.sample(past)
+            } else {
+                process.repair.sample(past)
+            };
+            before = before.saturating_add(to_ms(hours));
+        }
+    }
+
+    /// Sets every link's certificate at time 0 as its long-run history
+    /// leaves it, by replaying the look-back (one certificate lifetime):
+    /// a link disconnected at 0 has been so since its disconnection, and
+    /// its certificate runs out a lifetime after its last rotation before
+    /// that (it may have run out already), or had run out at once if its
+    /// cluster came back to life disconnected; a link that reconnected in
+    /// the look-back rotates from then. Certificates older than the
+    /// look-back were issued at a random phase of their rotation schedule
+    /// (per cluster, shared by every deployment); a disconnection older
+    /// than it has no valid certificate left. Links are in cluster order.
+    fn start_certificates(&mut self, seed: u64, r: u64) {
+        let model = self.model;
+        let lookback = self.lookback_ms as i64;
+        // Back to the start of the look-back: undo the transitions, latest
+        // first. (Ties in time break by component, the same both ways.)
+        self.history.sort_unstable();
+        for k in 0..self.history.len() {
+            self.flip(self.history[k].1 as usize);
+        }
+        let rotation = self.rotation_ms;
+        let mut phase = (usize::MAX, 0);
+        for l in 0..self.cert_start.len() {
+            let c = self.reads[l].link.cluster as usize;
+            if phase.0 != c {
+                let id = model.components[model.clusters[c].component].stream ^ CERT_SALT;
+                phase = (c, stream(seed, r, id).random_range(0..rotation));
+            }
+            self.cert_start[l] = CertStart {
+                state: self.connection(l),
+                anchor: -lookback - phase.1 as i64,
+                expiry: -lookback,
+            };
+        }
+        // Forward to time 0, earliest first.
+        for k in (0..self.history.len()).rev() {
+            let (before, x) = self.history[k];
+            self.flip(x as usize);
+            for &l in self.deps.links_of(x as usize) {
+                self.replay_link(l as usize, -(before as i64));
+            }
+        }
+        for l in 0..self.status.len() {
+            let start = self.cert_start[l];
+            let s = &mut self.status[l];
+            debug_assert_eq!(
+                (start.state.live(), start.state.connected()),
+                (s.state.live(), s.state.connected()),
+                "the replay ends in the state at time 0"
+            );
+            s.anchor = start.anchor;
+            if s.state.disconnected() {
+                s.expiry = start.expiry.max(0) as u64;
+            }
+        }
+    }
+
+    /// Flips the own state of component `x` and, unless a failed ancestor
+    /// masks it, the effective state of its subtree.
+    fn flip(&mut self, x: usize) {
+        self.own_up[x] = !self.own_up[x];
+        let parent = self.parent[x];
+        if parent == NONE || self.eff_up[parent as usize] {
+            self.propagate(x);
+        }
+    }
+
+    /// Link `l`'s liveness and connection now (its config bit left clear).
+    fn connection(&self, l: usize) -> State {
+        let reads = self.reads[l];
+        let live = self.eff_up[reads.component as usize];
+        let connected = live && self.eff_up[reads.api_server as usize] && self.serving(l).0;
+        State::new(live, connected, false)
+    }
+
+    /// Link `l` in the look-back at `t` (ms, negative): its certificate
+    /// clock follows its connection as [`Simulator::eval_link`] has it.
+    fn replay_link(&mut self, l: usize, t: i64) {
+        let new = self.connection(l);
+        let (rotation, ttl) = (self.rotation_ms, self.ttl_ms);
+        let c = &mut self.cert_start[l];
+        let old = c.state;
+        if !old.disconnected() && new.disconnected() {
+            c.expiry = cert_expiry(old.live(), t, c.anchor, rotation, ttl);
+        }
+        if new.served() && !old.served() {
+            c.anchor = t;
+        }
+        c.state = new;
     }
 
     /// Clears every sum and evaluates every link from "dead" at time 0 for
@@ -714,6 +878,7 @@ impl<'m> Simulator<'m> {
         self.stale_pm = 0;
         self.clock_ms = 0;
         self.incidents.clear();
+        self.last_incident.fill(NONE);
         self.now_blast.fill(0.0);
         self.later.clear();
         self.blast_sum.fill(0.0);
@@ -767,6 +932,10 @@ impl<'m> Simulator<'m> {
         self.advance(t);
         let was_up = self.own_up[x];
         self.own_up[x] = !was_up;
+        if was_up {
+            // Set below if this failure is an incident.
+            self.last_incident[x] = NONE;
+        }
         if let Some(trace) = &mut self.trace {
             trace.transition(t, x as u32);
         }
@@ -787,7 +956,9 @@ impl<'m> Simulator<'m> {
         }
         self.propagate(x);
         let incident = if was_up && t >= self.start_ms {
-            Some(self.new_incident(t, x as u32))
+            let i = self.new_incident(t, x as u32);
+            self.last_incident[x] = i as u32;
+            Some(i)
         } else {
             None
         };
@@ -1036,16 +1207,37 @@ impl<'m> Simulator<'m> {
     /// an ancestor), if any.
     #[inline(always)]
     fn highest_down(&self, x: usize) -> Option<Kind> {
+        self.highest_down_at(x).map(|y| self.kind[y as usize])
+    }
+
+    /// The highest failed component on `x`'s chain, if any.
+    #[inline(always)]
+    fn highest_down_at(&self, x: usize) -> Option<u32> {
         if self.eff_up[x] {
             return None;
         }
         let mut highest = None;
         for y in self.chain[x] {
             if !self.own_up[y as usize] {
-                highest = Some(self.kind[y as usize]);
+                highest = Some(y);
             }
         }
         highest
+    }
+
+    /// The incident of the failure that keeps live link `l` from its
+    /// control plane: that of the component [`Simulator::chain_kind`]
+    /// names (its API server's chain, else its primary istiod's, else the
+    /// gateway's). NONE when that failure is no incident.
+    fn blocking_incident(&self, l: usize) -> u32 {
+        let blocking = self
+            .highest_down_at(self.reads[l].api_server as usize)
+            .or_else(|| {
+                let target = self.targets(l).first()?;
+                self.highest_down_at(target.instance as usize)
+                    .or_else(|| self.highest_down_at(target.gateway as usize))
+            });
+        blocking.map_or(NONE, |x| self.last_incident[x as usize])
     }
 
     /// Why a live link cannot reach its control plane: its own API server,
@@ -1207,22 +1399,20 @@ impl<'m> Simulator<'m> {
         self.end_spells(l, old, new, t);
         if !old.disconnected() && new.disconnected() {
             let kind = self.disconnection_kind(l, failed.filter(|_| old.connected())) as u8;
+            // Lost its control plane: charged to this event's failure. Came
+            // back to life without one (no certificate at all): charged to
+            // the failure that keeps it away.
+            let cause = if old.live() {
+                incident.map_or(NONE, |i| i as u32)
+            } else {
+                self.blocking_incident(l)
+            };
             let (rotation, ttl) = (self.rotation_ms, self.ttl_ms);
             let s = &mut self.status[l];
             s.pod_since = t;
             s.pod_kind = kind;
-            if old.live() {
-                // Lost its control plane: the current certificate runs out
-                // at the end of its lifetime, counted from the last rotation.
-                // (The anchor is never after `t`.)
-                let age = (t as i64 - s.anchor) as u64 % rotation;
-                s.expiry = t + (ttl - age);
-                s.cause = incident.map_or(NONE, |i| i as u32);
-            } else {
-                // Came back without a control plane: no certificate at all.
-                s.expiry = t;
-                s.cause = NONE;
-            }
+            s.expiry = cert_expiry(old.live(), t as i64, s.anchor, rotation, ttl) as u64;
+            s.cause = cause;
         }
         if !old.config_bad() && new.config_bad() {
             let kind = if new.disconnected() {
@@ -1297,7 +1487,10 @@ impl<'m> Simulator<'m> {
         let s = self.status[l];
         self.close_spell(l, TRAFFIC, s.pod_kind, s.expiry, t);
         let reads = self.reads[l];
-        let attributed = s.cause != NONE && s.expiry < t;
+        let attributed = s.cause != NONE && s.expiry < t && s.cause != s.charged;
+        if attributed {
+            self.status[l].charged = s.cause;
+        }
         for &d in self.deps.members(&reads.link) {
             if let Some(trace) = &mut self.trace {
                 trace.traffic(d, s.expiry, t, reads.proxies);
@@ -1499,6 +1692,20 @@ impl<'m> Simulator<'m> {
                 });
             }
         }
+    }
+}
+
+/// When the certificate of a link that becomes disconnected at `t` (ms)
+/// runs out. One that was live lost its control plane and keeps the
+/// certificate of its last rotation (rotations began at `anchor`, never
+/// after `t`) for the rest of its lifetime; one that came back to life
+/// without a control plane has none.
+fn cert_expiry(was_live: bool, t: i64, anchor: i64, rotation: u64, ttl: u64) -> i64 {
+    if was_live {
+        let age = (t - anchor) as u64 % rotation;
+        t + (ttl - age) as i64
+    } else {
+        t
     }
 }
 

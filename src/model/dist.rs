@@ -316,8 +316,38 @@ impl Dist {
     /// replication stationary from time 0, so long-run answers hold over any
     /// horizon without a warm-up.
     pub fn sample_residual<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self {
+            Dist::Exponential { exp, .. } => exp.sample(rng),
+            _ => self.split_length_biased(rng).0,
+        }
+    }
+
+    /// One draw of the residual time, as [`Dist::sample_residual`] draws it
+    /// from `rng` (the same numbers, so forward histories do not change),
+    /// and of the *age* of the same interval: how long it has already
+    /// lasted. The two are the parts `U · L` and `L − U · L` of one
+    /// length-biased interval L, which is their joint law in equilibrium;
+    /// the exponential's age is independent of its residual (no memory),
+    /// so it is drawn from `history`. The age lets a replication know how
+    /// long its starting states have lasted (the certificates' start).
+    pub fn sample_residual_and_age<R: Rng + ?Sized, H: Rng + ?Sized>(
+        &self,
+        rng: &mut R,
+        history: &mut H,
+    ) -> (f64, f64) {
+        match self {
+            Dist::Exponential { exp, .. } => (exp.sample(rng), exp.sample(history)),
+            _ => self.split_length_biased(rng),
+        }
+    }
+
+    /// A length-biased interval split at a uniform point: (residual, age).
+    /// (The callers draw the exponential's residual directly, in one draw.)
+    fn split_length_biased<R: Rng + ?Sized>(&self, rng: &mut R) -> (f64, f64) {
         let length_biased = match self {
-            Dist::Exponential { exp, .. } => return exp.sample(rng),
+            Dist::Exponential { mean, .. } => {
+                Gamma::new(2.0, *mean).expect("positive mean").sample(rng)
+            }
             Dist::Weibull { shape, scale, .. } => {
                 // With y = (x/λ)^k the length-biased Weibull is Gamma(1 + 1/k).
                 let y: f64 = Gamma::new(1.0 + 1.0 / shape, 1.0)
@@ -335,7 +365,8 @@ impl Dist {
             }
         };
         let u: f64 = StandardUniform.sample(rng);
-        u * length_biased
+        let residual = u * length_biased;
+        (residual, (length_biased - residual).max(0.0))
     }
 }
 
@@ -455,6 +486,43 @@ mod tests {
             let m = (0..n).map(|_| d.sample_residual(&mut rng)).sum::<f64>() / n as f64;
             assert!((m / expect - 1.0).abs() < 0.02, "{d:?}: {m} vs {expect}");
         }
+    }
+
+    #[test]
+    fn ages_have_the_equilibrium_mean_and_leave_the_residuals_alone() {
+        // In equilibrium the age of the current interval has the residual's
+        // law, E = E[T²] / (2 E[T]); and drawing it must not change the
+        // residuals drawn from the forward stream.
+        let cases: Vec<(Dist, f64)> = vec![
+            (Dist::exponential(10.0), 10.0),
+            (Dist::Fixed(4.0), 2.0),
+            (Dist::Uniform { min: 2.0, max: 4.0 }, 56.0 / 36.0),
+            (Dist::weibull(0.7, 5.0), {
+                let m1 = 5.0 * libm::tgamma(1.0 + 1.0 / 0.7);
+                let m2 = 25.0 * libm::tgamma(1.0 + 2.0 / 0.7);
+                m2 / (2.0 * m1)
+            }),
+        ];
+        for (d, expect) in cases {
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+            let mut alone = Xoshiro256PlusPlus::seed_from_u64(11);
+            let mut history = Xoshiro256PlusPlus::seed_from_u64(12);
+            let n = 400_000;
+            let mut sum = 0.0;
+            for _ in 0..n {
+                let (residual, age) = d.sample_residual_and_age(&mut rng, &mut history);
+                assert_eq!(residual, d.sample_residual(&mut alone), "{d:?}");
+                assert!(age >= 0.0, "{d:?}: age {age}");
+                sum += age;
+            }
+            let m = sum / n as f64;
+            assert!((m / expect - 1.0).abs() < 0.02, "{d:?}: {m} vs {expect}");
+        }
+        // A fixed interval's age and residual make up the whole interval.
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
+        let mut history = Xoshiro256PlusPlus::seed_from_u64(2);
+        let (r, a) = Dist::Fixed(4.0).sample_residual_and_age(&mut rng, &mut history);
+        assert!((r + a - 4.0).abs() < 1e-12, "{r} + {a}");
     }
 
     #[test]

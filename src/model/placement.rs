@@ -14,6 +14,11 @@
 //!   else anywhere), ties given to the one with the fewest proxies assigned
 //!   so far, then to the first in placement order. `failover` appends the
 //!   other instances of its scope, nearest first.
+//! - Explicit instances: each cluster's `attach` list as given; `failover`
+//!   appends the instances of its scope missing from it, nearest first.
+//!   Their `domain` is the zone of the cluster's first listed instance (or
+//!   its external site): explicit instances have no `per`, so the domain is
+//!   where the cluster's chosen primary was placed.
 
 use super::build::known;
 use super::{FieldError, Host};
@@ -322,12 +327,11 @@ pub(super) fn place(
             "no instances; list at least one `{ name, cluster }` or `{ name, site }`",
         ));
     }
-    if failover != Failover::None {
-        return Err(FieldError::new(
-            format!("{cpath}.failover"),
-            "explicit instances take their fallbacks from `attach`; list them there in order of preference and drop `failover`",
-        ));
-    }
+    let failover_path = if dep.failover.is_some() {
+        format!("{path}.failover")
+    } else {
+        format!("{cpath}.failover")
+    };
     budget.take_instances(list.len() as u64, path)?;
     let mut by_name: HashMap<&str, usize> = HashMap::new();
     for (i, inst) in list.iter().enumerate() {
@@ -434,8 +438,9 @@ pub(super) fn place(
         }
         attach.push(list);
     }
+    placer.extend_attach(&mut attach, failover, budget, path, &failover_path)?;
     description = "explicit instances and attach lists".to_string();
-    Ok(placer.finish(attach, description, Failover::None))
+    Ok(placer.finish(attach, description, failover))
 }
 
 fn resolve_cluster(topo: &Topo, name: &str, path: &str) -> Result<usize, FieldError> {
@@ -576,6 +581,105 @@ impl<'t, 'a> Placer<'t, 'a> {
             attach.push(list);
         }
         Ok(attach)
+    }
+
+    /// Appends to each explicit `attach` list the instances of the
+    /// `failover` scope it lacks, nearest first (ties in instance order):
+    /// `domain` = those in the zone of the list's first instance (on its
+    /// site, for an external one), `region` = those hosted in the
+    /// cluster's region, `mesh` = all. A scope that adds nothing to any
+    /// list is refused at `failover_path`: the scenario would not do what
+    /// it says.
+    fn extend_attach(
+        &self,
+        attach: &mut [Vec<usize>],
+        failover: Failover,
+        budget: &mut Budget,
+        path: &str,
+        failover_path: &str,
+    ) -> Result<(), FieldError> {
+        if failover == Failover::None {
+            return Ok(());
+        }
+        let topo = self.topo;
+        let n = self.instances.len();
+        // The instances of each zone, region and site, so that the work is
+        // proportional to the lists built, not to clusters × instances.
+        let mut by_zone = vec![Vec::new(); topo.zones.len()];
+        let mut by_region = vec![Vec::new(); topo.regions.len()];
+        let mut by_site = vec![Vec::new(); topo.sites.len()];
+        for (i, inst) in self.instances.iter().enumerate() {
+            match inst.host {
+                Host::Cluster(h) => {
+                    by_zone[topo.clusters[h].zone].push(i);
+                    by_region[topo.clusters[h].region].push(i);
+                }
+                Host::Site(s) => by_site[s].push(i),
+            }
+        }
+        let everyone: Vec<usize> = (0..n).collect();
+        let scope = |c: usize, primary: usize| -> &[usize] {
+            match failover {
+                Failover::None => &[],
+                Failover::Mesh => &everyone,
+                Failover::Region => &by_region[topo.clusters[c].region],
+                Failover::Domain => match self.instances[primary].host {
+                    Host::Cluster(h) => &by_zone[topo.clusters[h].zone],
+                    Host::Site(s) => &by_site[s],
+                },
+            }
+        };
+        // Which cluster last listed, or had in its scope, each instance:
+        // membership in O(1).
+        let mut listed = vec![usize::MAX; n];
+        let mut in_scope = vec![usize::MAX; n];
+        // Sizes first, so an oversized failover is refused before it is built.
+        let mut added = 0u64;
+        for (c, list) in attach.iter().enumerate() {
+            let scope = scope(c, list[0]);
+            for &i in scope {
+                in_scope[i] = c;
+            }
+            let already = list.iter().filter(|&&i| in_scope[i] == c).count();
+            added += (scope.len() - already) as u64;
+        }
+        budget.take_entries(added, path)?;
+        if added == 0 {
+            let (name, why, fix) = match failover {
+                Failover::Domain => (
+                    "domain",
+                    "with explicit instances the domain is the zone (or external site) of a cluster's first listed instance, and every list already names the instances there",
+                    "use `region` or `mesh`, or drop `failover`",
+                ),
+                Failover::Region => (
+                    "region",
+                    "every list already names the instances hosted in its cluster's region (instances on external sites are in no region)",
+                    "use `mesh`, or drop `failover`",
+                ),
+                _ => (
+                    "mesh",
+                    "every list already names every instance",
+                    "drop `failover`",
+                ),
+            };
+            return Err(FieldError::new(
+                failover_path,
+                format!("`failover: {name}` adds no instance to any attach list: {why}; {fix}"),
+            ));
+        }
+        for (c, list) in attach.iter_mut().enumerate() {
+            for &i in list.iter() {
+                listed[i] = c;
+            }
+            let mut rest: Vec<usize> = scope(c, list[0])
+                .iter()
+                .copied()
+                .filter(|&i| listed[i] != c)
+                .collect();
+            rest.sort_by_key(|&i| (self.distance(c, i), i));
+            list.extend(rest);
+        }
+        Ok(())
     }
 
     fn finish(self, attach: Vec<Vec<usize>>, description: String, failover: Failover) -> Placement {

@@ -931,6 +931,91 @@ fn expect_names_an_unknown_deployment() {
     );
 }
 
+// ------------------------------------------- failover of explicit instances
+
+/// The explicit scenario with `failover: <scope>` after its attach lists
+/// (line 28, `        failover: <scope>`), where both lists already name
+/// both instances, hosted in one zone.
+fn explicit_with_failover(scope: &str) -> String {
+    format!("{}        failover: {scope}\n", explicit())
+}
+
+#[test]
+fn failover_mesh_that_adds_nothing_to_explicit_lists() {
+    rejects(
+        &explicit_with_failover("mesh"),
+        "28:19",
+        "spec.deployments[0].controlPlanes.failover",
+        &[
+            "`failover: mesh` adds no instance to any attach list",
+            "every list already names every instance",
+            "drop `failover`",
+        ],
+    );
+}
+
+#[test]
+fn failover_domain_that_adds_nothing_to_explicit_lists() {
+    rejects(
+        &explicit_with_failover("domain"),
+        "28:19",
+        "spec.deployments[0].controlPlanes.failover",
+        &[
+            "`failover: domain` adds no instance",
+            "the zone (or external site) of a cluster's first listed instance",
+            "use `region` or `mesh`",
+        ],
+    );
+}
+
+#[test]
+fn failover_region_cannot_reach_instances_on_external_sites() {
+    // Line 21 is the added `      failover: region` beside controlPlanes;
+    // cp-b moves to the site, and c1 lists only cp-a: the only instance
+    // it lacks is in no region.
+    let yaml = edit(
+        &explicit(),
+        "    - name: shared\n",
+        "    - name: shared\n      failover: region\n",
+    );
+    let yaml = edit(
+        &yaml,
+        "{ name: cp-b, cluster: c2 }",
+        "{ name: cp-b, site: managed-cp }",
+    );
+    let yaml = edit(&yaml, "c1: [cp-a, cp-b]", "c1: [cp-a]");
+    rejects(
+        &yaml,
+        "21:17",
+        "spec.deployments[0].failover",
+        &[
+            "`failover: region` adds no instance",
+            "instances on external sites are in no region",
+            "use `mesh`",
+        ],
+    );
+    // The same with `mesh` gives c1 its fallback.
+    let yaml = yaml.replace("failover: region", "failover: mesh");
+    let model = model_of(&yaml);
+    let attach = &model.deployments[0].attach;
+    assert_eq!(attach, &vec![vec![0, 1], vec![1, 0]]);
+}
+
+#[test]
+fn failover_given_twice_for_explicit_instances() {
+    let yaml = edit(
+        &explicit_with_failover("mesh"),
+        "    - name: shared\n",
+        "    - name: shared\n      failover: region\n",
+    );
+    rejects(
+        &yaml,
+        "21:17",
+        "spec.deployments[0].failover",
+        &["`failover` is given twice"],
+    );
+}
+
 // ------------------------------------------- clusters without control plane
 
 #[test]

@@ -85,6 +85,93 @@ fn validate_lists_topology_and_attachment() {
     );
 }
 
+/// Explicit instances with each failover scope: `region` adds the
+/// instances of the cluster's region, `domain` those in the zone (or on
+/// the site) of the cluster's first listed instance, `mesh` every other
+/// instance; each after the given list, nearest first.
+const EXPLICIT_FAILOVER: &str = r#"apiVersion: meshsim/v1alpha1
+kind: Scenario
+metadata:
+  name: ex
+spec:
+  seed: 1
+  horizon: 1y
+  replications: 10
+  topology:
+    proxiesPerCluster: 100
+    regions:
+      - name: east
+        zones:
+          - { name: east-a, clusters: [ { name: e1 }, { name: e2 } ] }
+          - { name: east-b, clusters: [ { name: e3 } ] }
+      - name: west
+        zones:
+          - { name: west-a, clusters: [ { name: w1 } ] }
+    externalSites:
+      - name: managed
+  deployments:
+    - name: region
+      controlPlanes:
+        instances:
+          - { name: west-1, cluster: w1 }
+          - { name: east-3, cluster: e3 }
+          - { name: east-1, cluster: e1 }
+          - { name: ext, site: managed }
+        attach: { e1: [east-1], e2: [east-1], e3: [east-3], w1: [west-1] }
+        failover: region
+    - name: domain
+      failover: domain
+      controlPlanes:
+        instances:
+          - { name: a1, cluster: e1 }
+          - { name: a2, cluster: e2 }
+          - { name: b1, cluster: e3 }
+          - { name: x1, site: managed }
+          - { name: x2, site: managed }
+        attach: { e1: [a2], e2: [a2], e3: [b1], w1: [x2] }
+    - name: mesh
+      controlPlanes:
+        instances:
+          - { name: a1, cluster: e1 }
+          - { name: w, cluster: w1 }
+          - { name: x1, site: managed }
+        attach: { e1: [a1], e2: [x1, a1], e3: [a1], w1: [w] }
+        failover: mesh
+"#;
+
+#[test]
+fn validate_lists_explicit_attachment_with_failover() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("ex.yaml"), EXPLICIT_FAILOVER).unwrap();
+    let (out, _) = run_meshsim(dir.path(), &["validate", "ex.yaml"], 0);
+    let expected = [
+        "deployment region: explicit instances and attach lists, failover: region (4 instances)",
+        "e1       east-1 (e1) → east-3 (e3)",
+        "e2       east-1 (e1) → east-3 (e3)",
+        "e3       east-3 (e3) → east-1 (e1)",
+        "w1       west-1 (w1)",
+        "deployment domain: explicit instances and attach lists, failover: domain (5 instances)",
+        "e1       a2 (e2) → a1 (e1)",
+        "e2       a2 (e2) → a1 (e1)",
+        "e3       b1 (e3)",
+        "w1       x2 (managed) → x1 (managed)",
+        "deployment mesh: explicit instances and attach lists, failover: mesh (3 instances)",
+        "e1       a1 (e1) → w (w1) → x1 (managed)",
+        "e2       x1 (managed) → a1 (e1) → w (w1)",
+        "e3       a1 (e1) → w (w1) → x1 (managed)",
+        "w1       w (w1) → a1 (e1) → x1 (managed)",
+    ];
+    // In this order, each line once.
+    let mut rest = out.as_str();
+    for line in expected {
+        let at = rest
+            .find(&format!("{line}\n"))
+            .unwrap_or_else(|| panic!("`{line}` missing or out of order in\n{out}"));
+        rest = &rest[at + line.len()..];
+    }
+    assert!(out.trim_end().ends_with("valid"), "{out}");
+}
+
 #[test]
 fn every_shipped_scenario_is_valid() {
     let dir = tempfile::tempdir().unwrap();

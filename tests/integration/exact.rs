@@ -68,7 +68,7 @@ fn simulation_matches_exact_answers() {
             .replace("replications: 2000", "replications: 1000");
     check_against_exact(&ranking, &mut coverage);
     assert_eq!(
-        coverage.checks, 50,
+        coverage.checks, 53,
         "every deployment × exact measure is checked"
     );
     assert!(
