@@ -101,10 +101,10 @@ fn short_horizons_start_with_the_long_run_certificates() {
         for d in ["one-per-region", "each-cluster"] {
             let long = reference.row(d, Measure::Traffic).unwrap();
             let got = short.row(d, Measure::Traffic).unwrap();
-            let se = |r: &meshsim::results::SummaryRow| {
-                (r.ci_high.unwrap() - r.unavailability) / meshsim::stats::Z95
+            let se = |r: &meshsim::results::SummaryRow, n: u64| {
+                (r.ci_high.unwrap() - r.unavailability) / meshsim::stats::t975(n - 1)
             };
-            let both = se(long).hypot(se(got));
+            let both = se(long, reference.replications).hypot(se(got, short.replications));
             assert!(long.unavailability > 0.01, "{d}: too little traffic loss");
             assert!(
                 (got.unavailability - long.unavailability).abs() <= 3.5 * both,
@@ -144,7 +144,8 @@ fn a_cluster_back_without_a_certificate_is_charged_to_the_istiod_outage() {
     assert_eq!(traffic.blast_mean, Some(0.75), "{traffic:?}");
     assert_eq!(traffic.blast_max, Some(0.75), "{traffic:?}");
     let expect = 4.875 * 300.0 / (750.0 * (100.0 + 0.75 * 300.0));
-    let se = (traffic.ci_high.unwrap() - traffic.unavailability) / meshsim::stats::Z95;
+    let se = (traffic.ci_high.unwrap() - traffic.unavailability)
+        / meshsim::stats::t975(results.replications - 1);
     assert!(
         (traffic.unavailability - expect).abs() <= 3.5 * se.max(1e-4 * expect),
         "{traffic:?}: by hand {expect}"
