@@ -327,11 +327,6 @@ pub(super) fn place(
             "no instances; list at least one `{ name, cluster }` or `{ name, site }`",
         ));
     }
-    let failover_path = if dep.failover.is_some() {
-        format!("{path}.failover")
-    } else {
-        format!("{cpath}.failover")
-    };
     budget.take_instances(list.len() as u64, path)?;
     let mut by_name: HashMap<&str, usize> = HashMap::new();
     for (i, inst) in list.iter().enumerate() {
@@ -438,7 +433,7 @@ pub(super) fn place(
         }
         attach.push(list);
     }
-    placer.extend_attach(&mut attach, failover, budget, path, &failover_path)?;
+    placer.extend_attach(&mut attach, failover, budget, path)?;
     description = "explicit instances and attach lists".to_string();
     Ok(placer.finish(attach, description, failover))
 }
@@ -588,15 +583,13 @@ impl<'t, 'a> Placer<'t, 'a> {
     /// `domain` = those in the zone of the list's first instance (on its
     /// site, for an external one), `region` = those hosted in the
     /// cluster's region, `mesh` = all. A scope that adds nothing to any
-    /// list is refused at `failover_path`: the scenario would not do what
-    /// it says.
+    /// list leaves the lists as they are.
     fn extend_attach(
         &self,
         attach: &mut [Vec<usize>],
         failover: Failover,
         budget: &mut Budget,
         path: &str,
-        failover_path: &str,
     ) -> Result<(), FieldError> {
         if failover == Failover::None {
             return Ok(());
@@ -645,27 +638,9 @@ impl<'t, 'a> Placer<'t, 'a> {
         }
         budget.take_entries(added, path)?;
         if added == 0 {
-            let (name, why, fix) = match failover {
-                Failover::Domain => (
-                    "domain",
-                    "with explicit instances the domain is the zone (or external site) of a cluster's first listed instance, and every list already names the instances there",
-                    "use `region` or `mesh`, or drop `failover`",
-                ),
-                Failover::Region => (
-                    "region",
-                    "every list already names the instances hosted in its cluster's region (instances on external sites are in no region)",
-                    "use `mesh`, or drop `failover`",
-                ),
-                _ => (
-                    "mesh",
-                    "every list already names every instance",
-                    "drop `failover`",
-                ),
-            };
-            return Err(FieldError::new(
-                failover_path,
-                format!("`failover: {name}` adds no instance to any attach list: {why}; {fix}"),
-            ));
+            // Every list already names its scope: nothing to append, as
+            // with `per: cluster` and `failover: domain`.
+            return Ok(());
         }
         for (c, list) in attach.iter_mut().enumerate() {
             for &i in list.iter() {

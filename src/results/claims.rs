@@ -77,10 +77,8 @@ pub struct Verdict {
     pub settle: Option<Settle>,
 }
 
-/// Normal quantiles behind the replication estimate: the interval is
-/// two-sided 95% (1.96), and "likely" is 80% power (0.8416).
-const Z95: f64 = 1.959_964;
-const Z80: f64 = 0.841_621;
+/// The standard normal's 80% quantile: "likely" is 80% power.
+const NORMAL_Q80: f64 = 0.841_621_233_572_914_3;
 
 /// Past this many times the current run, a difference is called
 /// equivalent rather than unsettled: no one runs a hundred times longer to
@@ -89,11 +87,12 @@ pub const EQUIVALENT_FACTOR: f64 = 100.0;
 
 /// The replications a run would likely need to settle a pair whose
 /// difference is `diff` with 95% half-width `half_width` after `n`
-/// replications. The half-width shrinks as 1/√n; for the interval to clear
-/// zero with 80% probability when the true difference is `diff`, the
-/// difference must be (1.96 + 0.84) standard errors, so
-/// n′ = n · ((1.96 + 0.84)/1.96)² · (half-width/|diff|)², rounded up to
-/// two significant digits.
+/// replications. The standard error is the half-width over Student's t
+/// for n − 1 degrees of freedom, and it shrinks as 1/√n; for the interval
+/// to clear zero with 80% probability when the true difference is `diff`,
+/// the difference must be (1.96 + 0.84) standard errors of the longer run,
+/// so n′ = n · ((1.96 + 0.84) · se/|diff|)², rounded up to two significant
+/// digits.
 pub fn replications_to_settle(n: u64, diff: f64, half_width: f64) -> Settle {
     if n < 2 || !(half_width.is_finite() && diff.is_finite()) {
         return Settle::Unknown;
@@ -101,7 +100,8 @@ pub fn replications_to_settle(n: u64, diff: f64, half_width: f64) -> Settle {
     if diff == 0.0 {
         return Settle::Equivalent(None);
     }
-    let ratio = (Z95 + Z80) / Z95 * half_width / diff.abs();
+    let se = half_width / crate::stats::t975(n - 1);
+    let ratio = (crate::stats::NORMAL_Q975 + NORMAL_Q80) * se / diff.abs();
     let needed = n as f64 * ratio * ratio;
     let rounded = round_up_2(needed.min(u64::MAX as f64 / 2.0)).max(n + 1);
     if needed > EQUIVALENT_FACTOR * n as f64 {

@@ -941,38 +941,23 @@ fn explicit_with_failover(scope: &str) -> String {
 }
 
 #[test]
-fn failover_mesh_that_adds_nothing_to_explicit_lists() {
-    rejects(
-        &explicit_with_failover("mesh"),
-        "28:19",
-        "spec.deployments[0].controlPlanes.failover",
-        &[
-            "`failover: mesh` adds no instance to any attach list",
-            "every list already names every instance",
-            "drop `failover`",
-        ],
-    );
-}
-
-#[test]
-fn failover_domain_that_adds_nothing_to_explicit_lists() {
-    rejects(
-        &explicit_with_failover("domain"),
-        "28:19",
-        "spec.deployments[0].controlPlanes.failover",
-        &[
-            "`failover: domain` adds no instance",
-            "the zone (or external site) of a cluster's first listed instance",
-            "use `region` or `mesh`",
-        ],
-    );
+fn failover_that_adds_nothing_to_explicit_lists_leaves_them_as_they_are() {
+    // Both lists already name both instances, hosted in one zone: every
+    // scope is a no-op, as `failover: domain` is with `per: cluster`.
+    let plain = model_of(&explicit());
+    for scope in ["domain", "region", "mesh"] {
+        let model = model_of(&explicit_with_failover(scope));
+        assert_eq!(
+            model.deployments[0].attach, plain.deployments[0].attach,
+            "failover: {scope}"
+        );
+    }
 }
 
 #[test]
 fn failover_region_cannot_reach_instances_on_external_sites() {
-    // Line 21 is the added `      failover: region` beside controlPlanes;
-    // cp-b moves to the site, and c1 lists only cp-a: the only instance
-    // it lacks is in no region.
+    // cp-b moves to the site, and c1 lists only cp-a: the only instance it
+    // lacks is in no region, so `region` adds nothing and `mesh` adds it.
     let yaml = edit(
         &explicit(),
         "    - name: shared\n",
@@ -984,17 +969,8 @@ fn failover_region_cannot_reach_instances_on_external_sites() {
         "{ name: cp-b, site: managed-cp }",
     );
     let yaml = edit(&yaml, "c1: [cp-a, cp-b]", "c1: [cp-a]");
-    rejects(
-        &yaml,
-        "21:17",
-        "spec.deployments[0].failover",
-        &[
-            "`failover: region` adds no instance",
-            "instances on external sites are in no region",
-            "use `mesh`",
-        ],
-    );
-    // The same with `mesh` gives c1 its fallback.
+    let model = model_of(&yaml);
+    assert_eq!(model.deployments[0].attach, vec![vec![0], vec![1, 0]]);
     let yaml = yaml.replace("failover: region", "failover: mesh");
     let model = model_of(&yaml);
     let attach = &model.deployments[0].attach;

@@ -196,9 +196,9 @@ fn synthetic() -> Results {
 fn ranking_scenario() -> Results {
     let path = root().join("scenarios/availability-ranking.yaml");
     let yaml = std::fs::read_to_string(&path).expect("scenario readable");
-    assert!(yaml.contains("replications: 2000"));
+    assert!(yaml.contains("replications: 10000"));
     simulate(&model_of(
-        &yaml.replace("replications: 2000", "replications: 200"),
+        &yaml.replace("replications: 10000", "replications: 200"),
     ))
 }
 
