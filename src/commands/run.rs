@@ -101,9 +101,23 @@ pub fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
             out.display()
         );
         text += &chart_list(&charts);
+        text += &kept_incidents(&results, args.keep_incidents);
         say(&text)?;
     }
     Ok((model, results))
+}
+
+/// Says when incidents.parquet was cut at `--keep-incidents` rows, and
+/// which replications it covers (the last one possibly in part).
+fn kept_incidents(results: &Results, keep: u64) -> String {
+    match results.incidents.last() {
+        Some(last) if results.incidents.len() as u64 >= keep => format!(
+            "incidents.parquet: the first {} incident rows only, of replications 0 to {} (--keep-incidents)\n",
+            results.incidents.len(),
+            last.replication
+        ),
+        _ => String::new(),
+    }
 }
 
 fn progress_bar(quiet: bool) -> ProgressBar {
