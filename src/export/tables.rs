@@ -106,8 +106,8 @@ fn incidents_frame(r: &Results) -> PolarsResult<DataFrame> {
         "replication" => i.iter().map(|x| x.replication).collect::<Vec<_>>(),
         "time_h" => i.iter().map(|x| x.time_h).collect::<Vec<_>>(),
         "kind" => i.iter().map(|x| x.kind.name()).collect::<Vec<_>>(),
-        "component" => i.iter().map(|x| x.component.as_str()).collect::<Vec<_>>(),
-        "deployment" => i.iter().map(|x| x.deployment.as_str()).collect::<Vec<_>>(),
+        "component" => i.iter().map(|x| &*x.component).collect::<Vec<_>>(),
+        "deployment" => i.iter().map(|x| &*x.deployment).collect::<Vec<_>>(),
         "measure" => i.iter().map(|x| x.measure.name()).collect::<Vec<_>>(),
         "blast" => i.iter().map(|x| x.blast).collect::<Vec<_>>(),
     )
