@@ -72,14 +72,32 @@ pub fn measures(results: &Results) -> Vec<Measure> {
 }
 
 /// Writes every chart into `dir` (created if missing); returns the files
-/// written, PNG then SVG per chart.
+/// written, PNG then SVG per chart, charts in a fixed order.
+///
+/// The charts are drawn side by side on rayon's pool: each is
+/// single-threaded and they share nothing but `results`, and after a short
+/// simulation drawing them one after another was the largest part of a
+/// run's fixed cost (BENCHMARKS.md).
 pub fn render_all(results: &Results, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let ((ranking, blast), (cause, timeline)) = rayon::join(
+        || {
+            rayon::join(
+                || render(&Ranking, results, dir),
+                || render(&Blast, results, dir),
+            )
+        },
+        || {
+            rayon::join(
+                || render(&Cause, results, dir),
+                || render(&TimelineChart, results, dir),
+            )
+        },
+    );
     let mut files = Vec::new();
-    files.extend(render(&Ranking, results, dir)?);
-    files.extend(render(&Blast, results, dir)?);
-    files.extend(render(&Cause, results, dir)?);
-    files.extend(render(&TimelineChart, results, dir)?);
+    for chart in [ranking, blast, cause, timeline] {
+        files.extend(chart?);
+    }
     Ok(files)
 }
 
