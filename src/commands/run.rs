@@ -48,7 +48,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
     let model = model::build(&doc.file).map_err(|e| doc.locate(e))?;
     // Refuse runs that would take hours or exhaust memory, before anything
     // is written, unless asked for knowingly.
-    let size = model::estimate::estimate(&model, args.replications);
+    let size = model::estimate::estimate(&model, args.replications, args.keep_incidents);
     model::estimate::check(&size, args.allow_large)
         .map_err(|e| doc.locate(e.field_error(&model)))?;
     let out = results_dir(args, &model)?;
@@ -112,6 +112,13 @@ pub fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
         );
         text += &chart_list(&charts);
         text += &kept_incidents(&results, args.keep_incidents);
+        if let Some(peak) = crate::heap::peak_resident_bytes() {
+            text += &format!(
+                "memory: peak {} resident, estimated {} before the run\n",
+                model::estimate::bytes(peak as f64),
+                model::estimate::bytes(size.memory_bytes)
+            );
+        }
         say(&text)?;
     }
     Ok((model, results))

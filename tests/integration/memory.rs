@@ -105,3 +105,61 @@ fn the_terminal_says_when_incident_rows_were_cut() {
     );
     assert!(!out.contains("incidents.parquet:"), "{out}");
 }
+
+/// MiB in a figure as `meshsim run` prints it (`51.2 MiB`, `1.1 GiB`).
+fn mib(figure: &str) -> f64 {
+    let (value, unit) = figure.split_once(' ').expect("value and unit");
+    let value: f64 = value.parse().expect("a number");
+    match unit {
+        "KiB" => value / 1024.0,
+        "MiB" => value,
+        "GiB" => value * 1024.0,
+        other => panic!("unit {other}"),
+    }
+}
+
+/// The guard's estimate against the peak resident set the run reports (the
+/// kernel's high-water mark of its own memory), on the ranking study's
+/// placements over meshes of 30, 300 and 3,000 clusters; few replications,
+/// each with more incident rows than the default keeps on the larger meshes.
+#[test]
+fn the_memory_estimate_is_within_a_factor_of_two_of_the_peak() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    for (clusters, (regions, zones, per_zone), replications) in [
+        (30, (2, 3, 5), "8"),
+        (300, (5, 3, 20), "2"),
+        (3_000, (10, 3, 100), "1"),
+    ] {
+        let text = ranking_with(&[
+            ("regions", &regions.to_string()),
+            ("zonesPerRegion", &zones.to_string()),
+            ("clustersPerZone", &per_zone.to_string()),
+            ("horizon", "2y"),
+            ("replications", replications),
+        ]);
+        let scenario = dir.path().join(format!("mesh-{clusters}.yaml"));
+        std::fs::write(&scenario, text).expect("write");
+        let scenario = scenario.to_string_lossy().into_owned();
+        let out = format!("out-{clusters}");
+        let (stdout, _) = run_meshsim(dir.path(), &["run", &scenario, "--out", &out], 0);
+        let line = stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("memory: peak "))
+            .unwrap_or_else(|| panic!("no memory line:\n{stdout}"));
+        let (peak, estimated) = line
+            .strip_suffix(" before the run")
+            .and_then(|l| l.split_once(" resident, estimated "))
+            .unwrap_or_else(|| panic!("memory line: {line}"));
+        let ratio = mib(estimated) / mib(peak);
+        assert!(
+            (0.5..=2.0).contains(&ratio),
+            "{clusters} clusters: estimated {estimated}, peak {peak} (ratio {ratio:.2})"
+        );
+        if clusters == 3_000 {
+            assert!(
+                stdout.contains("incidents.parquet: the first 100000 incident rows only"),
+                "{stdout}"
+            );
+        }
+    }
+}

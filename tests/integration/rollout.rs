@@ -58,7 +58,7 @@ fn a_sequential_rollout_limits_a_bad_change_to_the_istiods_it_reached() {
         .incidents
         .iter()
         .filter(|r| r.measure == Measure::BadConfig)
-        .all(|r| r.kind == Kind::ConfigChange && r.component == "configChange"));
+        .all(|r| r.kind == Kind::ConfigChange && &*r.component == "configChange"));
     // Only config changes cause badConfig, and nothing else is hurt.
     for row in &results.cause {
         assert_eq!(
