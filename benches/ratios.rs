@@ -9,7 +9,10 @@
 //! - all threads against one thread (goal ≥ 1.8 on 2 cores);
 //! - peak memory at 100,000 replications against 1,000 (goal ≤ 1.1): the
 //!   resident set of `meshsim run`, everything it writes included, and the
-//!   live heap of the engine alone.
+//!   live heap of the engine alone;
+//! - the fixed cost of a run (issue 11): `meshsim run` of the ranking study
+//!   with 300 replications, the whole process's wall time against the
+//!   simulation time it reports (goal ≤ 1.3).
 //!
 //! Ratios, not absolute rates, because the machines this runs on are
 //! shared and noisy: both sides of a ratio see the same machine within
@@ -42,6 +45,9 @@ const MEMORY_REPLICATIONS: [u64; 2] = [1_000, 100_000];
 
 /// A horizon short enough for 100,000 replications to take seconds.
 const MEMORY_HORIZON: &str = "30d";
+
+/// Replications of the fixed-cost run (issue 11: 300).
+const FIXED_COST_REPLICATIONS: u64 = 300;
 
 /// Runs this binary as the engine-only memory child.
 const ENGINE_CHILD: &str = "--engine-memory-child";
@@ -80,7 +86,8 @@ fn main() {
 
     println!("\nmeshsim benchmark ratios: {rounds} rounds, {threads} threads available");
     println!("events per second (M/s): bare loop, ranking on 1 and on {threads} threads, ranking on meshes of {MESHES:?} clusters (1 thread)\n");
-    let mut ratios = [Vec::new(), Vec::new(), Vec::new()];
+    let mut ratios = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
+    let out = tempfile::tempdir().expect("temporary directory");
     for round in 1..=rounds {
         let (_, bare) = rate(|| bare_loop(&ranking, RANKING_REPLICATIONS));
         let (_, one) = rate(|| simulate(&ranking, RANKING_REPLICATIONS, 1, KEPT_INCIDENTS));
@@ -107,6 +114,9 @@ fn main() {
         ratios[0].push(one / bare);
         ratios[1].push(mesh[mesh.len() - 1] / mesh[0]);
         ratios[2].push(all / one);
+        let (whole, simulation) = fixed_cost(&out.path().join("fixed-cost"));
+        println!("round {round}: meshsim run, {FIXED_COST_REPLICATIONS} replications: {whole:.2} s whole, {simulation:.2} s simulating");
+        ratios[3].push(whole / simulation);
     }
 
     println!("\n| target | goal | median | rounds |");
@@ -115,6 +125,10 @@ fn main() {
         ("ranking end to end / bare loop, 1 thread", "≥ 0.50"),
         ("3,000 clusters / 30 clusters, 1 thread", "≥ 0.50"),
         ("ranking, all threads / 1 thread", "≥ 1.80"),
+        (
+            "meshsim run, 300 replications: whole process / simulation",
+            "≤ 1.30",
+        ),
     ];
     for ((target, goal), values) in rows.iter().zip(&ratios) {
         let each: Vec<String> = values.iter().map(|v| format!("{v:.2}")).collect();
@@ -135,6 +149,39 @@ fn main() {
             None => println!("| {target} | ≤ 1.10 | not measured | |"),
         }
     }
+}
+
+/// `meshsim run` of the shipped ranking study with
+/// [`FIXED_COST_REPLICATIONS`] into `out`: the wall time of the whole
+/// process (start, parse, simulate, exact answers, every table and chart,
+/// exit) and the simulation time the run reports on its `events in` line.
+fn fixed_cost(out: &std::path::Path) -> (f64, f64) {
+    let started = Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_meshsim"))
+        .arg("run")
+        .arg(common::ranking_path())
+        .args([
+            "--replications",
+            &FIXED_COST_REPLICATIONS.to_string(),
+            "--out",
+        ])
+        .arg(out)
+        .output()
+        .expect("start meshsim run");
+    let whole = started.elapsed().as_secs_f64();
+    assert!(
+        output.status.success(),
+        "meshsim run failed: {}",
+        output.status
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let simulation = stdout
+        .split(" events in ")
+        .nth(1)
+        .and_then(|rest| rest.split(" s ").next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no simulation time in:\n{stdout}"));
+    (whole, simulation)
 }
 
 /// The value following `flag` among the arguments (cargo passes others,
