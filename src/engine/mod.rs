@@ -45,7 +45,7 @@ use trace::Trace;
 pub const BATCH: u64 = 256;
 
 /// Incident rows kept by default (`--keep-incidents`): incidents.parquet
-/// stays under a few MB and the rows under about 25 MB of memory, whatever
+/// stays under a few MB and the rows under about 20 MiB of memory, whatever
 /// the horizon, mesh and replication count.
 pub const KEPT_INCIDENTS: u64 = 100_000;
 
