@@ -21,7 +21,7 @@
 //! speed; `cargo test` never times anything.
 //!
 //! The mesh runs keep no incident rows (`keep_incidents: 0`): the default
-//! 100,000 rows are a fixed cost per run, not per event, and on the larger
+//! 20,000 rows are a fixed cost per run, not per event, and on the larger
 //! meshes (few replications) they would weigh on one side of the ratio
 //! only. The ranking runs keep the default.
 

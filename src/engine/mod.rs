@@ -44,10 +44,13 @@ use trace::Trace;
 /// Replications per batch.
 pub const BATCH: u64 = 256;
 
-/// Incident rows kept by default (`--keep-incidents`): incidents.parquet
-/// stays under a few MB and the rows under about 20 MiB of memory, whatever
-/// the horizon, mesh and replication count.
-pub const KEPT_INCIDENTS: u64 = 100_000;
+/// Incident rows kept by default (`--keep-incidents`): about one
+/// replication of the ten-year ranking study, enough to look at incidents
+/// one by one (their statistics count every incident). incidents.parquet
+/// stays under a MB and the rows under about 4 MiB of memory whatever the
+/// horizon, mesh and replication count; 100,000 rows made them the largest
+/// fixed cost of a short run (BENCHMARKS.md, "Issue 11").
+pub const KEPT_INCIDENTS: u64 = 20_000;
 
 /// Length of the recorded timeline of replication 0: one year.
 pub const TIMELINE_HOURS: f64 = crate::model::HOURS_PER_YEAR;

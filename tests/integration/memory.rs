@@ -6,7 +6,7 @@
 
 use crate::common::{model_of, run_meshsim, shipped};
 use meshsim::engine::replication::IncidentRow;
-use meshsim::engine::{self, NoObserver, RunOptions};
+use meshsim::engine::{self, NoObserver, RunOptions, KEPT_INCIDENTS};
 use meshsim::model::Model;
 
 /// The shipped ranking study's text, with one spec line replaced.
@@ -157,7 +157,9 @@ fn the_memory_estimate_is_within_a_factor_of_two_of_the_peak() {
         );
         if clusters == 3_000 {
             assert!(
-                stdout.contains("incidents.parquet: the first 100000 incident rows only"),
+                stdout.contains(&format!(
+                    "incidents.parquet: the first {KEPT_INCIDENTS} incident rows only"
+                )),
                 "{stdout}"
             );
         }
