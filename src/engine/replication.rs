@@ -1512,3 +1512,38 @@ pub(super) fn to_ms(hours: f64) -> u64 {
         ms as u64
     }
 }
+
+/// A replication's incident rows stay within its budget while it runs,
+/// not only in its outcome: one replication of a large mesh has millions.
+#[cfg(test)]
+mod row_budget_tests {
+    use super::*;
+    use crate::model::deps::DepIndex;
+    use crate::scenario::Document;
+
+    #[test]
+    fn a_replication_records_no_more_than_its_budget() {
+        let text = include_str!("../../scenarios/availability-ranking.yaml");
+        let doc = Document::parse(text, "ranking.yaml").expect("the shipped scenario parses");
+        let model = crate::model::build(&doc.file).expect("and builds");
+        let deps = DepIndex::build(&model);
+        let mut sim = Simulator::new(&model, &deps);
+        let all = sim.run(0, u64::MAX, None).incidents;
+        assert!(all.len() > 1000, "{} rows", all.len());
+        for budget in [0, 1, 100, all.len() as u64 - 1] {
+            let kept = sim.run(0, budget, None).incidents;
+            assert!(kept == all[..budget as usize], "budget {budget}");
+            // At most the budget, and one incident's impacts past it.
+            let slots = model.deployments.len() * MEASURES;
+            assert!(
+                sim.impacts.len() <= budget as usize + slots,
+                "budget {budget}: {} impacts held",
+                sim.impacts.len()
+            );
+            // A small budget stops recording early in the replication.
+            if (1..=100).contains(&budget) {
+                assert!(sim.impacts_of.len() < sim.incidents.len() / 10);
+            }
+        }
+    }
+}
