@@ -37,10 +37,20 @@ fn bare_loop(bencher: Bencher) {
 #[divan::bench(args = [1, 0], sample_count = 10, sample_size = 1)]
 fn ranking(bencher: Bencher, threads: usize) {
     let model = common::ranking_model();
-    let events = common::simulate(&model, RANKING_REPLICATIONS, threads, 20);
-    bencher
-        .counter(ItemsCount::new(events))
-        .bench(|| common::simulate(&model, RANKING_REPLICATIONS, threads, 20));
+    let events = common::simulate(
+        &model,
+        RANKING_REPLICATIONS,
+        threads,
+        meshsim::engine::KEPT_INCIDENTS,
+    );
+    bencher.counter(ItemsCount::new(events)).bench(|| {
+        common::simulate(
+            &model,
+            RANKING_REPLICATIONS,
+            threads,
+            meshsim::engine::KEPT_INCIDENTS,
+        )
+    });
 }
 
 /// The ranking study on a larger mesh, one thread, keeping no incident rows

@@ -51,8 +51,9 @@ pub struct RunArgs {
     /// Worker threads [default: one per core].
     #[arg(long, value_name = "N", default_value_t = 0, hide_default_value = true)]
     pub threads: usize,
-    /// Keep the incidents of the first N replications in incidents.parquet.
-    #[arg(long, value_name = "N", default_value_t = 20)]
+    /// Keep the first N incident rows, in replication order, in
+    /// incidents.parquet (0: none).
+    #[arg(long, value_name = "N", default_value_t = meshsim::engine::KEPT_INCIDENTS)]
     pub keep_incidents: u64,
     /// Print nothing but errors.
     #[arg(long, short)]

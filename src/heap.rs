@@ -1,6 +1,7 @@
 //! Two settings of glibc's allocator that keep the peak memory of a run
-//! independent of its replication count (BENCHMARKS.md, "Memory pass"). Both
-//! do nothing on other platforms.
+//! independent of its replication count (BENCHMARKS.md, "Memory pass"), and
+//! the run's own peak as the kernel counts it, which `meshsim run` prints
+//! beside the guard's estimate. They do nothing on other platforms.
 //!
 //! A run allocates in two phases: the simulation streams row groups of
 //! `replications.parquet` (columns of hundreds of KB each, made and freed
@@ -35,4 +36,15 @@ pub fn release_free_pages() {
     unsafe {
         libc::malloc_trim(0);
     }
+}
+
+/// This process's peak resident set in bytes (`VmHWM`): the kernel's
+/// high-water mark of its own memory since it started, so unlike a parent's
+/// `wait4` figure it does not include the memory of whoever spawned it.
+/// `None` where `/proc` does not have it.
+pub fn peak_resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }

@@ -106,7 +106,7 @@ pub fn ranking_model() -> Model {
 }
 
 /// Runs `replications` of `model` on `threads` threads (0: all cores),
-/// keeping the incident rows of the first `keep_incidents`; returns the
+/// keeping the first `keep_incidents` incident rows; returns the
 /// events processed.
 pub fn simulate(model: &Model, replications: u64, threads: usize, keep_incidents: u64) -> u64 {
     let options = RunOptions {

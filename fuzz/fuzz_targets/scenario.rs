@@ -48,7 +48,7 @@ fuzz_target!(|data: &[u8]| {
             assert!((0.0..=1.0).contains(&a), "{}: availability {a}", c.name);
         }
     }
-    let size = estimate::estimate(&built, None);
+    let size = estimate::estimate(&built, None, meshsim::engine::KEPT_INCIDENTS);
     match estimate::check(&size, false) {
         Err(e) => {
             let _ = doc.locate(e.field_error(&built)).to_string();

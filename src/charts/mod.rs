@@ -72,20 +72,39 @@ pub fn measures(results: &Results) -> Vec<Measure> {
 }
 
 /// Writes every chart into `dir` (created if missing); returns the files
-/// written, PNG then SVG per chart.
+/// written, PNG then SVG per chart, charts in a fixed order.
+///
+/// The charts are drawn side by side on rayon's pool: each is
+/// single-threaded and they share nothing but `results`, and after a short
+/// simulation drawing them one after another was the largest part of a
+/// run's fixed cost (BENCHMARKS.md).
 pub fn render_all(results: &Results, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    render_into(results, &mut Folder::new(dir))
+    render_into(results, &Folder::new(dir))
 }
 
 /// Writes every chart into `folder`, running its check before each file
-/// (a run's Ctrl-C stops between two files).
-pub fn render_into(results: &Results, folder: &mut Folder<'_>) -> anyhow::Result<Vec<PathBuf>> {
+/// (a run's Ctrl-C stops between two files). The charts are drawn side by
+/// side, as [`render_all`] says.
+pub fn render_into(results: &Results, folder: &Folder<'_>) -> anyhow::Result<Vec<PathBuf>> {
+    let ((ranking, blast), (cause, timeline)) = rayon::join(
+        || {
+            rayon::join(
+                || render(&Ranking, results, folder),
+                || render(&Blast, results, folder),
+            )
+        },
+        || {
+            rayon::join(
+                || render(&Cause, results, folder),
+                || render(&TimelineChart, results, folder),
+            )
+        },
+    );
     let mut files = Vec::new();
-    files.extend(render(&Ranking, results, folder)?);
-    files.extend(render(&Blast, results, folder)?);
-    files.extend(render(&Cause, results, folder)?);
-    files.extend(render(&TimelineChart, results, folder)?);
+    for chart in [ranking, blast, cause, timeline] {
+        files.extend(chart?);
+    }
     Ok(files)
 }
 
@@ -95,7 +114,7 @@ pub fn render_into(results: &Results, folder: &mut Folder<'_>) -> anyhow::Result
 pub fn render<C: Chart>(
     chart: &C,
     results: &Results,
-    folder: &mut Folder<'_>,
+    folder: &Folder<'_>,
 ) -> anyhow::Result<Vec<PathBuf>> {
     style::ensure_font()?;
     let size = chart.size(results)?;

@@ -42,7 +42,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
     let model = model::build(&doc.file).map_err(|e| doc.locate(e))?;
     // Refuse runs that would take hours or exhaust memory, before anything
     // is written, unless asked for knowingly.
-    let size = model::estimate::estimate(&model, args.replications);
+    let size = model::estimate::estimate(&model, args.replications, args.keep_incidents);
     model::estimate::check(&size, args.allow_large)
         .map_err(|e| doc.locate(e.field_error(&model)))?;
     let out = results_dir(args, &model)?;
@@ -58,11 +58,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
     let started = Instant::now();
     let names = model.deployments.iter().map(|d| d.name.clone()).collect();
     let mut observer = RunObserver {
-        writer: ReplicationWriter::create(
-            &mut Folder::new(staging.dir()),
-            names,
-            model.measures(),
-        )?,
+        writer: ReplicationWriter::create(&Folder::new(staging.dir()), names, model.measures())?,
         bar: progress_bar(args.quiet),
         cancel: cancel.clone(),
         batches: 0,
@@ -103,12 +99,21 @@ pub fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
     observer.writer.finish()?;
     crate::heap::release_free_pages();
     let elapsed = started.elapsed().as_secs_f64();
+    // The tally (and its copy of the kept incident rows) is dropped with
+    // the thread that assembles the results.
     let (model, results) = assemble(model, tally, &cancel, !partial)?.ok_or_else(untouched)?;
     let yaml =
         header + &serde_yaml_ng::to_string(&doc.file).context("cannot serialise the scenario")?;
-    let mut folder = Folder::with_check(staging.dir(), Box::new(|name: &str| check(name)));
-    write_results(&mut folder, &results, &yaml)?;
-    let charts = charts::render_into(&results, &mut folder)?
+    let folder = Folder::with_check(staging.dir(), Box::new(|name: &str| check(name)));
+    // The tables and the charts are independent and single-threaded: side
+    // by side they take the longer of the two, not the sum (the fixed cost
+    // of a run, BENCHMARKS.md).
+    let (written, charts) = rayon::join(
+        || write_results(&folder, &results, &yaml),
+        || charts::render_into(&results, &folder),
+    );
+    written?;
+    let charts = charts?
         .iter()
         .map(|f| out.join(f.file_name().unwrap_or_default()))
         .collect::<Vec<_>>();
@@ -142,6 +147,14 @@ pub fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
             out.display()
         );
         text += &chart_list(&charts);
+        text += &kept_incidents(&results, args.keep_incidents);
+        if let Some(peak) = crate::heap::peak_resident_bytes() {
+            text += &format!(
+                "memory: peak {} resident, estimated {} before the run\n",
+                model::estimate::bytes(peak as f64),
+                model::estimate::bytes(size.memory_bytes)
+            );
+        }
         say(&text)?;
     }
     if partial {
@@ -183,6 +196,19 @@ fn assemble(
                 anyhow::bail!("assembling the results failed; nothing was written")
             }
         }
+    }
+}
+
+/// Says when incidents.parquet was cut at `--keep-incidents` rows, and
+/// which replications it covers (the last one possibly in part).
+fn kept_incidents(results: &Results, keep: u64) -> String {
+    match results.incidents.last() {
+        Some(last) if results.incidents.len() as u64 >= keep => format!(
+            "incidents.parquet: the first {} incident rows only, of replications 0 to {} (--keep-incidents)\n",
+            results.incidents.len(),
+            last.replication
+        ),
+        _ => String::new(),
     }
 }
 

@@ -30,6 +30,7 @@
 //! finished one.
 
 pub mod cancel;
+mod kept;
 pub mod queue;
 pub mod replication;
 pub mod rng;
@@ -43,6 +44,7 @@ pub use cancel::Cancel;
 use crate::model::deps::DepIndex;
 use crate::model::{Kind, Model, Replications};
 use crate::stats::{Blast, BlastTable, Ratio};
+use kept::RowBudget;
 use rayon::prelude::*;
 use replication::{IncidentRow, Outcome, Simulator, KINDS, MEASURES};
 use std::ops::Range;
@@ -52,6 +54,14 @@ use trace::Trace;
 /// Replications per batch.
 pub const BATCH: u64 = 256;
 
+/// Incident rows kept by default (`--keep-incidents`): about one
+/// replication of the ten-year ranking study, enough to look at incidents
+/// one by one (their statistics count every incident). incidents.parquet
+/// stays under a MB and the rows under about 4 MiB of memory whatever the
+/// horizon, mesh and replication count; 100,000 rows made them the largest
+/// fixed cost of a short run (BENCHMARKS.md, "Issue 11").
+pub const KEPT_INCIDENTS: u64 = 20_000;
+
 /// Length of the recorded timeline of replication 0: one year.
 pub const TIMELINE_HOURS: f64 = crate::model::HOURS_PER_YEAR;
 
@@ -60,7 +70,8 @@ pub const TIMELINE_HOURS: f64 = crate::model::HOURS_PER_YEAR;
 pub struct RunOptions {
     /// Worker threads; 0 means rayon's default (one per core).
     pub threads: usize,
-    /// Keep incident rows of the first this many replications.
+    /// Keep the first this many incident rows, in replication order (the
+    /// rows of an incident in deployment, then measure order).
     pub keep_incidents: u64,
 }
 
@@ -68,7 +79,7 @@ impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
             threads: 0,
-            keep_incidents: 20,
+            keep_incidents: KEPT_INCIDENTS,
         }
     }
 }
@@ -118,7 +129,8 @@ pub struct Tally {
     pub replications: u64,
     /// Component transitions processed.
     pub events: u64,
-    /// Kept incident rows with their replication.
+    /// The first `--keep-incidents` incident rows in replication order,
+    /// with their replication.
     pub incidents: Vec<(u64, IncidentRow)>,
     /// For `precision:` runs: was the target reached?
     pub precision_reached: Option<bool>,
@@ -154,7 +166,8 @@ impl Tally {
         &self.pairs[(measure * self.deployments + a) * self.deployments + b]
     }
 
-    fn add(&mut self, o: &mut Outcome) {
+    /// Adds one replication, taking at most `room` of its incident rows.
+    fn add(&mut self, o: &mut Outcome, room: u64) {
         let d = self.deployments;
         self.live_proxy_hours += o.live_proxy_hours;
         for (sum, v) in self.cause_proxy_hours.iter_mut().zip(&o.cause_proxy_hours) {
@@ -184,8 +197,13 @@ impl Tally {
                 blast[1 + kind].sum += sum;
             }
         }
-        self.incidents
-            .extend(o.incidents.iter().map(|row| (o.replication, row.clone())));
+        let room = usize::try_from(room).unwrap_or(usize::MAX);
+        self.incidents.extend(
+            o.incidents
+                .drain(..)
+                .take(room)
+                .map(|row| (o.replication, row)),
+        );
         self.replications += 1;
         self.events += o.events;
     }
@@ -248,7 +266,7 @@ pub fn run(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads)
         .build()?;
-    let keep = options.keep_incidents;
+    let budget = RowBudget::new(options.keep_incidents);
     let cancel = observer.cancel();
     let timeline_hours = model.horizon_hours.min(TIMELINE_HOURS);
     // One simulator per worker thread, made on first use and reused for
@@ -271,8 +289,12 @@ pub fn run(
                 let mut slot = simulators[worker]
                     .lock()
                     .expect("only its own thread uses a simulator");
-                slot.get_or_insert_with(|| Box::new(Simulator::new(model, &deps)))
-                    .run_until(r, r < keep, (r == 0).then_some(timeline_hours), &cancel)
+                let rows = budget.rows_for(r);
+                let outcome = slot
+                    .get_or_insert_with(|| Box::new(Simulator::new(model, &deps)))
+                    .run_until(r, rows, (r == 0).then_some(timeline_hours), &cancel)?;
+                budget.finished(r, outcome.incidents.len() as u64);
+                Some(outcome)
             })
             .collect()
     };
@@ -310,7 +332,7 @@ pub fn run(
                         return Ok(false);
                     }
                     let check = precision.filter(|_| !stopping);
-                    reduce(&mut tally, &mut pending, observer, target, check)
+                    reduce(&mut tally, &mut pending, &budget, observer, target, check)
                 },
             );
             stopping |= stop?;
@@ -339,13 +361,16 @@ pub fn run(
 fn reduce(
     tally: &mut Tally,
     outcomes: &mut [Outcome],
+    budget: &RowBudget,
     observer: &mut (dyn Observer + Send),
     target: u64,
     precision: Option<(usize, f64)>,
 ) -> anyhow::Result<bool> {
     for o in outcomes.iter_mut() {
-        tally.add(o);
+        let room = budget.room(tally.incidents.len() as u64);
+        tally.add(o, room);
     }
+    budget.reduced(tally.replications, tally.incidents.len() as u64);
     observer.batch(outcomes)?;
     observer.progress(tally.replications, target);
     if let Some((measure, rhw)) = precision {

@@ -130,7 +130,8 @@ pub struct Outcome {
     /// histograms are order-free and stay in the simulator's
     /// [`Simulator::blast_table`].)
     pub blast_sum: Vec<f64>,
-    /// Incident rows, only for the first `keep_incidents` replications.
+    /// The replication's first incident rows, at most the budget it was
+    /// run with ([`Simulator::run`]).
     pub incidents: Vec<IncidentRow>,
     /// Events processed (component transitions and rollout steps).
     pub events: u64,
@@ -391,7 +392,14 @@ pub struct Simulator<'m> {
     blast_table: BlastTable,
     /// This replication's sums of blast radii, indexed alike.
     blast_sum: Table<f64>,
-    /// Keep the incident rows of this replication?
+    /// Rows of this replication that may still be kept: its first
+    /// `row_budget` (rows past them can never be among the run's first
+    /// `--keep-incidents`).
+    row_budget: usize,
+    /// Still recording impacts for rows? Off once `row_budget` impacts are
+    /// held: every impact is a row, so later incidents' rows would be past
+    /// the budget, and recording them would let one replication's rows
+    /// grow with its horizon and mesh.
     keep_rows: bool,
     /// When keeping rows: settled impacts, incident by incident, and per
     /// incident where its impacts start.
@@ -527,6 +535,7 @@ impl<'m> Simulator<'m> {
             later: Vec::new(),
             blast_table: BlastTable::new(slots * KINDS),
             blast_sum: vec![0.0; slots * KINDS].into(),
+            row_budget: 0,
             keep_rows: false,
             impacts: Vec::new(),
             impacts_of: Vec::new(),
@@ -632,11 +641,11 @@ impl<'m> Simulator<'m> {
         );
     }
 
-    /// Runs replication `r`; keeps incident rows when `keep_rows`, and
+    /// Runs replication `r`; keeps its first `rows` incident rows, and
     /// records its history when `trace_hours` is given (that many hours
     /// from the start of the measured window).
-    pub fn run(&mut self, r: u64, keep_rows: bool, trace_hours: Option<f64>) -> Outcome {
-        self.run_until(r, keep_rows, trace_hours, &Cancel::new())
+    pub fn run(&mut self, r: u64, rows: u64, trace_hours: Option<f64>) -> Outcome {
+        self.run_until(r, rows, trace_hours, &Cancel::new())
             .expect("a flag nobody else holds is never set")
     }
 
@@ -648,11 +657,12 @@ impl<'m> Simulator<'m> {
     pub fn run_until(
         &mut self,
         r: u64,
-        keep_rows: bool,
+        rows: u64,
         trace_hours: Option<f64>,
         cancel: &Cancel,
     ) -> Option<Outcome> {
-        self.keep_rows = keep_rows;
+        self.row_budget = usize::try_from(rows).unwrap_or(usize::MAX);
+        self.keep_rows = rows > 0;
         self.reset(r, trace_hours);
         let mut events = 0u64;
         // Each handler takes its own event off the queue: a component's
@@ -995,6 +1005,9 @@ impl<'m> Simulator<'m> {
 
     fn new_incident(&mut self, t: u64, component: u32) -> usize {
         self.incidents.push((t, component));
+        if self.keep_rows && self.impacts.len() >= self.row_budget {
+            self.keep_rows = false;
+        }
         if self.keep_rows {
             self.impacts_of.push(self.impacts.len());
         }
@@ -1603,7 +1616,7 @@ impl<'m> Simulator<'m> {
             self.count_blast(slot as usize, kind, blast);
         }
         let mut incidents = Vec::new();
-        if self.keep_rows {
+        if self.row_budget > 0 {
             self.incident_rows(settled, &mut incidents);
         }
         let (bad_proxy_hours, cause_proxy_hours) = self.fold();
@@ -1664,13 +1677,16 @@ impl<'m> Simulator<'m> {
         (bad, cause)
     }
 
-    /// The rows of `incidents.parquet`: incident by incident, each in slot
-    /// order. `settled` ends the impacts settled within their events.
+    /// The first `row_budget` rows of `incidents.parquet`: incident by
+    /// incident, each in slot order. `settled` ends the impacts settled
+    /// within their events; only the incidents recorded before the budget
+    /// was reached have them.
     fn incident_rows(&self, settled: usize, rows: &mut Vec<IncidentRow>) {
         let per = self.deployments * MEASURES;
         let mut blast = vec![0.0; per];
         let mut later = self.later.iter().peekable();
-        for (i, &(t, x)) in self.incidents.iter().enumerate() {
+        let recorded = self.impacts_of.len();
+        for (i, &(t, x)) in self.incidents.iter().enumerate().take(recorded) {
             blast.iter_mut().for_each(|b| *b = 0.0);
             let end = self.impacts_of.get(i + 1).copied().unwrap_or(settled);
             for imp in &self.impacts[self.impacts_of[i]..end] {
@@ -1682,6 +1698,9 @@ impl<'m> Simulator<'m> {
             for (slot, &b) in blast.iter().enumerate() {
                 if b <= 0.0 {
                     continue;
+                }
+                if rows.len() == self.row_budget {
+                    return;
                 }
                 rows.push(IncidentRow {
                     time_hours: (t - self.start_ms) as f64 / MS_PER_HOUR,
@@ -1730,5 +1749,40 @@ pub(super) fn to_ms(hours: f64) -> u64 {
         MAX_STEP_MS
     } else {
         ms as u64
+    }
+}
+
+/// A replication's incident rows stay within its budget while it runs,
+/// not only in its outcome: one replication of a large mesh has millions.
+#[cfg(test)]
+mod row_budget_tests {
+    use super::*;
+    use crate::model::deps::DepIndex;
+    use crate::scenario::Document;
+
+    #[test]
+    fn a_replication_records_no_more_than_its_budget() {
+        let text = include_str!("../../scenarios/availability-ranking.yaml");
+        let doc = Document::parse(text, "ranking.yaml").expect("the shipped scenario parses");
+        let model = crate::model::build(&doc.file).expect("and builds");
+        let deps = DepIndex::build(&model);
+        let mut sim = Simulator::new(&model, &deps);
+        let all = sim.run(0, u64::MAX, None).incidents;
+        assert!(all.len() > 1000, "{} rows", all.len());
+        for budget in [0, 1, 100, all.len() as u64 - 1] {
+            let kept = sim.run(0, budget, None).incidents;
+            assert!(kept == all[..budget as usize], "budget {budget}");
+            // At most the budget, and one incident's impacts past it.
+            let slots = model.deployments.len() * MEASURES;
+            assert!(
+                sim.impacts.len() <= budget as usize + slots,
+                "budget {budget}: {} impacts held",
+                sim.impacts.len()
+            );
+            // A small budget stops recording early in the replication.
+            if (1..=100).contains(&budget) {
+                assert!(sim.impacts_of.len() < sim.incidents.len() / 10);
+            }
+        }
     }
 }

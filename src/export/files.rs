@@ -38,8 +38,9 @@ pub fn is_result_file(name: &str) -> bool {
 }
 
 /// What runs before each file is written: the run's cancellation check
-/// (and its test hook); an error stops the writing there.
-pub type BeforeEach<'a> = Box<dyn FnMut(&str) -> anyhow::Result<()> + 'a>;
+/// (and its test hook); an error stops the writing there. Shared by the
+/// threads that write tables and charts side by side.
+pub type BeforeEach<'a> = Box<dyn Fn(&str) -> anyhow::Result<()> + Send + Sync + 'a>;
 
 /// A folder being filled with result files.
 pub struct Folder<'a> {
@@ -67,7 +68,7 @@ impl<'a> Folder<'a> {
     }
 
     /// The path to write `name` at, once the check before it has passed.
-    pub fn path(&mut self, name: &str) -> anyhow::Result<PathBuf> {
+    pub fn path(&self, name: &str) -> anyhow::Result<PathBuf> {
         anyhow::ensure!(
             is_result_file(name),
             "{name} is not in the list of result files (src/export/files.rs)"
@@ -83,12 +84,12 @@ mod tests {
 
     #[test]
     fn a_file_outside_the_list_is_refused_and_the_check_runs_before_each() {
-        let mut seen = Vec::new();
+        let seen = std::sync::Mutex::new(Vec::new());
         {
-            let mut folder = Folder::with_check(
+            let folder = Folder::with_check(
                 Path::new("out"),
                 Box::new(|name: &str| {
-                    seen.push(name.to_string());
+                    seen.lock().unwrap().push(name.to_string());
                     anyhow::ensure!(name != "cause.csv", "stop at {name}");
                     Ok(())
                 }),
@@ -105,6 +106,6 @@ mod tests {
             let err = folder.path("cause.csv").unwrap_err().to_string();
             assert_eq!(err, "stop at cause.csv");
         }
-        assert_eq!(seen, ["summary.csv", "cause.csv"]);
+        assert_eq!(seen.into_inner().unwrap(), ["summary.csv", "cause.csv"]);
     }
 }

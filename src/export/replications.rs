@@ -53,7 +53,7 @@ impl ReplicationWriter {
     /// Starts `replications.parquet` in `folder` for these deployments and
     /// measures.
     pub fn create(
-        folder: &mut Folder<'_>,
+        folder: &Folder<'_>,
         deployments: Vec<String>,
         measures: Vec<Measure>,
     ) -> anyhow::Result<Self> {

@@ -13,8 +13,14 @@
 //!
 //! The figures are estimates, not bounds: events follow from each
 //! component's mean up + down cycle (the renewal rate), memory from the
-//! sizes of the engine's buffers with a typical share of incidents that
-//! hurt. Both are meant to be right within a factor of about two.
+//! sizes of everything a run holds at its peak (the engine's buffers with
+//! a typical share of incidents that hurt, the kept incident rows, the
+//! timeline, the tables and charts being written, the process itself).
+//! Both are meant to be right within a factor of about two, and
+//! `tests/integration/memory.rs` holds the memory figure to that against
+//! the peak resident set measured on meshes of 30, 300 and 3,000 clusters.
+//! `meshsim validate` prints them, so a user sees a run's size before
+//! starting it.
 
 use super::{Model, Replications};
 use crate::engine::BATCH;
@@ -33,8 +39,24 @@ pub const MAX_MEMORY_BYTES: f64 = 8.0 * GIB;
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 /// Measures per deployment (every slot of the engine is kept for all).
 const MEASURES: f64 = super::Measure::COUNT as f64;
-/// Incident rows kept by default (`--keep-incidents`).
-const KEPT_REPLICATIONS: f64 = 20.0;
+/// The process before it holds any of the run: code, the allocator's
+/// arenas, the thread pools' stacks as touched (`meshsim validate` peaks
+/// at 8–9 MiB).
+const PROCESS_BYTES: f64 = 10.0 * MIB;
+/// The charts, drawn side by side: a bitmap of up to 1600 × 1120 × 3
+/// bytes each with its PNG encoder's copy, the SVG texts, and the fonts'
+/// glyph caches (measured: 33 MiB peak for a 30-cluster run that keeps no
+/// incidents, of which the engine holds about 6).
+const CHARTS_BYTES: f64 = 16.0 * MIB;
+/// Bytes per kept incident row at the peak, while incidents.parquet is
+/// written: the record (names shared), its polars columns (strings as
+/// views), the encoder's pages (measured: 100,000 rows add 19 MiB).
+const KEPT_ROW_BYTES: f64 = 200.0;
+/// Bytes per (sample, slot) of the traced year beyond the trace itself:
+/// the timeline's series points and the frame of timeline_series.csv
+/// (measured: 42 MiB for the 3,000-cluster mesh's year).
+const TIMELINE_SLOT_BYTES: f64 = 20.0;
+const MIB: f64 = 1024.0 * 1024.0;
 /// Of an incident's `deployments × measures` blast slots, how many are
 /// typically non-zero and become an incident row: about two measures per
 /// deployment (an istiod's failure costs `config` and `podStart`, an API
@@ -64,7 +86,6 @@ const DEP_ENTRY_BYTES: f64 = 8.0 + 16.0;
 const CHAIN: f64 = 4.0;
 const INCIDENT_BYTES: f64 = 16.0;
 const IMPACT_BYTES: f64 = 16.0;
-const INCIDENT_ROW_BYTES: f64 = 40.0;
 const RATIO_BYTES: f64 = 40.0;
 /// Component kinds a cause can have.
 const KINDS: f64 = super::Kind::ALL.len() as f64;
@@ -89,17 +110,19 @@ pub struct Estimate {
     pub events_per_replication: f64,
     /// Events of the whole run.
     pub events: f64,
-    /// Peak memory of the run, bytes: the model, one simulator per worker
-    /// thread, two batches of outcomes in flight, a row group of
-    /// `replications.parquet` and the writer's records of the others, the
-    /// traced replication and the tally
-    /// (paired differences grow with deployments²).
+    /// Peak memory of the run, bytes: the process, the model, one
+    /// simulator per worker thread, two batches of outcomes in flight, a
+    /// row group of `replications.parquet` and the writer's records of the
+    /// others, the traced replication and its timeline, the tally (paired
+    /// differences grow with deployments²), the kept incident rows as
+    /// written, and the charts.
     pub memory_bytes: f64,
 }
 
 /// Estimates the run of `model` with `replications` (the command line's
-/// `--replications`), or with the scenario's own setting when `None`.
-pub fn estimate(model: &Model, replications: Option<u64>) -> Estimate {
+/// `--replications`), or with the scenario's own setting when `None`,
+/// keeping `keep_incidents` incident rows (`--keep-incidents`).
+pub fn estimate(model: &Model, replications: Option<u64>, keep_incidents: u64) -> Estimate {
     let replications = match (replications, model.replications) {
         (Some(n), _) | (None, Replications::Fixed(n)) => n,
         (None, Replications::Precision { max, .. }) => max,
@@ -157,8 +180,11 @@ pub fn estimate(model: &Model, replications: Option<u64>) -> Estimate {
         1.0
     };
     let incidents = (transitions / 2.0 + changes) * measured;
-    let in_flight = incidents * (INCIDENT_BYTES + deployments * HURT_MEASURES * IMPACT_BYTES)
-        + slots * KINDS * BLAST_HISTOGRAM_BYTES;
+    // Impacts are recorded only for the rows a replication may keep, at
+    // most `keep_incidents` (engine::kept).
+    let impacts = (keep_incidents as f64).min(incidents * deployments * HURT_MEASURES);
+    let in_flight =
+        incidents * INCIDENT_BYTES + impacts * IMPACT_BYTES + slots * KINDS * BLAST_HISTOGRAM_BYTES;
     let outcome = slots * 8.0 * (1.0 + 2.0 * KINDS);
     let attach_entries: f64 = model
         .deployments
@@ -180,26 +206,34 @@ pub fn estimate(model: &Model, replications: Option<u64>) -> Estimate {
     // Replication 0 records a year of history: every transition and, after
     // every event, the bad share of each slot.
     let traced_share = (crate::engine::TIMELINE_HOURS / hours.max(f64::MIN_POSITIVE)).min(1.0);
-    let trace = (transitions + rollout_events) * traced_share * (20.0 + slots * 8.0);
-    let kept = KEPT_REPLICATIONS.min(replications as f64)
-        * incidents
-        * deployments
-        * HURT_MEASURES
-        * INCIDENT_ROW_BYTES;
-    let tally =
-        deployments * slots * RATIO_BYTES + slots * BLAST_GROUPS * BLAST_HISTOGRAM_BYTES + kept;
+    let trace = (transitions + rollout_events)
+        * traced_share
+        * (20.0 + slots * (8.0 + TIMELINE_SLOT_BYTES));
+    let rows =
+        (keep_incidents as f64).min(replications as f64 * incidents * deployments * HURT_MEASURES);
+    // Held by the tally while simulating, then as records and columns
+    // while written; the tally's are freed first.
+    let kept = rows * KEPT_ROW_BYTES;
+    let tally = deployments * slots * RATIO_BYTES + slots * BLAST_GROUPS * BLAST_HISTOGRAM_BYTES;
     // One row group of `replications.parquet` built at a time, and the
     // writer's records of those already written.
     let measures = model.measures().len();
-    let rows = deployments * measures as f64;
+    let frame_rows = deployments * measures as f64;
     let per_group = crate::results::replications_per_row_group(model.deployments.len(), measures);
     let pending = per_group.min(replications) as f64;
     let groups = replications.div_ceil(per_group) as f64;
-    let row_group = pending * (slots * PENDING_SLOT_BYTES + rows * FRAME_ROW_BYTES)
+    let row_group = pending * (slots * PENDING_SLOT_BYTES + frame_rows * FRAME_ROW_BYTES)
         + groups * ROW_GROUP_FOOTER_BYTES;
     // Two batches of outcomes: one reduced while the next is simulated.
-    let memory_bytes =
-        model_bytes + threads * simulator + 2.0 * batch * outcome + row_group + trace + tally;
+    let memory_bytes = PROCESS_BYTES
+        + model_bytes
+        + threads * simulator
+        + 2.0 * batch * outcome
+        + row_group
+        + trace
+        + tally
+        + kept
+        + CHARTS_BYTES;
     Estimate {
         replications,
         hours_per_replication: hours,
@@ -308,7 +342,7 @@ fn count(x: f64) -> String {
 }
 
 /// `310 MiB`, `12.0 GiB`.
-fn bytes(x: f64) -> String {
+pub fn bytes(x: f64) -> String {
     const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
     if !x.is_finite() {
         return "more than 1e300 bytes".to_string();

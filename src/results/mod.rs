@@ -8,6 +8,7 @@ mod timeline;
 use crate::engine::replication::{KINDS, MEASURES};
 use crate::engine::{Tally, BLAST_GROUPS};
 use crate::model::{exact, Kind, Measure, Model, HOURS_PER_YEAR};
+use std::sync::Arc;
 
 /// Minutes per (365-day) year.
 pub const MINUTES_PER_YEAR: f64 = HOURS_PER_YEAR * 60.0;
@@ -186,10 +187,12 @@ pub struct IncidentRecord {
     pub time_h: f64,
     /// Component kind.
     pub kind: Kind,
-    /// Component name.
-    pub component: String,
-    /// Deployment name.
-    pub deployment: String,
+    /// Component name (shared by its rows: a hundred thousand rows would
+    /// otherwise each copy their names, which cost more time than the
+    /// simulation of a short run).
+    pub component: Arc<str>,
+    /// Deployment name (shared likewise).
+    pub deployment: Arc<str>,
     /// Measure.
     pub measure: Measure,
     /// Share of the mesh's proxies.
@@ -342,21 +345,32 @@ impl Results {
                 }
             }
         }
+        let component_names: Vec<Arc<str>> = model
+            .components
+            .iter()
+            .map(|c| c.name.as_str().into())
+            .collect();
+        let change_name: Arc<str> = "configChange".into();
+        let deployment_names: Vec<Arc<str>> = model
+            .deployments
+            .iter()
+            .map(|d| d.name.as_str().into())
+            .collect();
         let incidents = tally
             .incidents
             .iter()
             .filter(|(_, row)| measures.contains(&row.measure))
             .map(|(r, row)| {
                 let (kind, component) = match model.components.get(row.component as usize) {
-                    Some(comp) => (comp.kind, comp.name.clone()),
-                    None => (Kind::ConfigChange, "configChange".to_string()),
+                    Some(comp) => (comp.kind, component_names[row.component as usize].clone()),
+                    None => (Kind::ConfigChange, change_name.clone()),
                 };
                 IncidentRecord {
                     replication: *r,
                     time_h: row.time_hours,
                     kind,
                     component,
-                    deployment: model.deployments[row.deployment as usize].name.clone(),
+                    deployment: deployment_names[row.deployment as usize].clone(),
                     measure: row.measure,
                     blast: row.blast,
                 }

@@ -7,7 +7,7 @@
 //! override.
 
 use crate::common::{error_of, model_of, scenario, shipped};
-use meshsim::engine::{self, NoObserver, RunOptions};
+use meshsim::engine::{self, NoObserver, RunOptions, KEPT_INCIDENTS};
 use meshsim::model::estimate::{self, Estimate, MAX_EVENTS, MAX_MEMORY_BYTES};
 use meshsim::model::{self, Model};
 use meshsim::scenario::source_map::{MAX_ALIAS_NODES, MAX_DEPTH};
@@ -301,7 +301,7 @@ fn proxies_replications_and_horizon_are_limited() {
 fn guard(text: &str, replications: Option<u64>) -> (Estimate, Result<(), String>) {
     let doc = Document::parse(text, "test.yaml").expect("parses");
     let m = model::build(&doc.file).expect("builds");
-    let e = estimate::estimate(&m, replications);
+    let e = estimate::estimate(&m, replications, KEPT_INCIDENTS);
     let checked =
         estimate::check(&e, false).map_err(|err| doc.locate(err.field_error(&m)).to_string());
     (e, checked)
@@ -340,10 +340,10 @@ fn too_many_events_are_refused_with_the_numbers_and_the_override() {
 
 #[test]
 fn too_much_memory_is_refused_with_the_numbers_and_the_override() {
-    // 1500 years of a cluster that fails every 2 hours: 6.6 million
-    // incidents per replication, each with its incident rows kept for the
-    // first 20 replications.
-    let text = base("1500y", "100", "{ dist: fixed, value: 1h }");
+    // 150,000 years of a cluster that fails every 2 hours: 660 million
+    // incidents in one replication, each held by the simulator until the
+    // replication ends.
+    let text = base("150000y", "1", "{ dist: fixed, value: 1h }");
     let (e, checked) = guard(&text, None);
     assert!(
         e.events < MAX_EVENTS && e.memory_bytes > MAX_MEMORY_BYTES,
@@ -352,7 +352,7 @@ fn too_much_memory_is_refused_with_the_numbers_and_the_override() {
     let msg = checked.expect_err("refused");
     assert!(
         msg.starts_with(
-            "test.yaml:8:17: spec.replications: this run needs about 1.3e9 simulation events (1.3e7 per replication of 1500y × 100 replications) and about "
+            "test.yaml:8:17: spec.replications: this run needs about 1.3e9 simulation events (1.3e9 per replication of 150000y × 1 replications) and about "
         ) && msg.contains(" GiB of memory; the limit is 8.0 GiB of memory. Shorten the horizon, run fewer replications or deployments, or pass --allow-large to run it anyway"),
         "{msg}"
     );
@@ -399,7 +399,7 @@ fn the_shipped_scenarios_pass_the_guard() {
         let m = model::build(&doc.file).expect("builds");
         // Also at the README's 10 000 replications.
         for replications in [None, Some(10_000)] {
-            let e = estimate::estimate(&m, replications);
+            let e = estimate::estimate(&m, replications, KEPT_INCIDENTS);
             assert!(estimate::check(&e, false).is_ok(), "{name}: {e}");
         }
     }
@@ -421,7 +421,7 @@ fn the_event_estimate_matches_the_engine() {
             &mut NoObserver,
         )
         .expect("runs");
-        let e = estimate::estimate(&m, Some(replications));
+        let e = estimate::estimate(&m, Some(replications), KEPT_INCIDENTS);
         let startup = (m.deployments.len() * m.clusters.len()) as f64 * replications as f64;
         let ratio = (e.events - startup) / tally.events as f64;
         assert!(

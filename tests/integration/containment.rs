@@ -440,21 +440,21 @@ fn a_replication_abandoned_midway_leaves_no_blast_radius_behind() {
     ));
     let deps = DepIndex::build(&model);
     let mut fresh = Simulator::new(&model, &deps);
-    let expected = fresh.run(1, false, None);
+    let expected = fresh.run(1, 0, None);
     assert!(expected.events > 4 * 65_536, "{} events", expected.events);
 
     let mut reused = Simulator::new(&model, &deps);
-    reused.run(0, false, None);
+    reused.run(0, 0, None);
     reused.checkpoint();
     let stopped = Cancel::new();
     stopped.set();
-    assert!(reused.run_until(1, false, None, &stopped).is_none());
+    assert!(reused.run_until(1, 0, None, &stopped).is_none());
     reused.rollback();
-    let again = reused.run(1, false, None);
+    let again = reused.run(1, 0, None);
     assert_eq!(format!("{again:?}"), format!("{expected:?}"));
     // The reused simulator holds replications 0 and 1, the fresh one 1:
     // adding 0 to the fresh one must give the same counts.
-    fresh.run(0, false, None);
+    fresh.run(0, 0, None);
     for d in 0..model.deployments.len() * MEASURES * KINDS {
         assert_eq!(
             format!("{:?}", reused.blast_table().bins(d)),

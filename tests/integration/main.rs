@@ -13,6 +13,7 @@ mod determinism;
 mod edge_cases;
 mod exact;
 mod fuzz_regressions;
+mod memory;
 mod precision;
 mod properties;
 mod ranks;

@@ -571,7 +571,7 @@ fn check_model(m: &model::Model) {
             }
         }
     }
-    let e = estimate::estimate(m, None);
+    let e = estimate::estimate(m, None, meshsim::engine::KEPT_INCIDENTS);
     assert!(e.events >= 0.0 && e.memory_bytes > 0.0, "{e:?}");
     let _ = estimate::check(&e, false);
 }

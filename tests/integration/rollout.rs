@@ -22,7 +22,7 @@ fn a_sequential_rollout_limits_a_bad_change_to_the_istiods_it_reached() {
     let model = model_of(&rollout_scenario());
     let options = RunOptions {
         threads: 0,
-        keep_incidents: 200,
+        keep_incidents: u64::MAX,
     };
     let tally = engine::run(&model, None, &options, &mut NoObserver).unwrap();
     let results = Results::new(&model, &tally);
@@ -58,7 +58,7 @@ fn a_sequential_rollout_limits_a_bad_change_to_the_istiods_it_reached() {
         .incidents
         .iter()
         .filter(|r| r.measure == Measure::BadConfig)
-        .all(|r| r.kind == Kind::ConfigChange && r.component == "configChange"));
+        .all(|r| r.kind == Kind::ConfigChange && &*r.component == "configChange"));
     // Only config changes cause badConfig, and nothing else is hurt.
     for row in &results.cause {
         assert_eq!(
