@@ -9,6 +9,7 @@
 
 use super::typeset;
 use crate::model::{Kind, Measure};
+pub use crate::output::format::{rate, thousands};
 use anyhow::anyhow;
 use plotters::prelude::*;
 use std::sync::OnceLock;
@@ -217,32 +218,6 @@ pub fn minutes(v: f64) -> String {
     }
 }
 
-/// A rate with two significant digits ("2.0", "0.0049", "12"), for
-/// values that span decades: fixed decimals would print a rare failure
-/// as 0.0.
-pub fn rate(v: f64) -> String {
-    if v == 0.0 || !v.is_finite() {
-        return if v.is_nan() {
-            "—".into()
-        } else if v == 0.0 {
-            "0".into()
-        } else {
-            "∞".into()
-        };
-    }
-    let digits = |d: i32| (d.clamp(0, 9)) as usize;
-    let exponent = v.abs().log10().floor() as i32;
-    // Two digits are 10..=99 once scaled; 0.998 rounds up to 100, into
-    // the next decade, and is printed "1.0", not "1.00".
-    let scaled = (v.abs() * 10f64.powi(1 - exponent)).round();
-    let exponent = if scaled >= 100.0 {
-        exponent + 1
-    } else {
-        exponent
-    };
-    format!("{v:.*}", digits(1 - exponent))
-}
-
 /// The smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k at or above
 /// `v`: a linear axis end that wastes less than a fifth of the plot.
 pub fn snug_ceiling(v: f64) -> f64 {
@@ -256,23 +231,6 @@ pub fn snug_ceiling(v: f64) -> f64 {
         }
     }
     10.0 * decade
-}
-
-/// An integer with comma thousands separators.
-pub fn thousands(v: i64) -> String {
-    let digits = v.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if v < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
 }
 
 /// A share (0–1) as a percentage with sensible precision.

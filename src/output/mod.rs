@@ -1,3 +1,4 @@
 //! What `meshsim` prints: the summary table and the placement listing.
 
+pub mod format;
 pub mod table;

@@ -2,7 +2,7 @@
 //! scenario of `validate`. Columns are aligned, numbers are rounded for
 //! reading (the files keep full precision).
 
-use crate::charts::style;
+use super::format as style;
 use crate::engine::single::{SingleFailure, STATIC_MEASURES};
 use crate::model::{Host, Model};
 use crate::results::claims::{Outcome, Settle, Verdict, EQUIVALENT_FACTOR};
