@@ -19,7 +19,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use meshsim::charts;
 use meshsim::engine::replication::Outcome;
-use meshsim::engine::{self, Cancel, Observer, RunOptions, Tally};
+use meshsim::engine::{self, Cancel, Observer, ObserverError, RunOptions, Tally};
 use meshsim::export::{write_results, Folder, ReplicationWriter};
 use meshsim::model::{self, Model};
 use meshsim::output::table;
@@ -234,7 +234,7 @@ struct RunObserver {
 }
 
 impl Observer for RunObserver {
-    fn batch(&mut self, outcomes: &[Outcome]) -> anyhow::Result<()> {
+    fn batch(&mut self, outcomes: &[Outcome]) -> Result<(), ObserverError> {
         self.writer.batch(outcomes)?;
         self.batches += 1;
         pause_at(&format!("batch {}", self.batches));

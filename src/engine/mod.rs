@@ -84,11 +84,33 @@ impl Default for RunOptions {
     }
 }
 
+/// Why a run could not finish. An interruption is not an error: the run
+/// returns the whole batches it finished, flagged `interrupted`.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// The worker threads could not be started.
+    #[error("cannot start {threads} worker threads: {source}")]
+    Threads {
+        /// Threads asked for (0: one per core).
+        threads: usize,
+        /// rayon's reason.
+        source: rayon::ThreadPoolBuildError,
+    },
+    /// The observer failed on a batch (writing `replications.parquet`,
+    /// say); its error is kept whole for the caller.
+    #[error(transparent)]
+    Observer(ObserverError),
+}
+
+/// What an [`Observer`] may fail with: any error, kept whole.
+pub type ObserverError = Box<dyn std::error::Error + Send + Sync>;
+
 /// Sees every batch of outcomes as it is reduced (to stream
 /// `replications.parquet`, to draw a progress bar).
 pub trait Observer {
-    /// A batch of outcomes, in replication order.
-    fn batch(&mut self, _outcomes: &[Outcome]) -> anyhow::Result<()> {
+    /// A batch of outcomes, in replication order. An error stops the run
+    /// ([`EngineError::Observer`]).
+    fn batch(&mut self, _outcomes: &[Outcome]) -> Result<(), ObserverError> {
         Ok(())
     }
     /// `done` of at most `target` replications are finished.
@@ -249,7 +271,7 @@ pub fn run(
     replications: Option<u64>,
     options: &RunOptions,
     observer: &mut (dyn Observer + Send),
-) -> anyhow::Result<Tally> {
+) -> Result<Tally, EngineError> {
     let deps = DepIndex::build(model);
     let plan = match replications {
         Some(n) => Replications::Fixed(n),
@@ -265,7 +287,11 @@ pub fn run(
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads)
-        .build()?;
+        .build()
+        .map_err(|source| EngineError::Threads {
+            threads: options.threads,
+            source,
+        })?;
     let budget = RowBudget::new(options.keep_incidents);
     let cancel = observer.cancel();
     let timeline_hours = model.horizon_hours.min(TIMELINE_HOURS);
@@ -313,7 +339,7 @@ pub fn run(
         }
     };
     let mut tally = Tally::new(model.deployments.len());
-    pool.install(|| -> anyhow::Result<()> {
+    pool.install(|| -> Result<(), EngineError> {
         let mut pending: Vec<Outcome> = Vec::new();
         let mut next = 0u64;
         let mut stopping = false;
@@ -365,13 +391,13 @@ fn reduce(
     observer: &mut (dyn Observer + Send),
     target: u64,
     precision: Option<(usize, f64)>,
-) -> anyhow::Result<bool> {
+) -> Result<bool, EngineError> {
     for o in outcomes.iter_mut() {
         let room = budget.room(tally.incidents.len() as u64);
         tally.add(o, room);
     }
     budget.reduced(tally.replications, tally.incidents.len() as u64);
-    observer.batch(outcomes)?;
+    observer.batch(outcomes).map_err(EngineError::Observer)?;
     observer.progress(tally.replications, target);
     if let Some((measure, rhw)) = precision {
         if tally.precise_enough(measure, rhw) {

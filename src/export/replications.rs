@@ -18,7 +18,7 @@
 
 use super::{AtomicFile, Folder};
 use crate::engine::replication::{Outcome, MEASURES};
-use crate::engine::Observer;
+use crate::engine::{Observer, ObserverError};
 use crate::model::Measure;
 use crate::results::replications_per_row_group;
 use anyhow::Context;
@@ -99,7 +99,7 @@ impl ReplicationWriter {
 }
 
 impl Observer for ReplicationWriter {
-    fn batch(&mut self, outcomes: &[Outcome]) -> anyhow::Result<()> {
+    fn batch(&mut self, outcomes: &[Outcome]) -> Result<(), ObserverError> {
         for o in outcomes {
             self.pending.replication.push(o.replication);
             self.pending.live_proxy_hours.push(o.live_proxy_hours);

@@ -386,7 +386,10 @@ struct StopAt {
 }
 
 impl Observer for StopAt {
-    fn batch(&mut self, outcomes: &[engine::replication::Outcome]) -> anyhow::Result<()> {
+    fn batch(
+        &mut self,
+        outcomes: &[engine::replication::Outcome],
+    ) -> Result<(), engine::ObserverError> {
         self.seen += outcomes.len() as u64;
         if self.seen >= self.at {
             self.cancel.set();
@@ -461,4 +464,35 @@ fn a_replication_abandoned_midway_leaves_no_blast_radius_behind() {
             format!("{:?}", fresh.blast_table().bins(d))
         );
     }
+}
+
+/// Fails on the second batch it sees, as a full disk would.
+struct FailsOnSecondBatch {
+    seen: u64,
+}
+
+impl Observer for FailsOnSecondBatch {
+    fn batch(&mut self, _: &[engine::replication::Outcome]) -> Result<(), engine::ObserverError> {
+        self.seen += 1;
+        if self.seen == 2 {
+            return Err("no space left on device".into());
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn an_observer_error_stops_the_engine_with_a_typed_error() {
+    let model = model_of(&scenario(
+        "  seed: 5\n  horizon: 1y\n  replications: 2000\n  topology: { regions: 1, zonesPerRegion: 2, clustersPerZone: 2, proxiesPerCluster: 10 }\n  failures:\n    cluster: { failure: { dist: exponential, mean: 20d }, repair: { dist: exponential, mean: 6h } }\n  deployments:\n    - { name: local, controlPlanes: { per: cluster } }\n",
+    ));
+    let err = engine::run(
+        &model,
+        None,
+        &RunOptions::default(),
+        &mut FailsOnSecondBatch { seen: 0 },
+    )
+    .unwrap_err();
+    assert!(matches!(err, engine::EngineError::Observer(_)), "{err:?}");
+    assert_eq!(err.to_string(), "no space left on device");
 }
