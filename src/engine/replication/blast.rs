@@ -268,3 +268,125 @@ mod row_budget_tests {
         }
     }
 }
+
+/// Blast radii and incident rows on the two-cluster mesh of
+/// `replication/tests.rs`, worked out by hand: c1 holds 100 of the mesh's
+/// 400 proxies and the one istiod, c2 the other 300.
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{istiod, mesh};
+    use super::super::{Simulator, BAD_CONFIG, CONFIG, ENDPOINTS, KINDS, MEASURES, POD, TRAFFIC};
+    use super::IncidentRow;
+    use crate::model::{Kind, Measure};
+
+    /// A deployment's row of shares, in measure order.
+    fn shares(config: f64, pod: f64, endpoints: f64) -> Vec<f64> {
+        let mut row = vec![0.0; MEASURES];
+        row[CONFIG] = config;
+        row[POD] = pod;
+        row[ENDPOINTS] = endpoints;
+        row
+    }
+
+    #[test]
+    fn static_shares_of_single_failures() {
+        let (model, deps) = mesh();
+        let mut sim = Simulator::new(&model, &deps);
+        let [c1, c2] = [&model.clusters[0], &model.clusters[1]];
+        // The istiod: every proxy live, none connected.
+        assert_eq!(
+            sim.static_state(&[istiod(&model)]),
+            (0.0, shares(1.0, 1.0, 1.0))
+        );
+        // c2's API server: c2 cannot connect, and every control plane
+        // serves stale endpoints of it, to c1's proxies too:
+        // (300 + 100 × 300/400) / 400.
+        assert_eq!(
+            sim.static_state(&[c2.api_server]),
+            (0.0, shares(0.75, 0.75, 0.9375))
+        );
+        // c1's API server: c1 cannot connect, and the istiod has no config
+        // source, so c2 is connected with an old config:
+        // (100 + 300 × 100/400) / 400.
+        assert_eq!(
+            sim.static_state(&[c1.api_server]),
+            (0.0, shares(1.0, 0.25, 0.4375))
+        );
+        // c1 itself: its proxies are dead, and c2 has lost the istiod; a
+        // dead cluster serves no stale endpoints.
+        assert_eq!(
+            sim.static_state(&[c1.component]),
+            (0.25, shares(0.75, 0.75, 0.75))
+        );
+    }
+
+    /// This replication's sum of blasts for `measure` and `kind`.
+    fn blast_sum(sim: &Simulator, measure: usize, kind: Kind) -> f64 {
+        sim.blast_sum[measure * KINDS + kind.index()]
+    }
+
+    #[test]
+    fn an_incident_counts_the_blasts_of_its_event() {
+        let (model, deps) = mesh();
+        let mut sim = Simulator::new(&model, &deps);
+        sim.all_up(usize::MAX);
+        sim.flip_at(model.clusters[1].api_server, 1.0);
+        // The same shares as the static state: the endpoints blast adds
+        // the rise of the stale share on c1's untouched proxies.
+        for (m, blast) in [(CONFIG, 0.75), (POD, 0.75), (ENDPOINTS, 0.9375)] {
+            assert_eq!(blast_sum(&sim, m, Kind::ApiServer), blast, "measure {m}");
+        }
+        for m in [TRAFFIC, BAD_CONFIG] {
+            assert_eq!(blast_sum(&sim, m, Kind::ApiServer), 0.0);
+        }
+        // Its repair is no incident and counts nothing.
+        sim.flip_at(model.clusters[1].api_server, 2.0);
+        assert_eq!(blast_sum(&sim, POD, Kind::ApiServer), 0.75);
+        assert_eq!(sim.impacts.len(), 3);
+    }
+
+    #[test]
+    fn incident_rows_are_in_incident_then_slot_order_within_the_budget() {
+        let (model, deps) = mesh();
+        let mut sim = Simulator::new(&model, &deps);
+        let api = model.clusters[1].api_server;
+        let cp = istiod(&model);
+        let row = |hours: f64, component: usize, measure: Measure, blast: f64| IncidentRow {
+            time_hours: hours,
+            component: component as u32,
+            deployment: 0,
+            measure,
+            blast,
+        };
+        // c2's API server at 1h (three rows), the istiod at 3h (three rows
+        // in its event, and traffic: it is back at 7h, after both
+        // clusters' certificates, rotated at 2h, ran out at 6h).
+        let run = |sim: &mut Simulator, rows: usize| {
+            sim.all_up(rows);
+            sim.flip_at(api, 1.0);
+            sim.flip_at(api, 2.0);
+            sim.flip_at(cp, 3.0);
+            sim.flip_at(cp, 7.0);
+            sim.outcome(0, 4).incidents
+        };
+        let all = run(&mut sim, usize::MAX);
+        assert_eq!(
+            all,
+            [
+                row(1.0, api, Measure::Config, 0.75),
+                row(1.0, api, Measure::PodStart, 0.75),
+                row(1.0, api, Measure::Endpoints, 0.9375),
+                row(3.0, cp, Measure::Config, 1.0),
+                row(3.0, cp, Measure::PodStart, 1.0),
+                row(3.0, cp, Measure::Endpoints, 1.0),
+                row(3.0, cp, Measure::Traffic, 1.0),
+            ]
+        );
+        assert_eq!(run(&mut sim, 2), all[..2]);
+        // Three impacts reach the budget: the istiod's are not recorded.
+        assert_eq!(run(&mut sim, 3), all[..3]);
+        assert_eq!((sim.impacts.len(), sim.impacts_of.len()), (3, 1));
+        assert_eq!(run(&mut sim, 0), []);
+        assert!(sim.impacts.is_empty());
+    }
+}

@@ -184,3 +184,105 @@ pub(super) fn cert_expiry(was_live: bool, t: i64, anchor: i64, rotation: u64, tt
         t
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{istiod, mesh, ms};
+    use super::super::{Simulator, KINDS, POD, TRAFFIC};
+    use super::cert_expiry;
+    use crate::model::Kind;
+
+    /// Certificates of 4 hours rotated every 2.
+    const ROTATION: u64 = 2 * 3_600_000;
+    const TTL: u64 = 4 * 3_600_000;
+
+    fn at(hours: f64) -> i64 {
+        ms(hours.abs()) as i64 * hours.signum() as i64
+    }
+
+    #[test]
+    fn a_link_that_loses_its_control_plane_keeps_its_last_rotation() {
+        // Rotated at 0, 2h; cut at 3h: the 2h certificate runs out at 6h.
+        assert_eq!(cert_expiry(true, at(3.0), 0, ROTATION, TTL), at(6.0));
+        // Cut right at a rotation: a whole lifetime left.
+        assert_eq!(cert_expiry(true, at(4.0), 0, ROTATION, TTL), at(8.0));
+        // Reconnected at 1h: rotated at 3h and 5h; cut at 5.5h.
+        assert_eq!(cert_expiry(true, at(5.5), at(1.0), ROTATION, TTL), at(9.0));
+        // In the look-back: rotating since -7h, cut at -1h (rotated then).
+        assert_eq!(
+            cert_expiry(true, at(-1.0), at(-7.0), ROTATION, TTL),
+            at(3.0)
+        );
+    }
+
+    #[test]
+    fn a_link_that_comes_back_to_life_disconnected_has_no_certificate() {
+        assert_eq!(cert_expiry(false, at(3.0), 0, ROTATION, TTL), at(3.0));
+    }
+
+    /// `group_pm` of the mesh's one group for measure `m`, in proxy-hours.
+    fn proxy_hours(sim: &Simulator, m: usize) -> f64 {
+        let at = m * KINDS + Kind::ControlPlane.index();
+        sim.group_pm[at] / ms(1.0) as f64
+    }
+
+    #[test]
+    fn traffic_is_lost_from_the_expiry_to_the_reconnection_and_charged_to_the_incident() {
+        let (model, deps) = mesh();
+        let mut sim = Simulator::new(&model, &deps);
+        sim.all_up(0);
+        let cp = istiod(&model);
+        let i = sim.flip_at(cp, 3.0).expect("a failure");
+        for s in sim.status.iter() {
+            assert!(s.state.disconnected());
+            assert_eq!((s.expiry, s.cause), (ms(6.0), i as u32));
+        }
+        sim.flip_at(cp, 8.0);
+        // 400 proxies: 5 hours without their control plane, the last 2 of
+        // them without traffic.
+        assert_eq!(proxy_hours(&sim, POD), 400.0 * 5.0);
+        assert_eq!(proxy_hours(&sim, TRAFFIC), 400.0 * 2.0);
+        // Its traffic blast on the one deployment (slot `0 * MEASURES +
+        // TRAFFIC`): each cluster's share of the mesh, in cluster order.
+        let slot = TRAFFIC as u32;
+        assert_eq!(sim.later, [(i as u32, slot, 0.25), (i as u32, slot, 0.75)]);
+    }
+
+    #[test]
+    fn a_reconnection_before_the_expiry_loses_no_traffic() {
+        let (model, deps) = mesh();
+        let mut sim = Simulator::new(&model, &deps);
+        sim.all_up(0);
+        let cp = istiod(&model);
+        sim.flip_at(cp, 3.0);
+        sim.flip_at(cp, 5.5);
+        assert_eq!(proxy_hours(&sim, POD), 400.0 * 2.5);
+        assert_eq!(proxy_hours(&sim, TRAFFIC), 0.0);
+        assert!(sim.later.is_empty());
+    }
+
+    #[test]
+    fn a_cluster_that_flaps_through_one_outage_is_charged_once() {
+        let (model, deps) = mesh();
+        let mut sim = Simulator::new(&model, &deps);
+        sim.all_up(0);
+        let cp = istiod(&model);
+        let c2 = model.clusters[1].component;
+        let i = sim.flip_at(cp, 3.0).expect("a failure") as u32;
+        // c2 dies at 7h, after its certificate ran out at 6h: 1 hour of
+        // traffic lost, charged to the istiod's failure.
+        sim.flip_at(c2, 7.0);
+        // Back at 7.5h without a control plane, so without a certificate:
+        // its traffic is lost at once, and the istiod's failure keeps it
+        // away.
+        sim.flip_at(c2, 7.5);
+        let l2 = deps.link_of(0, 1);
+        assert_eq!((sim.status[l2].expiry, sim.status[l2].cause), (ms(7.5), i));
+        sim.flip_at(cp, 9.0);
+        // c1: 6h to 9h; c2: 6h to 7h and 7.5h to 9h.
+        assert_eq!(proxy_hours(&sim, TRAFFIC), 100.0 * 3.0 + 300.0 * 2.5);
+        // c2 counts once in the istiod failure's blast radius.
+        let slot = TRAFFIC as u32;
+        assert_eq!(sim.later, [(i, slot, 0.75), (i, slot, 0.25)]);
+    }
+}

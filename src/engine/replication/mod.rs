@@ -70,6 +70,8 @@ mod failure;
 mod links;
 mod outcome;
 mod spells;
+#[cfg(test)]
+mod tests;
 
 pub use blast::IncidentRow;
 pub use outcome::Outcome;
