@@ -1,0 +1,108 @@
+//! The one check that makes the engine's unchecked indexing sound.
+//!
+//! The simulator's tables are indexed without bounds checks (see
+//! [`Table`](crate::engine::table)), which is only sound if every index the
+//! model and its dependency index hold is in range of the table it indexes.
+//! [`Simulator::new`] checks that here, once, so that nothing on the event
+//! path has to.
+
+use super::{Simulator, KINDS, MEASURES};
+use crate::model::deps::NONE;
+
+impl<'m> Simulator<'m> {
+    /// Checks once that every index the simulator will read from its model
+    /// and dependency index is in range of the table it indexes, which is
+    /// what makes the tables' unchecked indexing sound (see
+    /// [`Table`](super::table)). Panics on a model that breaks it.
+    pub(super) fn check_indices(&self) {
+        let deps = self.deps;
+        let (components, clusters) = (self.components, self.clusters);
+        let (links, groups, deployments) = (self.reads.len(), self.sums.len(), self.deployments);
+        let below = |what: &str, len: usize, values: &mut dyn Iterator<Item = u32>| {
+            for v in values {
+                assert!((v as usize) < len, "{what} {v} of {len}");
+            }
+        };
+        // Every table has the length its indices assume (checked first:
+        // the checks below index tables too).
+        let slots = deployments * MEASURES;
+        let lengths = [
+            (self.own_up.len(), components),
+            (self.eff_up.len(), components),
+            (self.kind.len(), components),
+            (self.chain.len(), components),
+            (self.parent.len(), components),
+            (self.child_at.len(), components + 1),
+            (self.cluster.len(), clusters),
+            (self.live.len(), clusters),
+            (self.stale.len(), clusters),
+            (self.status.len(), links),
+            (self.cert_start.len(), links),
+            (self.last_incident.len(), components),
+            (self.link_stale.len(), links),
+            (self.group_blast.len(), groups),
+            (self.group_pm.len(), groups * MEASURES * KINDS),
+            (self.now_blast.len(), slots),
+            (self.blast_sum.len(), slots * KINDS),
+            (self.bad_pm.len(), slots * KINDS),
+        ];
+        for (k, (length, expected)) in lengths.into_iter().enumerate() {
+            assert_eq!(length, expected, "table {k}");
+        }
+        for x in 0..components {
+            let parent = Some(self.parent[x]).filter(|&p| p != NONE);
+            below(
+                "component",
+                components,
+                &mut self.chain[x].into_iter().chain(parent),
+            );
+            below("link", links, &mut deps.links_of(x).iter().copied());
+            below(
+                "cluster",
+                clusters,
+                &mut deps.clusters_of(x).iter().copied(),
+            );
+        }
+        assert!(self.child_at.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(self.child_at[components], self.children.len());
+        below("child", components, &mut self.children.iter().copied());
+        for (l, reads) in self.reads.iter().enumerate() {
+            below("cluster", clusters, &mut [reads.link.cluster].into_iter());
+            below("group", groups, &mut [reads.link.group].into_iter());
+            let targets = self.targets(l).iter();
+            let mut of_link = [reads.component, reads.api_server]
+                .into_iter()
+                .chain(targets.flat_map(|t| [t.instance, t.gateway, t.config_api]));
+            below("component", components, &mut of_link);
+            below(
+                "deployment",
+                deployments,
+                &mut deps.members(&reads.link).iter().copied(),
+            );
+        }
+        for c in self.cluster.iter() {
+            below(
+                "component",
+                components,
+                &mut [c.component, c.api_server].into_iter(),
+            );
+        }
+        for g in 0..groups {
+            below(
+                "deployment",
+                deployments,
+                &mut deps.group_members(g).iter().copied(),
+            );
+        }
+        for d in 0..deployments {
+            for c in 0..clusters {
+                assert!(deps.link_of(d, c) < links, "link of ({d}, {c})");
+            }
+        }
+        below(
+            "cluster",
+            clusters,
+            &mut self.rollouts.all_served().iter().copied(),
+        );
+    }
+}
