@@ -9,7 +9,6 @@
 mod build;
 pub mod deps;
 pub mod dist;
-pub mod estimate;
 pub mod exact;
 mod placement;
 
