@@ -6,40 +6,15 @@
 //! caller attaches file, line and column. Nothing here touches the disk.
 
 use super::dist::Dist;
-use super::placement::{self, Budget, Topo};
+use super::known::known;
+use super::placement::{self, Budget};
+use super::topology;
 use super::{
     stream_id, CertPolicy, Claim, Cluster, Component, ConfigChanges, Deployment, Domain,
     FieldError, Host, Instance, Kind, Measure, Model, Process, Replications,
 };
-use crate::scenario::file::{
-    Failures, NetworkLayout, ProcessSpec, Regions, RolloutOrder, ScenarioFile, Topology,
-};
+use crate::scenario::file::{Failures, ProcessSpec, RolloutOrder, ScenarioFile};
 use std::collections::{BTreeMap, HashMap};
-
-/// More clusters than this is refused: the engine keeps per-cluster state
-/// for every deployment, and the exact answers scale with its square.
-pub const MAX_CLUSTERS: u64 = 100_000;
-/// More control-plane instances than this (over all deployments) is refused.
-pub const MAX_INSTANCES: u64 = 1_000_000;
-/// Attachment-list entries over all deployments and clusters. Every
-/// (deployment, cluster) pair has a list of its own, so this also bounds the
-/// lists: at about 60 bytes a list, 10 million take 600 MB to build (50
-/// million took 2.8 GB and 6 s, from a 23 KB file of 500 deployments on
-/// 100 000 clusters).
-pub const MAX_ATTACH_ENTRIES: u64 = 10_000_000;
-/// Sidecars in one cluster: far beyond any real cluster, and small enough
-/// that the mesh total cannot overflow.
-pub const MAX_PROXIES_PER_CLUSTER: u64 = 1_000_000_000;
-
-fn check_proxies(proxies: u64, path: &str) -> Result<u64, FieldError> {
-    if proxies > MAX_PROXIES_PER_CLUSTER {
-        return Err(FieldError::new(
-            path,
-            format!("{proxies} proxies in one cluster is beyond any real cluster; give at most {MAX_PROXIES_PER_CLUSTER}"),
-        ));
-    }
-    Ok(proxies)
-}
 
 /// Checks a scenario and builds its model.
 pub fn build(file: &ScenarioFile) -> Result<Model, FieldError> {
@@ -79,7 +54,7 @@ pub fn build(file: &ScenarioFile) -> Result<Model, FieldError> {
     }
     let replications = replications(file)?;
 
-    let topo = expand_topology(&spec.topology)?;
+    let topo = topology::expand(&spec.topology)?;
     let mut components: Vec<Component> = Vec::new();
     let mut add = |kind: Kind, name: String, parent: Option<usize>, process: Option<Process>| {
         components.push(Component {
@@ -202,10 +177,7 @@ pub fn build(file: &ScenarioFile) -> Result<Model, FieldError> {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut cp_components: BTreeMap<(Host, u32), usize> = BTreeMap::new();
     let mut deployments = Vec::new();
-    let mut budget = Budget {
-        instances: MAX_INSTANCES,
-        entries: MAX_ATTACH_ENTRIES,
-    };
+    let mut budget = Budget::new();
     for (d, dep) in spec.deployments.iter().enumerate() {
         let path = format!("spec.deployments[{d}]");
         if dep.name.trim().is_empty() {
@@ -481,23 +453,6 @@ fn claims(file: &ScenarioFile, names: &HashMap<&str, usize>) -> Result<Vec<Claim
     Ok(out)
 }
 
-/// A sorted, comma-separated list of names for error messages (at most 12).
-pub(super) fn known<'a>(names: impl Iterator<Item = &'a str>) -> String {
-    let mut v: Vec<&str> = names.collect();
-    v.sort_unstable();
-    let more = v.len().saturating_sub(12);
-    v.truncate(12);
-    let mut s = v
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    if more > 0 {
-        s.push_str(&format!(" and {more} more"));
-    }
-    s
-}
-
 /// The kind defaults of `spec.failures`, checked once.
 struct DefaultProcesses {
     by_kind: [Option<Process>; Kind::ALL.len()],
@@ -563,185 +518,4 @@ fn process(p: &ProcessSpec, path: &str) -> Result<Process, FieldError> {
         failure: Dist::from_spec(&p.failure, &format!("{path}.failure"))?,
         repair: Dist::from_spec(&p.repair, &format!("{path}.repair"))?,
     })
-}
-
-/// Expands either topology form into flat lists with stable names.
-fn expand_topology(t: &Topology) -> Result<Topo<'_>, FieldError> {
-    let mut topo = Topo::default();
-    let mut names: HashMap<String, String> = HashMap::new();
-    let mut claim = |name: &str, path: String| -> Result<(), FieldError> {
-        if name.trim().is_empty() {
-            return Err(FieldError::new(path, "a name must not be empty"));
-        }
-        if let Some(first) = names.insert(name.to_string(), path.clone()) {
-            return Err(FieldError::new(
-                path,
-                format!("duplicate name `{name}` (also {first}); regions, zones, clusters and sites need unique names"),
-            ));
-        }
-        Ok(())
-    };
-    let mut networks: Vec<String> = Vec::new();
-    let mut network_names: HashMap<String, usize> = HashMap::new();
-    let mut network_index = |name: String| -> usize {
-        *network_names.entry(name).or_insert_with_key(|name| {
-            networks.push(name.clone());
-            networks.len() - 1
-        })
-    };
-    match &t.regions {
-        Regions::Count(n) => {
-            let zpr = t.zones_per_region.ok_or_else(|| {
-                FieldError::new(
-                    "spec.topology",
-                    "the generated form needs `zonesPerRegion` (e.g. 3)",
-                )
-            })?;
-            let cpz = t.clusters_per_zone.ok_or_else(|| {
-                FieldError::new(
-                    "spec.topology",
-                    "the generated form needs `clustersPerZone` (e.g. 3)",
-                )
-            })?;
-            let proxies = t.proxies_per_cluster.ok_or_else(|| {
-                FieldError::new(
-                    "spec.topology",
-                    "the generated form needs `proxiesPerCluster` (e.g. 500)",
-                )
-            })?;
-            let proxies = check_proxies(proxies, "spec.topology.proxiesPerCluster")?;
-            for (v, field) in [
-                (*n, "regions"),
-                (zpr, "zonesPerRegion"),
-                (cpz, "clustersPerZone"),
-            ] {
-                if v == 0 {
-                    return Err(FieldError::new(
-                        format!("spec.topology.{field}"),
-                        format!("`{field}` is 0; the mesh needs at least one"),
-                    ));
-                }
-            }
-            let total = u64::from(*n) * u64::from(zpr) * u64::from(cpz);
-            if total > MAX_CLUSTERS {
-                return Err(FieldError::new(
-                    "spec.topology",
-                    format!("{total} clusters is beyond what fits in memory; meshsim takes at most {MAX_CLUSTERS}"),
-                ));
-            }
-            let layout = t.networks.unwrap_or(NetworkLayout::Single);
-            for r in 1..=*n {
-                let rname = format!("r{r}");
-                topo.push_region(rname.clone(), "spec.topology".into(), None);
-                for z in 1..=zpr {
-                    let zname = format!("{rname}-z{z}");
-                    topo.push_zone(zname.clone(), "spec.topology".into(), None);
-                    for c in 1..=cpz {
-                        let cname = format!("{zname}-c{c}");
-                        let net = match layout {
-                            NetworkLayout::Single => "default".to_string(),
-                            NetworkLayout::PerRegion => format!("net-{rname}"),
-                            NetworkLayout::PerZone => format!("net-{zname}"),
-                            NetworkLayout::PerCluster => format!("net-{cname}"),
-                        };
-                        let network = network_index(net);
-                        topo.push_cluster(cname, "spec.topology".into(), proxies, network, None);
-                    }
-                }
-            }
-        }
-        Regions::List(list) => {
-            for (field, given) in [
-                ("zonesPerRegion", t.zones_per_region.is_some()),
-                ("clustersPerZone", t.clusters_per_zone.is_some()),
-                ("networks", t.networks.is_some()),
-            ] {
-                if given {
-                    return Err(FieldError::new(
-                        format!("spec.topology.{field}"),
-                        format!("`{field}` belongs to the generated form; with a list of regions, give zones, clusters and each cluster's `network` explicitly"),
-                    ));
-                }
-            }
-            if list.is_empty() {
-                return Err(FieldError::new(
-                    "spec.topology.regions",
-                    "the mesh needs at least one region",
-                ));
-            }
-            let mut count: u64 = 0;
-            for (ri, r) in list.iter().enumerate() {
-                let rpath = format!("spec.topology.regions[{ri}]");
-                claim(&r.name, format!("{rpath}.name"))?;
-                topo.push_region(r.name.clone(), rpath.clone(), r.failures.as_ref());
-                if r.zones.is_empty() {
-                    return Err(FieldError::new(
-                        format!("{rpath}.zones"),
-                        "a region needs at least one zone",
-                    ));
-                }
-                for (zi, z) in r.zones.iter().enumerate() {
-                    let zpath = format!("{rpath}.zones[{zi}]");
-                    claim(&z.name, format!("{zpath}.name"))?;
-                    topo.push_zone(z.name.clone(), zpath.clone(), z.failures.as_ref());
-                    if z.clusters.is_empty() {
-                        return Err(FieldError::new(
-                            format!("{zpath}.clusters"),
-                            "a zone needs at least one cluster",
-                        ));
-                    }
-                    for (ci, c) in z.clusters.iter().enumerate() {
-                        let cpath = format!("{zpath}.clusters[{ci}]");
-                        claim(&c.name, format!("{cpath}.name"))?;
-                        count += 1;
-                        if count > MAX_CLUSTERS {
-                            return Err(FieldError::new(
-                                cpath,
-                                format!("more than {MAX_CLUSTERS} clusters is beyond what fits in memory"),
-                            ));
-                        }
-                        let proxies = c.proxies.or(t.proxies_per_cluster).ok_or_else(|| {
-                            FieldError::new(
-                                format!("{cpath}.proxies"),
-                                "missing; give the cluster's sidecar count (`proxies: 300`) or a default `spec.topology.proxiesPerCluster`",
-                            )
-                        })?;
-                        let proxies = match c.proxies {
-                            Some(_) => check_proxies(proxies, &format!("{cpath}.proxies"))?,
-                            None => check_proxies(proxies, "spec.topology.proxiesPerCluster")?,
-                        };
-                        let net = c.network.clone().unwrap_or_else(|| "default".into());
-                        if net.trim().is_empty() {
-                            return Err(FieldError::new(
-                                format!("{cpath}.network"),
-                                "a network name must not be empty",
-                            ));
-                        }
-                        let network = network_index(net);
-                        topo.push_cluster(
-                            c.name.clone(),
-                            cpath,
-                            proxies,
-                            network,
-                            c.failures.as_ref(),
-                        );
-                    }
-                }
-            }
-        }
-    }
-    for (si, s) in t.external_sites.iter().enumerate() {
-        let spath = format!("spec.topology.externalSites[{si}]");
-        claim(&s.name, format!("{spath}.name"))?;
-        topo.push_site(s.name.clone(), spath, s.failures.as_ref());
-    }
-    let total: u64 = topo.clusters.iter().map(|c| c.proxies).sum();
-    if total == 0 {
-        return Err(FieldError::new(
-            "spec.topology",
-            "the mesh has no proxies; give `proxiesPerCluster` or some cluster `proxies` above 0",
-        ));
-    }
-    topo.networks = networks;
-    Ok(topo)
 }

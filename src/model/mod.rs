@@ -10,7 +10,9 @@ mod build;
 pub mod deps;
 pub mod dist;
 pub mod exact;
+mod known;
 mod placement;
+mod topology;
 
 pub use crate::scenario::file::Measure;
 pub use crate::scenario::FieldError;
