@@ -7,11 +7,14 @@
 //! which is also where every semantic check of the scenario lives.
 
 mod build;
+mod claims;
 pub mod deps;
 pub mod dist;
 pub mod exact;
 mod known;
 mod placement;
+mod processes;
+mod settings;
 mod topology;
 
 pub use crate::scenario::file::Measure;
