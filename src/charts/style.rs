@@ -3,7 +3,7 @@
 //! They live in one place so the four charts read as one set: the same
 //! title size, the same colour for a component kind in the cause chart and
 //! the timeline, the same colour for a measure in the ranking and the
-//! timeline. The font itself is in [`super::font`].
+//! timeline. The font itself is in `font.rs`.
 
 use super::typeset;
 use crate::model::{Kind, Measure};

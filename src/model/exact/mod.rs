@@ -22,10 +22,10 @@
 //! `traffic` depends on durations, not just means, and has no closed form.
 //!
 //! Cost: per cluster, `podStart` folds the attachment list once
-//! ([`reach`]); the `endpoints` stale share, which reads every other
+//! (`reach.rs`); the `endpoints` stale share, which reads every other
 //! cluster, comes from per-zone, per-region and mesh-wide sums and the
-//! same fold's nodes ([`stale`]); `config`, one term per prefix of the
-//! list, keeps the prefix's tree in product trees ([`config`]). So the
+//! same fold's nodes (`stale.rs`); `config`, one term per prefix of the
+//! list, keeps the prefix's tree in product trees (`config.rs`). So the
 //! whole costs O(clusters + attachment entries · log), like building the
 //! model: 10,000 clusters of the ranking study take tens of milliseconds,
 //! about 1% of one replication of their simulation, and no exact value is
