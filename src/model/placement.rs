@@ -23,7 +23,7 @@
 use super::known::known;
 use super::topology::Topo;
 use super::{FieldError, Host};
-use crate::scenario::file::{DeploymentSpec, Failover, Per};
+use crate::scenario::file::{ControlPlanesSpec, DeploymentSpec, ExternalSpec, Failover, Per};
 use std::collections::HashMap;
 
 /// More control-plane instances than this (over all deployments) is refused.
@@ -140,104 +140,148 @@ pub(super) fn place(
         ));
     }
     let mut placer = Placer::new(topo);
-    let description;
-    if let Some(per) = cp.per {
-        let count = cp.count.unwrap_or(1);
-        let domains = match per {
-            Per::Region => topo.regions.len(),
-            Per::Zone => topo.zones.len(),
-            Per::Cluster => topo.clusters.len(),
-        };
-        budget.take_instances(domains as u64 * u64::from(count), path)?;
-        if count == 0 {
-            return Err(FieldError::new(
-                format!("{cpath}.count"),
-                "0 control planes would leave every cluster without one; give 1 or more",
-            ));
-        }
-        if count > 10_000 {
-            return Err(FieldError::new(
-                format!("{cpath}.count"),
-                format!("{count} instances per domain is beyond what fits in memory"),
-            ));
-        }
-        match per {
-            Per::Region => {
-                for r in &topo.regions {
-                    let zones = &r.children;
-                    for i in 0..count as usize {
-                        let zone = &topo.zones[zones[i % zones.len()]];
-                        let c = zone.children[(i / zones.len()) % zone.children.len()];
-                        placer.on_cluster(c);
-                    }
-                }
-            }
-            Per::Zone => {
-                for z in &topo.zones {
-                    for i in 0..count as usize {
-                        placer.on_cluster(z.children[i % z.children.len()]);
-                    }
-                }
-            }
-            Per::Cluster => {
-                for c in 0..topo.clusters.len() {
-                    for _ in 0..count {
-                        placer.on_cluster(c);
-                    }
-                }
-            }
-        }
-        let per_name = match per {
-            Per::Region => "region",
-            Per::Zone => "zone",
-            Per::Cluster => "cluster",
-        };
-        description = format!("{count} per {per_name}");
-        let attach = placer.default_attach(failover, Some(per), budget, path)?;
-        return Ok(placer.finish(attach, description, failover));
+    let (description, attach) = if let Some(per) = cp.per {
+        per_domain(&mut placer, per, cp.count, failover, &cpath, path, budget)?
+    } else if let Some(ext) = &cp.external {
+        external(&mut placer, ext, failover, &cpath, path, budget)?
+    } else {
+        explicit(&mut placer, cp, failover, &cpath, path, budget)?
+    };
+    Ok(placer.finish(attach, description, failover))
+}
+
+/// A placement's description and attachment lists, before `finish` adds
+/// the failover to the description.
+type Lists = (String, Vec<Vec<usize>>);
+
+/// `per: region|zone|cluster` with `count` instances in each domain, each
+/// cluster attached to its nearest.
+fn per_domain(
+    placer: &mut Placer,
+    per: Per,
+    count: Option<u32>,
+    failover: Failover,
+    cpath: &str,
+    path: &str,
+    budget: &mut Budget,
+) -> Result<Lists, FieldError> {
+    let topo = placer.topo;
+    let count = count.unwrap_or(1);
+    let domains = match per {
+        Per::Region => topo.regions.len(),
+        Per::Zone => topo.zones.len(),
+        Per::Cluster => topo.clusters.len(),
+    };
+    budget.take_instances(domains as u64 * u64::from(count), path)?;
+    if count == 0 {
+        return Err(FieldError::new(
+            format!("{cpath}.count"),
+            "0 control planes would leave every cluster without one; give 1 or more",
+        ));
     }
-    if let Some(ext) = &cp.external {
-        let epath = format!("{cpath}.external");
-        if ext.sites.is_empty() {
-            return Err(FieldError::new(
-                format!("{epath}.sites"),
-                "no sites; list at least one of spec.topology.externalSites",
-            ));
-        }
-        budget.take_instances(ext.sites.len() as u64 * u64::from(ext.count_per_site), path)?;
-        if ext.count_per_site == 0 || ext.count_per_site > 10_000 {
-            return Err(FieldError::new(
-                format!("{epath}.countPerSite"),
-                "give 1 to 10000 instances per site",
-            ));
-        }
-        let config = match &ext.config_cluster {
-            Some(name) => resolve_cluster(topo, name, &format!("{epath}.configCluster"))?,
-            None => 0,
-        };
-        let mut listed = vec![false; topo.sites.len()];
-        for (i, name) in ext.sites.iter().enumerate() {
-            let site = resolve_site(topo, name, &format!("{epath}.sites[{i}]"))?;
-            if std::mem::replace(&mut listed[site], true) {
-                return Err(FieldError::new(
-                    format!("{epath}.sites[{i}]"),
-                    format!("site `{name}` is listed twice"),
-                ));
-            }
-            for _ in 0..ext.count_per_site {
-                placer.on_site(site, config);
-            }
-        }
-        description = format!(
-            "external: {} per site on {}, config from {}",
-            ext.count_per_site,
-            ext.sites.join(", "),
-            topo.clusters[config].name
-        );
-        let attach = placer.default_attach(failover, None, budget, path)?;
-        return Ok(placer.finish(attach, description, failover));
+    if count > 10_000 {
+        return Err(FieldError::new(
+            format!("{cpath}.count"),
+            format!("{count} instances per domain is beyond what fits in memory"),
+        ));
     }
-    // Explicit instances with explicit attachment lists.
+    match per {
+        Per::Region => {
+            for r in &topo.regions {
+                let zones = &r.children;
+                for i in 0..count as usize {
+                    let zone = &topo.zones[zones[i % zones.len()]];
+                    let c = zone.children[(i / zones.len()) % zone.children.len()];
+                    placer.on_cluster(c);
+                }
+            }
+        }
+        Per::Zone => {
+            for z in &topo.zones {
+                for i in 0..count as usize {
+                    placer.on_cluster(z.children[i % z.children.len()]);
+                }
+            }
+        }
+        Per::Cluster => {
+            for c in 0..topo.clusters.len() {
+                for _ in 0..count {
+                    placer.on_cluster(c);
+                }
+            }
+        }
+    }
+    let per_name = match per {
+        Per::Region => "region",
+        Per::Zone => "zone",
+        Per::Cluster => "cluster",
+    };
+    let attach = placer.default_attach(failover, Some(per), budget, path)?;
+    Ok((format!("{count} per {per_name}"), attach))
+}
+
+/// `external`: `countPerSite` instances on each listed site, their config
+/// read from one cluster, each cluster attached to its nearest.
+fn external(
+    placer: &mut Placer,
+    ext: &ExternalSpec,
+    failover: Failover,
+    cpath: &str,
+    path: &str,
+    budget: &mut Budget,
+) -> Result<Lists, FieldError> {
+    let topo = placer.topo;
+    let epath = format!("{cpath}.external");
+    if ext.sites.is_empty() {
+        return Err(FieldError::new(
+            format!("{epath}.sites"),
+            "no sites; list at least one of spec.topology.externalSites",
+        ));
+    }
+    budget.take_instances(ext.sites.len() as u64 * u64::from(ext.count_per_site), path)?;
+    if ext.count_per_site == 0 || ext.count_per_site > 10_000 {
+        return Err(FieldError::new(
+            format!("{epath}.countPerSite"),
+            "give 1 to 10000 instances per site",
+        ));
+    }
+    let config = match &ext.config_cluster {
+        Some(name) => resolve_cluster(topo, name, &format!("{epath}.configCluster"))?,
+        None => 0,
+    };
+    let mut listed = vec![false; topo.sites.len()];
+    for (i, name) in ext.sites.iter().enumerate() {
+        let site = resolve_site(topo, name, &format!("{epath}.sites[{i}]"))?;
+        if std::mem::replace(&mut listed[site], true) {
+            return Err(FieldError::new(
+                format!("{epath}.sites[{i}]"),
+                format!("site `{name}` is listed twice"),
+            ));
+        }
+        for _ in 0..ext.count_per_site {
+            placer.on_site(site, config);
+        }
+    }
+    let description = format!(
+        "external: {} per site on {}, config from {}",
+        ext.count_per_site,
+        ext.sites.join(", "),
+        topo.clusters[config].name
+    );
+    let attach = placer.default_attach(failover, None, budget, path)?;
+    Ok((description, attach))
+}
+
+/// Explicit `instances`, each cluster with the `attach` list it is given.
+fn explicit(
+    placer: &mut Placer,
+    cp: &ControlPlanesSpec,
+    failover: Failover,
+    cpath: &str,
+    path: &str,
+    budget: &mut Budget,
+) -> Result<Lists, FieldError> {
+    let topo = placer.topo;
     let list = cp.instances.as_deref().unwrap_or_default();
     let ipath = format!("{cpath}.instances");
     if list.is_empty() {
@@ -289,6 +333,21 @@ pub(super) fn place(
         }
         placer.instances.last_mut().expect("just placed").name = inst.name.clone();
     }
+    let mut attach = explicit_attach(topo, cp, &by_name, cpath, path, budget)?;
+    placer.extend_attach(&mut attach, failover, budget, path)?;
+    Ok(("explicit instances and attach lists".to_string(), attach))
+}
+
+/// Each cluster's `attach` list as given, by instance index: every
+/// cluster needs one, naming only this deployment's instances, each once.
+fn explicit_attach(
+    topo: &Topo,
+    cp: &ControlPlanesSpec,
+    by_name: &HashMap<&str, usize>,
+    cpath: &str,
+    path: &str,
+    budget: &mut Budget,
+) -> Result<Vec<Vec<usize>>, FieldError> {
     let apath = format!("{cpath}.attach");
     let Some(attach_map) = &cp.attach else {
         return Err(FieldError::new(
@@ -310,7 +369,7 @@ pub(super) fn place(
     budget.take_entries(attach_map.values().map(|l| l.len() as u64).sum(), path)?;
     let mut attach = Vec::with_capacity(topo.clusters.len());
     // Which cluster's list last took each instance: finds a repeat in O(1).
-    let mut taken = vec![usize::MAX; list.len()];
+    let mut taken = vec![usize::MAX; by_name.len()];
     for (ci, c) in topo.clusters.iter().enumerate() {
         let Some(names) = attach_map.get(&c.name) else {
             return Err(FieldError::new(
@@ -352,9 +411,7 @@ pub(super) fn place(
         }
         attach.push(list);
     }
-    placer.extend_attach(&mut attach, failover, budget, path)?;
-    description = "explicit instances and attach lists".to_string();
-    Ok(placer.finish(attach, description, failover))
+    Ok(attach)
 }
 
 fn resolve_cluster(topo: &Topo, name: &str, path: &str) -> Result<usize, FieldError> {
