@@ -7,9 +7,9 @@
 //!    with unique names ([`Topo`]).
 //! 3. [`processes`](super::processes): the components of those elements
 //!    with their failure processes ([`Mesh`]).
-//! 4. Per deployment, [`placement`](super::placement) places its istiods
-//!    and builds each cluster's attachment list, then the mesh gives each
-//!    istiod its component.
+//! 4. Per deployment, [`placement`](super::placement) places its istiods,
+//!    [`attachment`](super::attachment) builds each cluster's list of
+//!    them, and the mesh gives each istiod its component.
 //! 5. The certificate policy, the [`claims`](super::claims) and config
 //!    changes.
 //!
@@ -18,7 +18,9 @@
 //! so that a scenario with several faults always reports the same one
 //! first. Nothing here touches the disk.
 
-use super::placement::{self, Budget};
+use super::attachment;
+use super::budget::Budget;
+use super::placement;
 use super::processes::Mesh;
 use super::topology::{self, Topo};
 use super::{claims, settings, Deployment, FieldError, Instance, Model};
@@ -89,6 +91,7 @@ fn deployments<'s>(
             ));
         }
         let placed = placement::place(dep, &path, topo, &mut budget)?;
+        let attach = attachment::attach(&dep.control_planes, &placed, &path, topo, &mut budget)?;
         let mut instances = Vec::new();
         for inst in placed.instances {
             instances.push(Instance {
@@ -102,7 +105,7 @@ fn deployments<'s>(
             name: dep.name.clone(),
             placement: placed.description,
             instances,
-            attach: placed.attach,
+            attach,
         });
     }
     Ok((deployments, seen))

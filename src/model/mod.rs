@@ -6,6 +6,8 @@
 //! Built from a [`ScenarioFile`](crate::scenario::ScenarioFile) by [`build`],
 //! which is also where every semantic check of the scenario lives.
 
+mod attachment;
+mod budget;
 mod build;
 mod claims;
 pub mod deps;
