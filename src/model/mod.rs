@@ -4,7 +4,9 @@
 //! resolved to indices.
 //!
 //! Built from a [`ScenarioFile`](crate::scenario::ScenarioFile) by [`build`],
-//! which is also where every semantic check of the scenario lives.
+//! a pipeline of private steps (settings, topology, processes, placement,
+//! attachment, claims) that between them hold every semantic check of the
+//! scenario.
 
 mod attachment;
 mod budget;
