@@ -19,6 +19,7 @@ pub mod engine;
 pub mod export;
 pub mod model;
 pub mod output;
+pub mod plan;
 pub mod results;
 pub mod scenario;
 pub mod stats;

@@ -14,7 +14,8 @@
 use libfuzzer_sys::fuzz_target;
 use meshsim::engine::replication::Simulator;
 use meshsim::model::deps::DepIndex;
-use meshsim::model::{self, estimate};
+use meshsim::model;
+use meshsim::plan::estimate;
 use meshsim::scenario::Document;
 
 fuzz_target!(|data: &[u8]| {

@@ -6,7 +6,7 @@
 //! glyph in bitmaps ([`super::typeset`] says why). In an SVG, text stays
 //! one `<text>` element per label, so it can be searched and selected.
 
-use super::{style, typeset, Area};
+use super::{font, typeset, Area};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -70,14 +70,14 @@ where
         pos: (i32, i32),
     ) -> anyhow::Result<()> {
         // Once per process; a chart drawn without `render` still finds it.
-        style::ensure_font()?;
+        font::ensure_font()?;
         let glyphs = if self.glyph_by_glyph {
             typeset::glyphs(text, size)
         } else {
             None
         };
         let Some((glyphs, advance)) = glyphs else {
-            let style = (style::FONT, size)
+            let style = (font::FONT, size)
                 .into_font()
                 .color(&colour)
                 .pos(Pos::new(h, v));
@@ -98,7 +98,7 @@ where
             VPos::Center => -height / 2,
             VPos::Bottom => -height,
         };
-        let style = (style::FONT, size)
+        let style = (font::FONT, size)
             .into_font()
             .color(&colour)
             .pos(Pos::new(HPos::Left, VPos::Top));

@@ -20,6 +20,7 @@ mod axis;
 mod blast;
 mod canvas;
 mod cause;
+mod font;
 mod frame;
 mod ranking;
 pub mod style;
@@ -116,7 +117,7 @@ pub fn render<C: Chart>(
     results: &Results,
     folder: &Folder<'_>,
 ) -> anyhow::Result<Vec<PathBuf>> {
-    style::ensure_font()?;
+    font::ensure_font()?;
     let size = chart.size(results)?;
     let png = folder.path(&format!("{}.png", chart.name()))?;
     write_png(chart, results, size, &png)

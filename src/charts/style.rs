@@ -1,25 +1,15 @@
-//! Sizes, fonts, colours and number formats shared by every chart.
+//! Sizes, text widths, colours and number formats shared by every chart.
 //!
 //! They live in one place so the four charts read as one set: the same
 //! title size, the same colour for a component kind in the cause chart and
 //! the timeline, the same colour for a measure in the ranking and the
-//! timeline. The font is compiled into the binary (DejaVu Sans, licence in
-//! `assets/fonts/`), so charts render identically on a machine with no
-//! fonts and no font libraries at all.
+//! timeline. The font itself is in `font.rs`.
 
 use super::typeset;
 use crate::model::{Kind, Measure};
 pub use crate::output::format::{rate, thousands};
 use anyhow::anyhow;
 use plotters::prelude::*;
-use std::sync::OnceLock;
-
-/// The embedded font, registered with plotters under [`FONT`].
-pub(crate) const FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-
-/// The family every text style asks for: plotters' own default, so that
-/// its axis labels use the embedded font too.
-pub const FONT: &str = "sans-serif";
 
 /// Canvas width of the charts laid out in one column, pixels.
 pub const WIDTH: u32 = 1600;
@@ -128,19 +118,6 @@ pub fn measure_heading(m: Measure) -> String {
         Some((name, effect)) => format!("{name}: {effect}"),
         None => m.name().to_string(),
     }
-}
-
-/// Registers the embedded font once per process; every chart calls this
-/// before measuring or drawing text.
-pub fn ensure_font() -> anyhow::Result<()> {
-    static REGISTERED: OnceLock<Result<(), String>> = OnceLock::new();
-    REGISTERED
-        .get_or_init(|| {
-            plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES)
-                .map_err(|_| "the embedded DejaVu Sans font could not be parsed".to_string())
-        })
-        .clone()
-        .map_err(|e| anyhow!(e))
 }
 
 /// Width in pixels of `s` drawn at `size`.
@@ -259,6 +236,7 @@ pub fn number(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::charts::font::ensure_font;
 
     #[test]
     fn numbers_read_like_a_table() {

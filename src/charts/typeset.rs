@@ -10,7 +10,7 @@
 //! tables. Glyph shapes still come from plotters. Layout uses the same
 //! widths ([`width`]), so columns are sized for exactly what is drawn.
 
-use super::style;
+use super::font;
 use std::sync::OnceLock;
 
 /// Horizontal metrics of the embedded font, enough to place glyphs.
@@ -181,7 +181,7 @@ impl Metrics {
 fn metrics() -> Option<&'static Metrics> {
     static METRICS: OnceLock<Option<Metrics>> = OnceLock::new();
     METRICS
-        .get_or_init(|| Metrics::parse(style::FONT_BYTES))
+        .get_or_init(|| Metrics::parse(font::FONT_BYTES))
         .as_ref()
 }
 
@@ -215,12 +215,12 @@ mod tests {
 
     #[test]
     fn metrics_agree_with_plotters_on_advance_widths() {
-        style::ensure_font().unwrap();
+        font::ensure_font().unwrap();
         // A string without kerning pairs: plotters' estimate is the sum of
         // advances, truncated.
         let s = "nnnnnnnnnnmmmmmmmmmmoooooooooo";
         let ours = width(s, 100.0).unwrap();
-        let (theirs, _) = (style::FONT, 100.0).into_font().box_size(s).unwrap();
+        let (theirs, _) = (font::FONT, 100.0).into_font().box_size(s).unwrap();
         assert!((ours - f64::from(theirs)).abs() < 1.5, "{ours} vs {theirs}");
     }
 

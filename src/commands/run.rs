@@ -23,6 +23,7 @@ use meshsim::engine::{self, Cancel, Observer, ObserverError, RunOptions, Tally};
 use meshsim::export::{write_results, Folder, ReplicationWriter};
 use meshsim::model::{self, Model};
 use meshsim::output::table;
+use meshsim::plan;
 use meshsim::results::Results;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
@@ -42,8 +43,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
     let model = model::build(&doc.file).map_err(|e| doc.locate(e))?;
     // Refuse runs that would take hours or exhaust memory, before anything
     // is written, unless asked for knowingly.
-    let size = model::estimate::estimate(&model, args.replications, args.keep_incidents);
-    model::estimate::check(&size, args.allow_large)
+    let size = plan::estimate::estimate(&model, args.replications, args.keep_incidents);
+    plan::estimate::check(&size, args.allow_large)
         .map_err(|e| doc.locate(e.field_error(&model)))?;
     let out = results_dir(args, &model)?;
     let cancel = interrupt::cancel();
@@ -151,8 +152,8 @@ pub fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
         if let Some(peak) = crate::heap::peak_resident_bytes() {
             text += &format!(
                 "memory: peak {} resident, estimated {} before the run\n",
-                model::estimate::bytes(peak as f64),
-                model::estimate::bytes(size.memory_bytes)
+                plan::estimate::bytes(peak as f64),
+                plan::estimate::bytes(size.memory_bytes)
             );
         }
         say(&text)?;

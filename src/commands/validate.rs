@@ -2,8 +2,8 @@
 
 use super::{load, say};
 use meshsim::engine;
-use meshsim::model::estimate;
 use meshsim::output::table;
+use meshsim::plan::estimate;
 use std::path::Path;
 use std::process::ExitCode;
 

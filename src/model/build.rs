@@ -1,212 +1,79 @@
-//! From scenario file to [`Model`]: expands the topology, resolves every
-//! name, places the control planes and checks everything that types alone
-//! cannot (scenario-format.md, "Bad input").
+//! From scenario file to [`Model`], as a straight pipeline: each step
+//! reads what the one before produced and nothing comes back.
 //!
-//! Each check returns a [`FieldError`] naming the field and the fix; the
-//! caller attaches file, line and column. Nothing here touches the disk.
+//! 1. [`settings`](super::settings): kind, version, name, horizon,
+//!    replications.
+//! 2. [`topology`](super::topology): the topology expanded into flat lists
+//!    with unique names ([`Topo`]).
+//! 3. [`processes`](super::processes): the components of those elements
+//!    with their failure processes ([`Mesh`]).
+//! 4. Per deployment, [`placement`](super::placement) places its istiods,
+//!    [`attachment`](super::attachment) builds each cluster's list of
+//!    them, and the mesh gives each istiod its component.
+//! 5. The certificate policy, the [`claims`](super::claims) and config
+//!    changes.
+//!
+//! Every check returns a [`FieldError`] naming the field and the fix; the
+//! caller attaches file, line and column. Checks run in the order above,
+//! so that a scenario with several faults always reports the same one
+//! first. Nothing here touches the disk.
 
-use super::dist::Dist;
-use super::placement::{self, Budget, Topo};
-use super::{
-    stream_id, CertPolicy, Claim, Cluster, Component, ConfigChanges, Deployment, Domain,
-    FieldError, Host, Instance, Kind, Measure, Model, Process, Replications,
-};
-use crate::scenario::file::{
-    Failures, NetworkLayout, ProcessSpec, Regions, RolloutOrder, ScenarioFile, Topology,
-};
-use std::collections::{BTreeMap, HashMap};
-
-/// More clusters than this is refused: the engine keeps per-cluster state
-/// for every deployment, and the exact answers scale with its square.
-pub const MAX_CLUSTERS: u64 = 100_000;
-/// More control-plane instances than this (over all deployments) is refused.
-pub const MAX_INSTANCES: u64 = 1_000_000;
-/// Attachment-list entries over all deployments and clusters. Every
-/// (deployment, cluster) pair has a list of its own, so this also bounds the
-/// lists: at about 60 bytes a list, 10 million take 600 MB to build (50
-/// million took 2.8 GB and 6 s, from a 23 KB file of 500 deployments on
-/// 100 000 clusters).
-pub const MAX_ATTACH_ENTRIES: u64 = 10_000_000;
-/// Sidecars in one cluster: far beyond any real cluster, and small enough
-/// that the mesh total cannot overflow.
-pub const MAX_PROXIES_PER_CLUSTER: u64 = 1_000_000_000;
-
-fn check_proxies(proxies: u64, path: &str) -> Result<u64, FieldError> {
-    if proxies > MAX_PROXIES_PER_CLUSTER {
-        return Err(FieldError::new(
-            path,
-            format!("{proxies} proxies in one cluster is beyond any real cluster; give at most {MAX_PROXIES_PER_CLUSTER}"),
-        ));
-    }
-    Ok(proxies)
-}
+use super::attachment;
+use super::budget::Budget;
+use super::placement;
+use super::processes::Mesh;
+use super::topology::{self, Topo};
+use super::{claims, settings, Deployment, FieldError, Instance, Model};
+use crate::scenario::file::{DeploymentSpec, ScenarioFile};
+use std::collections::HashMap;
 
 /// Checks a scenario and builds its model.
 pub fn build(file: &ScenarioFile) -> Result<Model, FieldError> {
-    if file.api_version != "meshsim/v1alpha1" {
-        return Err(FieldError::new(
-            "apiVersion",
-            format!(
-                "`{}` is not supported; use `meshsim/v1alpha1`",
-                file.api_version
-            ),
-        ));
-    }
-    if file.kind != "Scenario" {
-        return Err(FieldError::new(
-            "kind",
-            format!("`{}` is not supported; use `Scenario`", file.kind),
-        ));
-    }
-    check_name(&file.metadata.name)?;
     let spec = &file.spec;
-    let horizon_hours = spec.horizon.hours();
-    if horizon_hours <= 0.0 {
-        return Err(FieldError::new(
-            "spec.horizon",
-            format!(
-                "`{}` is not a horizon; give a positive duration such as `10y`",
-                spec.horizon
-            ),
-        ));
-    }
-    let warmup_hours = spec.warmup.as_ref().map_or(0.0, |w| w.hours());
-    if (horizon_hours + warmup_hours) * super::MS_PER_HOUR > 1e17 {
-        return Err(FieldError::new(
-            "spec.horizon",
-            "horizon plus warm-up beyond a million years cannot be simulated; shorten it",
-        ));
-    }
-    let replications = replications(file)?;
+    let run = settings::run(file)?;
+    let topo = topology::expand(&spec.topology)?;
+    let mut mesh = Mesh::new(&topo, &spec.failures)?;
+    let (deployments, names) = deployments(&spec.deployments, &topo, &mut mesh)?;
+    let cert = settings::cert_policy(file)?;
+    let claims = claims::claims(file, &names)?;
+    let config_changes = settings::config_changes(file)?;
+    Ok(Model {
+        name: file.metadata.name.clone(),
+        seed: spec.seed,
+        horizon_hours: run.horizon_hours,
+        warmup_hours: run.warmup_hours,
+        replications: run.replications,
+        components: mesh.components,
+        regions: mesh.regions,
+        zones: mesh.zones,
+        clusters: mesh.clusters,
+        sites: mesh.sites,
+        networks: topo.networks,
+        deployments,
+        cert,
+        claims,
+        config_changes,
+    })
+}
 
-    let topo = expand_topology(&spec.topology)?;
-    let mut components: Vec<Component> = Vec::new();
-    let mut add = |kind: Kind, name: String, parent: Option<usize>, process: Option<Process>| {
-        components.push(Component {
-            kind,
-            stream: stream_id(kind, &name),
-            name,
-            parent,
-            process,
-        });
-        components.len() - 1
-    };
-
-    let defaults = DefaultProcesses::new(&spec.failures)?;
-    let mut regions = Vec::new();
-    for r in &topo.regions {
-        let process = defaults.pick(
-            Kind::Region,
-            r.overrides.map(|o| (o, r.path.as_str())),
-            &[Kind::Region],
-        )?;
-        let component = add(Kind::Region, r.name.clone(), None, process);
-        regions.push(Domain {
-            name: r.name.clone(),
-            component,
-            region: None,
-        });
-    }
-    let mut zones = Vec::new();
-    for z in &topo.zones {
-        let process = defaults.pick(
-            Kind::Zone,
-            z.overrides.map(|o| (o, z.path.as_str())),
-            &[Kind::Zone],
-        )?;
-        let component = add(
-            Kind::Zone,
-            z.name.clone(),
-            Some(regions[z.region].component),
-            process,
-        );
-        zones.push(Domain {
-            name: z.name.clone(),
-            component,
-            region: Some(z.region),
-        });
-    }
-    const CLUSTER_KINDS: [Kind; 4] = [
-        Kind::Cluster,
-        Kind::ApiServer,
-        Kind::EastWestGateway,
-        Kind::ControlPlane,
-    ];
-    let multi_network = topo.networks.len() > 1;
-    let mut clusters = Vec::new();
-    for c in &topo.clusters {
-        let ov = c.overrides.map(|o| (o, c.path.as_str()));
-        let process = defaults.pick(Kind::Cluster, ov, &CLUSTER_KINDS)?;
-        let component = add(
-            Kind::Cluster,
-            c.name.clone(),
-            Some(zones[c.zone].component),
-            process,
-        );
-        clusters.push(Cluster {
-            name: c.name.clone(),
-            region: c.region,
-            zone: c.zone,
-            component,
-            api_server: usize::MAX,
-            gateway: None,
-            proxies: c.proxies,
-            network: c.network,
-        });
-    }
-    for (i, c) in topo.clusters.iter().enumerate() {
-        let ov = c.overrides.map(|o| (o, c.path.as_str()));
-        let process = defaults.pick(Kind::ApiServer, ov, &CLUSTER_KINDS)?;
-        let parent = Some(clusters[i].component);
-        clusters[i].api_server = add(
-            Kind::ApiServer,
-            format!("{}/apiServer", c.name),
-            parent,
-            process,
-        );
-    }
-    if multi_network {
-        for (i, c) in topo.clusters.iter().enumerate() {
-            let ov = c.overrides.map(|o| (o, c.path.as_str()));
-            let process = defaults.pick(Kind::EastWestGateway, ov, &CLUSTER_KINDS)?;
-            let parent = Some(clusters[i].component);
-            clusters[i].gateway = Some(add(
-                Kind::EastWestGateway,
-                format!("{}/eastWestGateway", c.name),
-                parent,
-                process,
-            ));
-        }
-    }
-    const SITE_KINDS: [Kind; 2] = [Kind::ExternalSite, Kind::ControlPlane];
-    let mut sites = Vec::new();
-    for s in &topo.sites {
-        let ov = s.overrides.map(|o| (o, s.path.as_str()));
-        let process = defaults.pick(Kind::ExternalSite, ov, &SITE_KINDS)?;
-        let component = add(Kind::ExternalSite, s.name.clone(), None, process);
-        sites.push(Domain {
-            name: s.name.clone(),
-            component,
-            region: None,
-        });
-    }
-
-    // Deployments: place instances, then give each (host, ordinal) one
-    // component shared by every deployment that has it.
-    if spec.deployments.is_empty() {
+/// Places every deployment in turn, and the index of each by name (for
+/// the claims). Each is placed and given its components before the next
+/// is looked at, within one budget for them all.
+fn deployments<'s>(
+    specs: &'s [DeploymentSpec],
+    topo: &Topo,
+    mesh: &mut Mesh,
+) -> Result<(Vec<Deployment>, HashMap<&'s str, usize>), FieldError> {
+    if specs.is_empty() {
         return Err(FieldError::new(
             "spec.deployments",
             "the list is empty; add at least one deployment, e.g. `- { name: each-cluster, controlPlanes: { per: cluster } }`",
         ));
     }
     let mut seen: HashMap<&str, usize> = HashMap::new();
-    let mut cp_components: BTreeMap<(Host, u32), usize> = BTreeMap::new();
     let mut deployments = Vec::new();
-    let mut budget = Budget {
-        instances: MAX_INSTANCES,
-        entries: MAX_ATTACH_ENTRIES,
-    };
-    for (d, dep) in spec.deployments.iter().enumerate() {
+    let mut budget = Budget::new();
+    for (d, dep) in specs.iter().enumerate() {
         let path = format!("spec.deployments[{d}]");
         if dep.name.trim().is_empty() {
             return Err(FieldError::new(
@@ -223,43 +90,13 @@ pub fn build(file: &ScenarioFile) -> Result<Model, FieldError> {
                 ),
             ));
         }
-        let placed = placement::place(dep, &path, &topo, &mut budget)?;
+        let placed = placement::place(dep, &path, topo, &mut budget)?;
+        let attach = attachment::attach(&dep.control_planes, &placed, &path, topo, &mut budget)?;
         let mut instances = Vec::new();
         for inst in placed.instances {
-            let key = (inst.host, inst.ordinal);
-            let component = match cp_components.get(&key) {
-                Some(&c) => c,
-                None => {
-                    let (host_name, host_component, ov) = match inst.host {
-                        Host::Cluster(c) => (
-                            &topo.clusters[c].name,
-                            clusters[c].component,
-                            topo.clusters[c]
-                                .overrides
-                                .map(|o| (o, topo.clusters[c].path.as_str())),
-                        ),
-                        Host::Site(s) => (
-                            &topo.sites[s].name,
-                            sites[s].component,
-                            topo.sites[s]
-                                .overrides
-                                .map(|o| (o, topo.sites[s].path.as_str())),
-                        ),
-                    };
-                    let allowed: &[Kind] = match inst.host {
-                        Host::Cluster(_) => &CLUSTER_KINDS,
-                        Host::Site(_) => &SITE_KINDS,
-                    };
-                    let process = defaults.pick(Kind::ControlPlane, ov, allowed)?;
-                    let name = format!("{host_name}/istiod-{}", inst.ordinal);
-                    let c = add(Kind::ControlPlane, name, Some(host_component), process);
-                    cp_components.insert(key, c);
-                    c
-                }
-            };
             instances.push(Instance {
                 name: inst.name,
-                component,
+                component: mesh.control_plane(topo, inst.host, inst.ordinal)?,
                 host: inst.host,
                 config_cluster: inst.config_cluster,
             });
@@ -268,480 +105,8 @@ pub fn build(file: &ScenarioFile) -> Result<Model, FieldError> {
             name: dep.name.clone(),
             placement: placed.description,
             instances,
-            attach: placed.attach,
+            attach,
         });
     }
-
-    let cert = cert_policy(file)?;
-    let claims = claims(file, &seen)?;
-    let config_changes = config_changes(file)?;
-    let networks = topo.networks.clone();
-    Ok(Model {
-        name: file.metadata.name.clone(),
-        seed: spec.seed,
-        horizon_hours,
-        warmup_hours,
-        replications,
-        components,
-        regions,
-        zones,
-        clusters,
-        sites,
-        networks,
-        deployments,
-        cert,
-        claims,
-        config_changes,
-    })
-}
-
-fn config_changes(file: &ScenarioFile) -> Result<Option<ConfigChanges>, FieldError> {
-    let Some(c) = &file.spec.config_changes else {
-        return Ok(None);
-    };
-    let path = "spec.configChanges";
-    if c.rate.per_hour() <= 0.0 {
-        return Err(FieldError::new(
-            format!("{path}.rate"),
-            format!(
-                "`{}` is not a rate of changes; give a positive rate such as `10/w`",
-                c.rate
-            ),
-        ));
-    }
-    if !(c.bad_share > 0.0 && c.bad_share <= 1.0) {
-        return Err(FieldError::new(
-            format!("{path}.badShare"),
-            format!("{} is not a share; give the fraction of changes that are bad, in (0, 1], e.g. 0.02", c.bad_share),
-        ));
-    }
-    let interval_hours = match (c.rollout.order, &c.rollout.interval) {
-        (RolloutOrder::Sequential, Some(i)) if i.hours() > 0.0 => i.hours(),
-        (RolloutOrder::Sequential, _) => {
-            return Err(FieldError::new(
-                format!("{path}.rollout.interval"),
-                "a sequential rollout needs a positive `interval` between control planes, e.g. `30m` (or `order: parallel`)",
-            ))
-        }
-        (RolloutOrder::Parallel, None) => 0.0,
-        (RolloutOrder::Parallel, Some(_)) => {
-            return Err(FieldError::new(
-                format!("{path}.rollout.interval"),
-                "a parallel rollout reaches every control plane at once; drop `interval` or use `order: sequential`",
-            ))
-        }
-    };
-    if c.detect.hours() <= 0.0 {
-        return Err(FieldError::new(
-            format!("{path}.detect"),
-            "detection takes some time; give a positive duration such as `15m`",
-        ));
-    }
-    Ok(Some(ConfigChanges {
-        bad_per_hour: c.rate.per_hour() * c.bad_share,
-        interval_hours,
-        detect_hours: c.detect.hours(),
-        rollback_hours: c.rollback.as_ref().map_or(0.0, |r| r.hours()),
-    }))
-}
-
-/// The results folder is named after `metadata.name`, so it must be a plain
-/// folder name: no separators, no `..`, nothing hidden.
-fn check_name(name: &str) -> Result<(), FieldError> {
-    let ok = !name.is_empty()
-        && name.len() <= 100
-        && !name.starts_with('.')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if ok {
-        Ok(())
-    } else {
-        Err(FieldError::new(
-            "metadata.name",
-            format!(
-                "`{name}` cannot name a results folder; use 1 to 100 letters, digits, `-`, `_` or `.`, not starting with `.`"
-            ),
-        ))
-    }
-}
-
-fn replications(file: &ScenarioFile) -> Result<Replications, FieldError> {
-    let spec = &file.spec;
-    match (spec.replications, &spec.precision) {
-        (Some(_), Some(_)) => Err(FieldError::new(
-            "spec.precision",
-            "give either `replications` or `precision`, not both",
-        )),
-        (None, None) => Err(FieldError::new(
-            "spec",
-            "missing `replications` (e.g. `replications: 2000`) or `precision` (e.g. `precision: { relativeHalfWidth: 0.05, measure: config }`)",
-        )),
-        (Some(0), None) => Err(FieldError::new(
-            "spec.replications",
-            "0 replications; run at least 2 (confidence intervals need 2 or more)",
-        )),
-        (Some(n), None) if n > 1_000_000_000 => Err(FieldError::new(
-            "spec.replications",
-            format!("{n} replications is beyond what can run; use at most 1000000000, or shard the study"),
-        )),
-        (Some(n), None) => Ok(Replications::Fixed(n)),
-        (None, Some(p)) => {
-            if !(p.relative_half_width > 0.0 && p.relative_half_width < 1.0) {
-                return Err(FieldError::new(
-                    "spec.precision.relativeHalfWidth",
-                    format!(
-                        "{} is not a relative half-width; give a fraction between 0 and 1, e.g. 0.05",
-                        p.relative_half_width
-                    ),
-                ));
-            }
-            if p.max_replications < 2 || p.max_replications > 1_000_000_000 {
-                return Err(FieldError::new(
-                    "spec.precision.maxReplications",
-                    format!("{} is out of range; give 2 to 1000000000", p.max_replications),
-                ));
-            }
-            Ok(Replications::Precision {
-                relative_half_width: p.relative_half_width,
-                measure: p.measure,
-                max: p.max_replications,
-            })
-        }
-    }
-}
-
-fn cert_policy(file: &ScenarioFile) -> Result<CertPolicy, FieldError> {
-    let p = &file.spec.proxy;
-    if p.cert_ttl.hours() <= 0.0 {
-        return Err(FieldError::new(
-            "spec.proxy.certTtl",
-            format!(
-                "`{}` is not a lifetime; give a positive duration such as `24h`",
-                p.cert_ttl
-            ),
-        ));
-    }
-    if !(p.cert_grace_ratio > 0.0 && p.cert_grace_ratio <= 1.0) {
-        return Err(FieldError::new(
-            "spec.proxy.certGraceRatio",
-            format!(
-                "{} is not a share of the lifetime; give a number in (0, 1], Istio's default is 0.5",
-                p.cert_grace_ratio
-            ),
-        ));
-    }
-    Ok(CertPolicy {
-        ttl_hours: p.cert_ttl.hours(),
-        grace_ratio: p.cert_grace_ratio,
-    })
-}
-
-fn claims(file: &ScenarioFile, names: &HashMap<&str, usize>) -> Result<Vec<Claim>, FieldError> {
-    let mut out = Vec::new();
-    for (i, e) in file.spec.expect.iter().enumerate() {
-        if e.order.len() < 2 {
-            return Err(FieldError::new(
-                format!("spec.expect[{i}].order"),
-                "a ranking needs at least two deployments, lowest availability first",
-            ));
-        }
-        if e.measure == Measure::BadConfig && file.spec.config_changes.is_none() {
-            return Err(FieldError::new(
-                format!("spec.expect[{i}].measure"),
-                "`badConfig` is only measured with `spec.configChanges`; add it or claim another measure",
-            ));
-        }
-        let mut order = Vec::new();
-        let mut listed = vec![false; names.len()];
-        for (j, name) in e.order.iter().enumerate() {
-            let path = format!("spec.expect[{i}].order[{j}]");
-            let Some(&d) = names.get(name.as_str()) else {
-                return Err(FieldError::new(
-                    path,
-                    format!(
-                        "unknown deployment `{name}`; known: {}",
-                        known(names.keys().copied())
-                    ),
-                ));
-            };
-            if std::mem::replace(&mut listed[d], true) {
-                return Err(FieldError::new(
-                    path,
-                    format!("`{name}` appears twice in the order"),
-                ));
-            }
-            order.push(d);
-        }
-        out.push(Claim {
-            measure: e.measure,
-            order,
-        });
-    }
-    Ok(out)
-}
-
-/// A sorted, comma-separated list of names for error messages (at most 12).
-pub(super) fn known<'a>(names: impl Iterator<Item = &'a str>) -> String {
-    let mut v: Vec<&str> = names.collect();
-    v.sort_unstable();
-    let more = v.len().saturating_sub(12);
-    v.truncate(12);
-    let mut s = v
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    if more > 0 {
-        s.push_str(&format!(" and {more} more"));
-    }
-    s
-}
-
-/// The kind defaults of `spec.failures`, checked once.
-struct DefaultProcesses {
-    by_kind: [Option<Process>; Kind::ALL.len()],
-}
-
-impl DefaultProcesses {
-    fn new(f: &Failures) -> Result<Self, FieldError> {
-        let mut by_kind: [Option<Process>; Kind::ALL.len()] = Default::default();
-        for kind in Kind::ALL {
-            if let Some(p) = slot(f, kind) {
-                by_kind[kind.index()] =
-                    Some(process(p, &format!("spec.failures.{}", kind.name()))?);
-            }
-        }
-        Ok(DefaultProcesses { by_kind })
-    }
-
-    /// The process of a component of `kind`: its own override, if the
-    /// element at `path` has one, else the kind default. Overrides may only
-    /// name the kinds in `allowed`.
-    fn pick(
-        &self,
-        kind: Kind,
-        overrides: Option<(&Failures, &str)>,
-        allowed: &[Kind],
-    ) -> Result<Option<Process>, FieldError> {
-        if let Some((f, path)) = overrides {
-            for k in Kind::ALL {
-                if slot(f, k).is_some() && !allowed.contains(&k) {
-                    let names: Vec<&str> = allowed.iter().map(|k| k.name()).collect();
-                    return Err(FieldError::new(
-                        format!("{path}.failures.{}", k.name()),
-                        format!(
-                            "cannot be overridden here; this element can override {}",
-                            names.join(", ")
-                        ),
-                    ));
-                }
-            }
-            if let Some(p) = slot(f, kind) {
-                return process(p, &format!("{path}.failures.{}", kind.name())).map(Some);
-            }
-        }
-        Ok(self.by_kind[kind.index()].clone())
-    }
-}
-
-fn slot(f: &Failures, kind: Kind) -> Option<&ProcessSpec> {
-    match kind {
-        Kind::Region => f.region.as_ref(),
-        Kind::Zone => f.zone.as_ref(),
-        Kind::Cluster => f.cluster.as_ref(),
-        Kind::ApiServer => f.api_server.as_ref(),
-        Kind::EastWestGateway => f.east_west_gateway.as_ref(),
-        Kind::ControlPlane => f.control_plane.as_ref(),
-        Kind::ExternalSite => f.external_site.as_ref(),
-        Kind::ConfigChange => None,
-    }
-}
-
-fn process(p: &ProcessSpec, path: &str) -> Result<Process, FieldError> {
-    Ok(Process {
-        failure: Dist::from_spec(&p.failure, &format!("{path}.failure"))?,
-        repair: Dist::from_spec(&p.repair, &format!("{path}.repair"))?,
-    })
-}
-
-/// Expands either topology form into flat lists with stable names.
-fn expand_topology(t: &Topology) -> Result<Topo<'_>, FieldError> {
-    let mut topo = Topo::default();
-    let mut names: HashMap<String, String> = HashMap::new();
-    let mut claim = |name: &str, path: String| -> Result<(), FieldError> {
-        if name.trim().is_empty() {
-            return Err(FieldError::new(path, "a name must not be empty"));
-        }
-        if let Some(first) = names.insert(name.to_string(), path.clone()) {
-            return Err(FieldError::new(
-                path,
-                format!("duplicate name `{name}` (also {first}); regions, zones, clusters and sites need unique names"),
-            ));
-        }
-        Ok(())
-    };
-    let mut networks: Vec<String> = Vec::new();
-    let mut network_names: HashMap<String, usize> = HashMap::new();
-    let mut network_index = |name: String| -> usize {
-        *network_names.entry(name).or_insert_with_key(|name| {
-            networks.push(name.clone());
-            networks.len() - 1
-        })
-    };
-    match &t.regions {
-        Regions::Count(n) => {
-            let zpr = t.zones_per_region.ok_or_else(|| {
-                FieldError::new(
-                    "spec.topology",
-                    "the generated form needs `zonesPerRegion` (e.g. 3)",
-                )
-            })?;
-            let cpz = t.clusters_per_zone.ok_or_else(|| {
-                FieldError::new(
-                    "spec.topology",
-                    "the generated form needs `clustersPerZone` (e.g. 3)",
-                )
-            })?;
-            let proxies = t.proxies_per_cluster.ok_or_else(|| {
-                FieldError::new(
-                    "spec.topology",
-                    "the generated form needs `proxiesPerCluster` (e.g. 500)",
-                )
-            })?;
-            let proxies = check_proxies(proxies, "spec.topology.proxiesPerCluster")?;
-            for (v, field) in [
-                (*n, "regions"),
-                (zpr, "zonesPerRegion"),
-                (cpz, "clustersPerZone"),
-            ] {
-                if v == 0 {
-                    return Err(FieldError::new(
-                        format!("spec.topology.{field}"),
-                        format!("`{field}` is 0; the mesh needs at least one"),
-                    ));
-                }
-            }
-            let total = u64::from(*n) * u64::from(zpr) * u64::from(cpz);
-            if total > MAX_CLUSTERS {
-                return Err(FieldError::new(
-                    "spec.topology",
-                    format!("{total} clusters is beyond what fits in memory; meshsim takes at most {MAX_CLUSTERS}"),
-                ));
-            }
-            let layout = t.networks.unwrap_or(NetworkLayout::Single);
-            for r in 1..=*n {
-                let rname = format!("r{r}");
-                topo.push_region(rname.clone(), "spec.topology".into(), None);
-                for z in 1..=zpr {
-                    let zname = format!("{rname}-z{z}");
-                    topo.push_zone(zname.clone(), "spec.topology".into(), None);
-                    for c in 1..=cpz {
-                        let cname = format!("{zname}-c{c}");
-                        let net = match layout {
-                            NetworkLayout::Single => "default".to_string(),
-                            NetworkLayout::PerRegion => format!("net-{rname}"),
-                            NetworkLayout::PerZone => format!("net-{zname}"),
-                            NetworkLayout::PerCluster => format!("net-{cname}"),
-                        };
-                        let network = network_index(net);
-                        topo.push_cluster(cname, "spec.topology".into(), proxies, network, None);
-                    }
-                }
-            }
-        }
-        Regions::List(list) => {
-            for (field, given) in [
-                ("zonesPerRegion", t.zones_per_region.is_some()),
-                ("clustersPerZone", t.clusters_per_zone.is_some()),
-                ("networks", t.networks.is_some()),
-            ] {
-                if given {
-                    return Err(FieldError::new(
-                        format!("spec.topology.{field}"),
-                        format!("`{field}` belongs to the generated form; with a list of regions, give zones, clusters and each cluster's `network` explicitly"),
-                    ));
-                }
-            }
-            if list.is_empty() {
-                return Err(FieldError::new(
-                    "spec.topology.regions",
-                    "the mesh needs at least one region",
-                ));
-            }
-            let mut count: u64 = 0;
-            for (ri, r) in list.iter().enumerate() {
-                let rpath = format!("spec.topology.regions[{ri}]");
-                claim(&r.name, format!("{rpath}.name"))?;
-                topo.push_region(r.name.clone(), rpath.clone(), r.failures.as_ref());
-                if r.zones.is_empty() {
-                    return Err(FieldError::new(
-                        format!("{rpath}.zones"),
-                        "a region needs at least one zone",
-                    ));
-                }
-                for (zi, z) in r.zones.iter().enumerate() {
-                    let zpath = format!("{rpath}.zones[{zi}]");
-                    claim(&z.name, format!("{zpath}.name"))?;
-                    topo.push_zone(z.name.clone(), zpath.clone(), z.failures.as_ref());
-                    if z.clusters.is_empty() {
-                        return Err(FieldError::new(
-                            format!("{zpath}.clusters"),
-                            "a zone needs at least one cluster",
-                        ));
-                    }
-                    for (ci, c) in z.clusters.iter().enumerate() {
-                        let cpath = format!("{zpath}.clusters[{ci}]");
-                        claim(&c.name, format!("{cpath}.name"))?;
-                        count += 1;
-                        if count > MAX_CLUSTERS {
-                            return Err(FieldError::new(
-                                cpath,
-                                format!("more than {MAX_CLUSTERS} clusters is beyond what fits in memory"),
-                            ));
-                        }
-                        let proxies = c.proxies.or(t.proxies_per_cluster).ok_or_else(|| {
-                            FieldError::new(
-                                format!("{cpath}.proxies"),
-                                "missing; give the cluster's sidecar count (`proxies: 300`) or a default `spec.topology.proxiesPerCluster`",
-                            )
-                        })?;
-                        let proxies = match c.proxies {
-                            Some(_) => check_proxies(proxies, &format!("{cpath}.proxies"))?,
-                            None => check_proxies(proxies, "spec.topology.proxiesPerCluster")?,
-                        };
-                        let net = c.network.clone().unwrap_or_else(|| "default".into());
-                        if net.trim().is_empty() {
-                            return Err(FieldError::new(
-                                format!("{cpath}.network"),
-                                "a network name must not be empty",
-                            ));
-                        }
-                        let network = network_index(net);
-                        topo.push_cluster(
-                            c.name.clone(),
-                            cpath,
-                            proxies,
-                            network,
-                            c.failures.as_ref(),
-                        );
-                    }
-                }
-            }
-        }
-    }
-    for (si, s) in t.external_sites.iter().enumerate() {
-        let spath = format!("spec.topology.externalSites[{si}]");
-        claim(&s.name, format!("{spath}.name"))?;
-        topo.push_site(s.name.clone(), spath, s.failures.as_ref());
-    }
-    let total: u64 = topo.clusters.iter().map(|c| c.proxies).sum();
-    if total == 0 {
-        return Err(FieldError::new(
-            "spec.topology",
-            "the mesh has no proxies; give `proxiesPerCluster` or some cluster `proxies` above 0",
-        ));
-    }
-    topo.networks = networks;
-    Ok(topo)
+    Ok((deployments, seen))
 }

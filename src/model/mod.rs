@@ -4,14 +4,22 @@
 //! resolved to indices.
 //!
 //! Built from a [`ScenarioFile`](crate::scenario::ScenarioFile) by [`build`],
-//! which is also where every semantic check of the scenario lives.
+//! a pipeline of private steps (settings, topology, processes, placement,
+//! attachment, claims) that between them hold every semantic check of the
+//! scenario.
 
+mod attachment;
+mod budget;
 mod build;
+mod claims;
 pub mod deps;
 pub mod dist;
-pub mod estimate;
 pub mod exact;
+mod known;
 mod placement;
+mod processes;
+mod settings;
+mod topology;
 
 pub use crate::scenario::file::Measure;
 pub use crate::scenario::FieldError;

@@ -1,5 +1,7 @@
-//! Where each deployment's istiod instances run and which of them each
-//! cluster's proxies use (model.md, "Deployments").
+//! Step 3 of building a model: where each deployment's istiod instances
+//! run (model.md, "Deployments"). Which of them each cluster's proxies use
+//! is the next step, [`super::attachment`], built from this one's
+//! [`Placement`].
 //!
 //! Placement rules, all deterministic:
 //! - `per: region|zone` with count k: instance i of a domain goes to its
@@ -10,119 +12,15 @@
 //! - `external`: `countPerSite` instances on each listed site.
 //! - An instance's ordinal counts the instances already on its host in the
 //!   same deployment; (host, ordinal) is its identity across deployments.
-//! - Default attachment: the nearest instance (same cluster, zone, region,
-//!   else anywhere), ties given to the one with the fewest proxies assigned
-//!   so far, then to the first in placement order. `failover` appends the
-//!   other instances of its scope, nearest first.
-//! - Explicit instances: each cluster's `attach` list as given; `failover`
-//!   appends the instances of its scope missing from it, nearest first.
-//!   Their `domain` is the zone of the cluster's first listed instance (or
-//!   its external site): explicit instances have no `per`, so the domain is
-//!   where the cluster's chosen primary was placed.
+//! - Explicit instances: each on the cluster or site it names, with its own
+//!   name.
 
-use super::build::known;
+use super::budget::Budget;
+use super::known::known;
+use super::topology::Topo;
 use super::{FieldError, Host};
-use crate::scenario::file::{DeploymentSpec, Failover, Failures, Per};
+use crate::scenario::file::{ControlPlanesSpec, DeploymentSpec, ExternalSpec, Failover, Per};
 use std::collections::HashMap;
-
-/// The expanded topology as placement and overrides need it.
-#[derive(Default)]
-pub(super) struct Topo<'a> {
-    pub regions: Vec<Elem<'a>>,
-    pub zones: Vec<Elem<'a>>,
-    pub clusters: Vec<Elem<'a>>,
-    pub sites: Vec<Elem<'a>>,
-    pub networks: Vec<String>,
-    /// Name → index, so that resolving the names of a large scenario is
-    /// linear, not quadratic, in its size.
-    cluster_names: HashMap<String, usize>,
-    site_names: HashMap<String, usize>,
-}
-
-/// One region, zone, cluster or site of the expanded topology.
-pub(super) struct Elem<'a> {
-    pub name: String,
-    /// Field path of the element (for override errors).
-    pub path: String,
-    pub overrides: Option<&'a Failures>,
-    pub region: usize,
-    pub zone: usize,
-    pub proxies: u64,
-    pub network: usize,
-    /// Zones of a region, clusters of a zone.
-    pub children: Vec<usize>,
-}
-
-impl<'a> Topo<'a> {
-    pub fn push_region(&mut self, name: String, path: String, overrides: Option<&'a Failures>) {
-        let region = self.regions.len();
-        self.regions
-            .push(Elem::new(name, path, overrides, region, 0));
-    }
-
-    pub fn push_zone(&mut self, name: String, path: String, overrides: Option<&'a Failures>) {
-        let region = self.regions.len() - 1;
-        let zone = self.zones.len();
-        self.regions[region].children.push(zone);
-        self.zones
-            .push(Elem::new(name, path, overrides, region, zone));
-    }
-
-    pub fn push_cluster(
-        &mut self,
-        name: String,
-        path: String,
-        proxies: u64,
-        network: usize,
-        overrides: Option<&'a Failures>,
-    ) {
-        let zone = self.zones.len() - 1;
-        let region = self.zones[zone].region;
-        let cluster = self.clusters.len();
-        self.zones[zone].children.push(cluster);
-        self.cluster_names.entry(name.clone()).or_insert(cluster);
-        let mut e = Elem::new(name, path, overrides, region, zone);
-        e.proxies = proxies;
-        e.network = network;
-        self.clusters.push(e);
-    }
-
-    pub fn push_site(&mut self, name: String, path: String, overrides: Option<&'a Failures>) {
-        self.site_names
-            .entry(name.clone())
-            .or_insert(self.sites.len());
-        self.sites.push(Elem::new(name, path, overrides, 0, 0));
-    }
-
-    fn cluster_index(&self, name: &str) -> Option<usize> {
-        self.cluster_names.get(name).copied()
-    }
-
-    fn site_index(&self, name: &str) -> Option<usize> {
-        self.site_names.get(name).copied()
-    }
-}
-
-impl<'a> Elem<'a> {
-    fn new(
-        name: String,
-        path: String,
-        overrides: Option<&'a Failures>,
-        region: usize,
-        zone: usize,
-    ) -> Self {
-        Elem {
-            name,
-            path,
-            overrides,
-            region,
-            zone,
-            proxies: 0,
-            network: 0,
-            children: Vec::new(),
-        }
-    }
-}
 
 /// One placed instance before it gets its component.
 pub(super) struct Placed {
@@ -132,49 +30,28 @@ pub(super) struct Placed {
     pub config_cluster: usize,
 }
 
-/// A deployment's instances and attachment lists.
+/// A deployment's instances, in placement order, and what its attachment
+/// lists are to be built from.
 pub(super) struct Placement {
     pub instances: Vec<Placed>,
-    pub attach: Vec<Vec<usize>>,
+    pub form: Form,
+    pub failover: Failover,
+    /// The placement as `meshsim validate` shows it, failover included.
     pub description: String,
 }
 
-/// What is left of the size limits for the deployments still to place.
-pub(super) struct Budget {
-    /// istiod instances.
-    pub instances: u64,
-    /// Attachment-list entries.
-    pub entries: u64,
-}
-
-impl Budget {
-    /// Takes `n` instances, refusing (at `path`) when they do not fit.
-    fn take_instances(&mut self, n: u64, path: &str) -> Result<(), FieldError> {
-        self.instances = self.instances.checked_sub(n).ok_or_else(|| {
-            FieldError::new(
-                path,
-                format!(
-                    "the deployments need more than {} control-plane instances in all, beyond what fits in memory; use fewer instances per domain or fewer deployments",
-                    super::build::MAX_INSTANCES
-                ),
-            )
-        })?;
-        Ok(())
-    }
-
-    /// Takes `n` attachment entries, refusing when they do not fit.
-    fn take_entries(&mut self, n: u64, path: &str) -> Result<(), FieldError> {
-        self.entries = self.entries.checked_sub(n).ok_or_else(|| {
-            FieldError::new(
-                path,
-                format!(
-                    "the deployments need more than {} attachment-list entries in all (an entry per istiod in each cluster's list, for every deployment), beyond what fits in memory; use a narrower failover or fewer deployments",
-                    super::build::MAX_ATTACH_ENTRIES
-                ),
-            )
-        })?;
-        Ok(())
-    }
+/// Which of the three forms placed the instances: it decides how the
+/// clusters' lists are made.
+#[derive(Clone, Copy)]
+pub(super) enum Form {
+    /// `per`: each cluster's nearest instance, then the failover scope,
+    /// whose `domain` is the `per` domain.
+    Per(Per),
+    /// `external`: as `per`, with the whole mesh as the `domain`.
+    External,
+    /// Explicit `instances`: the `attach` lists as given, extended by the
+    /// failover scope.
+    Explicit,
 }
 
 /// Places the instances of one deployment found at `path`, within `budget`.
@@ -221,104 +98,146 @@ pub(super) fn place(
         ));
     }
     let mut placer = Placer::new(topo);
-    let description;
-    if let Some(per) = cp.per {
-        let count = cp.count.unwrap_or(1);
-        let domains = match per {
-            Per::Region => topo.regions.len(),
-            Per::Zone => topo.zones.len(),
-            Per::Cluster => topo.clusters.len(),
-        };
-        budget.take_instances(domains as u64 * u64::from(count), path)?;
-        if count == 0 {
-            return Err(FieldError::new(
-                format!("{cpath}.count"),
-                "0 control planes would leave every cluster without one; give 1 or more",
-            ));
-        }
-        if count > 10_000 {
-            return Err(FieldError::new(
-                format!("{cpath}.count"),
-                format!("{count} instances per domain is beyond what fits in memory"),
-            ));
-        }
-        match per {
-            Per::Region => {
-                for r in &topo.regions {
-                    let zones = &r.children;
-                    for i in 0..count as usize {
-                        let zone = &topo.zones[zones[i % zones.len()]];
-                        let c = zone.children[(i / zones.len()) % zone.children.len()];
-                        placer.on_cluster(c);
-                    }
-                }
-            }
-            Per::Zone => {
-                for z in &topo.zones {
-                    for i in 0..count as usize {
-                        placer.on_cluster(z.children[i % z.children.len()]);
-                    }
-                }
-            }
-            Per::Cluster => {
-                for c in 0..topo.clusters.len() {
-                    for _ in 0..count {
-                        placer.on_cluster(c);
-                    }
-                }
-            }
-        }
-        let per_name = match per {
-            Per::Region => "region",
-            Per::Zone => "zone",
-            Per::Cluster => "cluster",
-        };
-        description = format!("{count} per {per_name}");
-        let attach = placer.default_attach(failover, Some(per), budget, path)?;
-        return Ok(placer.finish(attach, description, failover));
+    let (form, description) = if let Some(per) = cp.per {
+        let description = per_domain(&mut placer, per, cp.count, &cpath, path, budget)?;
+        (Form::Per(per), description)
+    } else if let Some(ext) = &cp.external {
+        (
+            Form::External,
+            external(&mut placer, ext, &cpath, path, budget)?,
+        )
+    } else {
+        (
+            Form::Explicit,
+            explicit(&mut placer, cp, &cpath, path, budget)?,
+        )
+    };
+    Ok(placer.finish(form, description, failover))
+}
+
+/// `per: region|zone|cluster` with `count` instances in each domain; the
+/// placement's description.
+fn per_domain(
+    placer: &mut Placer,
+    per: Per,
+    count: Option<u32>,
+    cpath: &str,
+    path: &str,
+    budget: &mut Budget,
+) -> Result<String, FieldError> {
+    let topo = placer.topo;
+    let count = count.unwrap_or(1);
+    let domains = match per {
+        Per::Region => topo.regions.len(),
+        Per::Zone => topo.zones.len(),
+        Per::Cluster => topo.clusters.len(),
+    };
+    budget.take_instances(domains as u64 * u64::from(count), path)?;
+    if count == 0 {
+        return Err(FieldError::new(
+            format!("{cpath}.count"),
+            "0 control planes would leave every cluster without one; give 1 or more",
+        ));
     }
-    if let Some(ext) = &cp.external {
-        let epath = format!("{cpath}.external");
-        if ext.sites.is_empty() {
-            return Err(FieldError::new(
-                format!("{epath}.sites"),
-                "no sites; list at least one of spec.topology.externalSites",
-            ));
-        }
-        budget.take_instances(ext.sites.len() as u64 * u64::from(ext.count_per_site), path)?;
-        if ext.count_per_site == 0 || ext.count_per_site > 10_000 {
-            return Err(FieldError::new(
-                format!("{epath}.countPerSite"),
-                "give 1 to 10000 instances per site",
-            ));
-        }
-        let config = match &ext.config_cluster {
-            Some(name) => resolve_cluster(topo, name, &format!("{epath}.configCluster"))?,
-            None => 0,
-        };
-        let mut listed = vec![false; topo.sites.len()];
-        for (i, name) in ext.sites.iter().enumerate() {
-            let site = resolve_site(topo, name, &format!("{epath}.sites[{i}]"))?;
-            if std::mem::replace(&mut listed[site], true) {
-                return Err(FieldError::new(
-                    format!("{epath}.sites[{i}]"),
-                    format!("site `{name}` is listed twice"),
-                ));
-            }
-            for _ in 0..ext.count_per_site {
-                placer.on_site(site, config);
-            }
-        }
-        description = format!(
-            "external: {} per site on {}, config from {}",
-            ext.count_per_site,
-            ext.sites.join(", "),
-            topo.clusters[config].name
-        );
-        let attach = placer.default_attach(failover, None, budget, path)?;
-        return Ok(placer.finish(attach, description, failover));
+    if count > 10_000 {
+        return Err(FieldError::new(
+            format!("{cpath}.count"),
+            format!("{count} instances per domain is beyond what fits in memory"),
+        ));
     }
-    // Explicit instances with explicit attachment lists.
+    match per {
+        Per::Region => {
+            for r in &topo.regions {
+                let zones = &r.children;
+                for i in 0..count as usize {
+                    let zone = &topo.zones[zones[i % zones.len()]];
+                    let c = zone.children[(i / zones.len()) % zone.children.len()];
+                    placer.on_cluster(c);
+                }
+            }
+        }
+        Per::Zone => {
+            for z in &topo.zones {
+                for i in 0..count as usize {
+                    placer.on_cluster(z.children[i % z.children.len()]);
+                }
+            }
+        }
+        Per::Cluster => {
+            for c in 0..topo.clusters.len() {
+                for _ in 0..count {
+                    placer.on_cluster(c);
+                }
+            }
+        }
+    }
+    let per_name = match per {
+        Per::Region => "region",
+        Per::Zone => "zone",
+        Per::Cluster => "cluster",
+    };
+    Ok(format!("{count} per {per_name}"))
+}
+
+/// `external`: `countPerSite` instances on each listed site, their config
+/// read from one cluster; the placement's description.
+fn external(
+    placer: &mut Placer,
+    ext: &ExternalSpec,
+    cpath: &str,
+    path: &str,
+    budget: &mut Budget,
+) -> Result<String, FieldError> {
+    let topo = placer.topo;
+    let epath = format!("{cpath}.external");
+    if ext.sites.is_empty() {
+        return Err(FieldError::new(
+            format!("{epath}.sites"),
+            "no sites; list at least one of spec.topology.externalSites",
+        ));
+    }
+    budget.take_instances(ext.sites.len() as u64 * u64::from(ext.count_per_site), path)?;
+    if ext.count_per_site == 0 || ext.count_per_site > 10_000 {
+        return Err(FieldError::new(
+            format!("{epath}.countPerSite"),
+            "give 1 to 10000 instances per site",
+        ));
+    }
+    let config = match &ext.config_cluster {
+        Some(name) => resolve_cluster(topo, name, &format!("{epath}.configCluster"))?,
+        None => 0,
+    };
+    let mut listed = vec![false; topo.sites.len()];
+    for (i, name) in ext.sites.iter().enumerate() {
+        let site = resolve_site(topo, name, &format!("{epath}.sites[{i}]"))?;
+        if std::mem::replace(&mut listed[site], true) {
+            return Err(FieldError::new(
+                format!("{epath}.sites[{i}]"),
+                format!("site `{name}` is listed twice"),
+            ));
+        }
+        for _ in 0..ext.count_per_site {
+            placer.on_site(site, config);
+        }
+    }
+    Ok(format!(
+        "external: {} per site on {}, config from {}",
+        ext.count_per_site,
+        ext.sites.join(", "),
+        topo.clusters[config].name
+    ))
+}
+
+/// Explicit `instances`, each on the host it names; the placement's
+/// description.
+fn explicit(
+    placer: &mut Placer,
+    cp: &ControlPlanesSpec,
+    cpath: &str,
+    path: &str,
+    budget: &mut Budget,
+) -> Result<String, FieldError> {
+    let topo = placer.topo;
     let list = cp.instances.as_deref().unwrap_or_default();
     let ipath = format!("{cpath}.instances");
     if list.is_empty() {
@@ -370,72 +289,7 @@ pub(super) fn place(
         }
         placer.instances.last_mut().expect("just placed").name = inst.name.clone();
     }
-    let apath = format!("{cpath}.attach");
-    let Some(attach_map) = &cp.attach else {
-        return Err(FieldError::new(
-            apath,
-            "missing; with explicit instances every cluster needs an ordered list, e.g. `attach: { c1: [cp-a, cp-b] }`",
-        ));
-    };
-    for key in attach_map.keys() {
-        if topo.cluster_index(key).is_none() {
-            return Err(FieldError::new(
-                format!("{apath}.{key}"),
-                format!(
-                    "unknown cluster `{key}`; known: {}",
-                    known(topo.clusters.iter().map(|c| c.name.as_str()))
-                ),
-            ));
-        }
-    }
-    budget.take_entries(attach_map.values().map(|l| l.len() as u64).sum(), path)?;
-    let mut attach = Vec::with_capacity(topo.clusters.len());
-    // Which cluster's list last took each instance: finds a repeat in O(1).
-    let mut taken = vec![usize::MAX; list.len()];
-    for (ci, c) in topo.clusters.iter().enumerate() {
-        let Some(names) = attach_map.get(&c.name) else {
-            return Err(FieldError::new(
-                apath,
-                format!(
-                    "cluster `{}` has no control plane; add `{}: [<instance>, ...]` to attach",
-                    c.name, c.name
-                ),
-            ));
-        };
-        if names.is_empty() {
-            return Err(FieldError::new(
-                format!("{apath}.{}", c.name),
-                format!(
-                    "cluster `{}` has no control plane; list at least one instance",
-                    c.name
-                ),
-            ));
-        }
-        let mut list = Vec::new();
-        for (j, n) in names.iter().enumerate() {
-            let p = format!("{apath}.{}[{j}]", c.name);
-            let Some(&i) = by_name.get(n.as_str()) else {
-                return Err(FieldError::new(
-                    p,
-                    format!(
-                        "unknown instance `{n}`; this deployment's instances are {}",
-                        known(by_name.keys().copied())
-                    ),
-                ));
-            };
-            if std::mem::replace(&mut taken[i], ci) == ci {
-                return Err(FieldError::new(
-                    p,
-                    format!("instance `{n}` is listed twice"),
-                ));
-            }
-            list.push(i);
-        }
-        attach.push(list);
-    }
-    placer.extend_attach(&mut attach, failover, budget, path)?;
-    description = "explicit instances and attach lists".to_string();
-    Ok(placer.finish(attach, description, failover))
+    Ok("explicit instances and attach lists".to_string())
 }
 
 fn resolve_cluster(topo: &Topo, name: &str, path: &str) -> Result<usize, FieldError> {
@@ -502,162 +356,7 @@ impl<'t, 'a> Placer<'t, 'a> {
         self.add(Host::Site(s), config_cluster);
     }
 
-    /// 0 same cluster, 1 same zone, 2 same region, 3 anywhere else.
-    fn distance(&self, cluster: usize, i: usize) -> u8 {
-        let c = &self.topo.clusters[cluster];
-        match self.instances[i].host {
-            Host::Cluster(h) if h == cluster => 0,
-            Host::Cluster(h) if self.topo.clusters[h].zone == c.zone => 1,
-            Host::Cluster(h) if self.topo.clusters[h].region == c.region => 2,
-            _ => 3,
-        }
-    }
-
-    /// Each cluster's list: its nearest instance, then the failover scope.
-    /// Candidates are looked up by cluster, zone and region, so the work
-    /// is proportional to the lists built, not to clusters × instances.
-    fn default_attach(
-        &self,
-        failover: Failover,
-        per: Option<Per>,
-        budget: &mut Budget,
-        path: &str,
-    ) -> Result<Vec<Vec<usize>>, FieldError> {
-        let topo = self.topo;
-        let n = self.instances.len();
-        let mut by_cluster = vec![Vec::new(); topo.clusters.len()];
-        let mut by_zone = vec![Vec::new(); topo.zones.len()];
-        let mut by_region = vec![Vec::new(); topo.regions.len()];
-        for (i, inst) in self.instances.iter().enumerate() {
-            if let Host::Cluster(h) = inst.host {
-                by_cluster[h].push(i);
-                by_zone[topo.clusters[h].zone].push(i);
-                by_region[topo.clusters[h].region].push(i);
-            }
-        }
-        let everyone: Vec<usize> = (0..n).collect();
-        let scope = |c: usize| -> &[usize] {
-            let cluster = &topo.clusters[c];
-            match (failover, per) {
-                (Failover::None, _) => &[],
-                (Failover::Mesh, _) | (Failover::Domain, None) => &everyone,
-                (Failover::Region, _) | (Failover::Domain, Some(Per::Region)) => {
-                    &by_region[cluster.region]
-                }
-                (Failover::Domain, Some(Per::Zone)) => &by_zone[cluster.zone],
-                (Failover::Domain, Some(Per::Cluster)) => &by_cluster[c],
-            }
-        };
-        let entries: u64 = (0..topo.clusters.len())
-            .map(|c| 1 + scope(c).len() as u64)
-            .sum();
-        budget.take_entries(entries, path)?;
-        let mut load = vec![0u64; n];
-        let mut attach = Vec::with_capacity(topo.clusters.len());
-        for (c, cluster) in topo.clusters.iter().enumerate() {
-            let candidates = [
-                &by_cluster[c],
-                &by_zone[cluster.zone],
-                &by_region[cluster.region],
-                &everyone,
-            ]
-            .into_iter()
-            .find(|tier| !tier.is_empty())
-            .expect("every placement has instances");
-            let nearest = *candidates
-                .iter()
-                .min_by_key(|&&i| (self.distance(c, i), load[i], i))
-                .expect("a non-empty tier");
-            load[nearest] += cluster.proxies;
-            let mut list = vec![nearest];
-            let mut rest: Vec<usize> = scope(c).iter().copied().filter(|&i| i != nearest).collect();
-            rest.sort_by_key(|&i| (self.distance(c, i), i));
-            list.extend(rest);
-            attach.push(list);
-        }
-        Ok(attach)
-    }
-
-    /// Appends to each explicit `attach` list the instances of the
-    /// `failover` scope it lacks, nearest first (ties in instance order):
-    /// `domain` = those in the zone of the list's first instance (on its
-    /// site, for an external one), `region` = those hosted in the
-    /// cluster's region, `mesh` = all. A scope that adds nothing to any
-    /// list leaves the lists as they are.
-    fn extend_attach(
-        &self,
-        attach: &mut [Vec<usize>],
-        failover: Failover,
-        budget: &mut Budget,
-        path: &str,
-    ) -> Result<(), FieldError> {
-        if failover == Failover::None {
-            return Ok(());
-        }
-        let topo = self.topo;
-        let n = self.instances.len();
-        // The instances of each zone, region and site, so that the work is
-        // proportional to the lists built, not to clusters × instances.
-        let mut by_zone = vec![Vec::new(); topo.zones.len()];
-        let mut by_region = vec![Vec::new(); topo.regions.len()];
-        let mut by_site = vec![Vec::new(); topo.sites.len()];
-        for (i, inst) in self.instances.iter().enumerate() {
-            match inst.host {
-                Host::Cluster(h) => {
-                    by_zone[topo.clusters[h].zone].push(i);
-                    by_region[topo.clusters[h].region].push(i);
-                }
-                Host::Site(s) => by_site[s].push(i),
-            }
-        }
-        let everyone: Vec<usize> = (0..n).collect();
-        let scope = |c: usize, primary: usize| -> &[usize] {
-            match failover {
-                Failover::None => &[],
-                Failover::Mesh => &everyone,
-                Failover::Region => &by_region[topo.clusters[c].region],
-                Failover::Domain => match self.instances[primary].host {
-                    Host::Cluster(h) => &by_zone[topo.clusters[h].zone],
-                    Host::Site(s) => &by_site[s],
-                },
-            }
-        };
-        // Which cluster last listed, or had in its scope, each instance:
-        // membership in O(1).
-        let mut listed = vec![usize::MAX; n];
-        let mut in_scope = vec![usize::MAX; n];
-        // Sizes first, so an oversized failover is refused before it is built.
-        let mut added = 0u64;
-        for (c, list) in attach.iter().enumerate() {
-            let scope = scope(c, list[0]);
-            for &i in scope {
-                in_scope[i] = c;
-            }
-            let already = list.iter().filter(|&&i| in_scope[i] == c).count();
-            added += (scope.len() - already) as u64;
-        }
-        budget.take_entries(added, path)?;
-        if added == 0 {
-            // Every list already names its scope: nothing to append, as
-            // with `per: cluster` and `failover: domain`.
-            return Ok(());
-        }
-        for (c, list) in attach.iter_mut().enumerate() {
-            for &i in list.iter() {
-                listed[i] = c;
-            }
-            let mut rest: Vec<usize> = scope(c, list[0])
-                .iter()
-                .copied()
-                .filter(|&i| listed[i] != c)
-                .collect();
-            rest.sort_by_key(|&i| (self.distance(c, i), i));
-            list.extend(rest);
-        }
-        Ok(())
-    }
-
-    fn finish(self, attach: Vec<Vec<usize>>, description: String, failover: Failover) -> Placement {
+    fn finish(self, form: Form, description: String, failover: Failover) -> Placement {
         let description = match failover {
             Failover::None => description,
             Failover::Domain => format!("{description}, failover: domain"),
@@ -666,7 +365,8 @@ impl<'t, 'a> Placer<'t, 'a> {
         };
         Placement {
             instances: self.instances,
-            attach,
+            form,
+            failover,
             description,
         }
     }

@@ -8,8 +8,8 @@
 
 use crate::common::{error_of, model_of, scenario, shipped};
 use meshsim::engine::{self, NoObserver, RunOptions, KEPT_INCIDENTS};
-use meshsim::model::estimate::{self, Estimate, MAX_EVENTS, MAX_MEMORY_BYTES};
 use meshsim::model::{self, Model};
+use meshsim::plan::estimate::{self, Estimate, MAX_EVENTS, MAX_MEMORY_BYTES};
 use meshsim::scenario::source_map::{MAX_ALIAS_NODES, MAX_DEPTH};
 use meshsim::scenario::{Document, MAX_FILE_BYTES};
 

@@ -15,7 +15,8 @@
 //!
 //! Case counts keep the module at a few seconds in release.
 
-use meshsim::model::{self, estimate};
+use meshsim::model;
+use meshsim::plan::estimate;
 use meshsim::scenario::duration::{Duration, Rate};
 use meshsim::scenario::file::*;
 use meshsim::scenario::Document;

@@ -110,7 +110,7 @@ const HISTORY_SALT: u64 = 0x4157_0b5e_0000_0002;
 const CHANGES_STREAM: u64 = 0x0c0f_1c00_c4a4_6e55;
 
 /// Bytes a simulator keeps per link (its status, what it reads, its stale
-/// integral), for the run-size estimate ([`crate::model::estimate`]).
+/// integral), for the run-size estimate ([`crate::plan::estimate`]).
 pub const LINK_BYTES: usize = std::mem::size_of::<Status>()
     + std::mem::size_of::<LinkReads>()
     + std::mem::size_of::<u128>()

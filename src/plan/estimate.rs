@@ -22,8 +22,10 @@
 //! `meshsim validate` prints them, so a user sees a run's size before
 //! starting it.
 
-use super::{Model, Replications};
-use crate::engine::BATCH;
+use crate::engine::replication::{LINK_BYTES, PAIR_BYTES};
+use crate::engine::{BATCH, TIMELINE_HOURS};
+use crate::model::{self, Model, Replications};
+use crate::results::replications_per_row_group;
 use crate::scenario::FieldError;
 use std::fmt;
 use thiserror::Error;
@@ -38,7 +40,7 @@ pub const MAX_MEMORY_BYTES: f64 = 8.0 * GIB;
 
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 /// Measures per deployment (every slot of the engine is kept for all).
-const MEASURES: f64 = super::Measure::COUNT as f64;
+const MEASURES: f64 = model::Measure::COUNT as f64;
 /// The process before it holds any of the run: code, the allocator's
 /// arenas, the thread pools' stacks as touched (`meshsim validate` peaks
 /// at 8–9 MiB).
@@ -74,10 +76,9 @@ const ROW_GROUP_FOOTER_BYTES: f64 = 12.0 * 1024.0;
 /// Bytes per item, from the engine's types (rounded up for the allocator).
 const COMPONENT_BYTES: f64 = 160.0;
 const ATTACH_ENTRY_BYTES: f64 = 8.0;
-const TARGET_BYTES: f64 = std::mem::size_of::<super::deps::Target>() as f64;
+const TARGET_BYTES: f64 = std::mem::size_of::<model::deps::Target>() as f64;
 /// A link's state, and a pair's; links are at most the pairs.
-const PAIR_STATE_BYTES: f64 =
-    (crate::engine::replication::LINK_BYTES + crate::engine::replication::PAIR_BYTES) as f64;
+const PAIR_STATE_BYTES: f64 = (LINK_BYTES + PAIR_BYTES) as f64;
 const VEC_HEADER_BYTES: f64 = 24.0;
 const STREAM_BYTES: f64 = 48.0;
 const DEP_ENTRY_BYTES: f64 = 8.0 + 16.0;
@@ -88,7 +89,7 @@ const INCIDENT_BYTES: f64 = 16.0;
 const IMPACT_BYTES: f64 = 16.0;
 const RATIO_BYTES: f64 = 40.0;
 /// Component kinds a cause can have.
-const KINDS: f64 = super::Kind::ALL.len() as f64;
+const KINDS: f64 = model::Kind::ALL.len() as f64;
 /// A blast-radius histogram: 1000 bins of (count, max), for every
 /// (deployment, measure) and each of 1 + KINDS groups in the tally, and
 /// each of KINDS in every worker's table (an upper bound: a worker's pages
@@ -205,7 +206,7 @@ pub fn estimate(model: &Model, replications: Option<u64>, keep_incidents: u64) -
     let batch = replications.min(BATCH) as f64;
     // Replication 0 records a year of history: every transition and, after
     // every event, the bad share of each slot.
-    let traced_share = (crate::engine::TIMELINE_HOURS / hours.max(f64::MIN_POSITIVE)).min(1.0);
+    let traced_share = (TIMELINE_HOURS / hours.max(f64::MIN_POSITIVE)).min(1.0);
     let trace = (transitions + rollout_events)
         * traced_share
         * (20.0 + slots * (8.0 + TIMELINE_SLOT_BYTES));
@@ -219,7 +220,7 @@ pub fn estimate(model: &Model, replications: Option<u64>, keep_incidents: u64) -
     // writer's records of those already written.
     let measures = model.measures().len();
     let frame_rows = deployments * measures as f64;
-    let per_group = crate::results::replications_per_row_group(model.deployments.len(), measures);
+    let per_group = replications_per_row_group(model.deployments.len(), measures);
     let pending = per_group.min(replications) as f64;
     let groups = replications.div_ceil(per_group) as f64;
     let row_group = pending * (slots * PENDING_SLOT_BYTES + frame_rows * FRAME_ROW_BYTES)
@@ -362,7 +363,7 @@ pub fn bytes(x: f64) -> String {
 
 /// Hours as the scenario would write them: `10y`, `36h`.
 fn duration(hours: f64) -> String {
-    let years = hours / super::HOURS_PER_YEAR;
+    let years = hours / model::HOURS_PER_YEAR;
     if years >= 1.0 && (years - years.round()).abs() < 1e-9 {
         format!("{}y", years.round())
     } else if years >= 1.0 {
