@@ -90,46 +90,43 @@ fn beta_regularized(x: f64, a: f64, b: f64) -> f64 {
 /// The continued fraction of the incomplete beta function, by the modified
 /// Lentz method.
 fn continued_fraction(x: f64, a: f64, b: f64) -> f64 {
-    const TINY: f64 = 1e-300;
     let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
     let mut c = 1.0;
-    let mut d = 1.0 - qab * x / qap;
-    if d.abs() < TINY {
-        d = TINY;
-    }
-    d = 1.0 / d;
+    let mut d = 1.0 / away_from_zero(1.0 - qab * x / qap);
     let mut h = d;
     for m in 1..=10_000 {
         let m = m as f64;
         let m2 = 2.0 * m;
-        let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        h *= d * c;
-        let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        let step = d * c;
+        // Each m adds an even and an odd term of the fraction.
+        let even = m * (b - m) * x / ((qam + m2) * (a + m2));
+        h *= lentz(even, &mut c, &mut d);
+        let odd = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+        let step = lentz(odd, &mut c, &mut d);
         h *= step;
         if (step - 1.0).abs() < 1e-15 {
             break;
         }
     }
     h
+}
+
+/// One term `aa` of the modified Lentz recurrence: updates `c` and `d` and
+/// returns the factor the fraction's value is multiplied by.
+fn lentz(aa: f64, c: &mut f64, d: &mut f64) -> f64 {
+    *d = 1.0 / away_from_zero(1.0 + aa * *d);
+    *c = away_from_zero(1.0 + aa / *c);
+    *d * *c
+}
+
+/// `v`, or a tiny number in its place when it is (nearly) zero, so the
+/// recurrence never divides by zero.
+fn away_from_zero(v: f64) -> f64 {
+    const TINY: f64 = 1e-300;
+    if v.abs() < TINY {
+        TINY
+    } else {
+        v
+    }
 }
 
 /// The standard normal's `p` quantile (Acklam's rational approximation,
