@@ -23,3 +23,4 @@ pub mod plan;
 pub mod results;
 pub mod scenario;
 pub mod stats;
+pub mod study;
