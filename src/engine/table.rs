@@ -9,8 +9,8 @@
 //! Why it is sound: the indices are in range by construction. They are
 //! component, link, group, cluster and deployment indices stored in the
 //! model and its dependency index, which [`Simulator::new`] checks once
-//! against the tables' lengths (`check_indices`); slots are `deployment ×
-//! MEASURES + measure` (× KINDS + kind); and a table never changes length
+//! against the tables' lengths (`check_indices`); slots and cells are
+//! positions of the [`Layout`](crate::model::Layout); and a table never changes length
 //! after it is made. Input from outside the engine (`static_state`'s
 //! components) is checked where it enters. An `Index` that does not check
 //! is not a safe interface in general, which is why `Table` is private to
@@ -21,7 +21,7 @@
 //!
 //! [`Simulator::new`]: super::replication::Simulator::new
 
-use std::ops::{Deref, DerefMut, Index, IndexMut, RangeFrom};
+use std::ops::{Deref, DerefMut, Index, IndexMut, Range};
 
 /// A fixed-length array indexed without a bounds check in release builds
 /// (see the module documentation for why that is sound here). Everything
@@ -51,16 +51,16 @@ impl<T> IndexMut<usize> for Table<T> {
 
 /// A row of a table laid out row by row, such as a group's measures × kinds;
 /// checked like any slice.
-impl<T> Index<RangeFrom<usize>> for Table<T> {
+impl<T> Index<Range<usize>> for Table<T> {
     type Output = [T];
 
-    fn index(&self, range: RangeFrom<usize>) -> &[T] {
+    fn index(&self, range: Range<usize>) -> &[T] {
         &self.0[range]
     }
 }
 
-impl<T> IndexMut<RangeFrom<usize>> for Table<T> {
-    fn index_mut(&mut self, range: RangeFrom<usize>) -> &mut [T] {
+impl<T> IndexMut<Range<usize>> for Table<T> {
+    fn index_mut(&mut self, range: Range<usize>) -> &mut [T] {
         &mut self.0[range]
     }
 }
@@ -109,7 +109,7 @@ mod tests {
         let mut t: Table<u32> = (0..5).collect();
         t[3] += 10;
         assert_eq!(t[3], 13);
-        assert_eq!(&t[1..][..2], &[1, 2]);
+        assert_eq!(&t[1..3], &[1, 2]);
         t.fill(7);
         assert_eq!(t.iter().sum::<u32>(), 35);
     }

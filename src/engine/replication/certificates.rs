@@ -18,9 +18,10 @@
 //! to the incident that caused the disconnection, once per outage.
 
 use super::links::State;
-use super::{to_ms, Simulator, MEASURES, POD, TRAFFIC};
+use super::{to_ms, Simulator, POD, TRAFFIC};
 use crate::engine::rng::{stream, Stream};
 use crate::model::deps::NONE;
+use crate::model::Layout;
 use rand::RngExt;
 
 /// Salt for the certificate-phase stream of a cluster.
@@ -164,7 +165,7 @@ impl<'m> Simulator<'m> {
                 trace.traffic(d, s.expiry, t, reads.proxies);
             }
             if attributed {
-                let slot = d * MEASURES as u32 + TRAFFIC as u32;
+                let slot = Layout::slot(d as usize, TRAFFIC) as u32;
                 self.later.push((s.cause, slot, reads.share));
             }
         }
@@ -188,9 +189,9 @@ pub(super) fn cert_expiry(was_live: bool, t: i64, anchor: i64, rotation: u64, tt
 #[cfg(test)]
 mod tests {
     use super::super::tests::{istiod, mesh, ms};
-    use super::super::{Simulator, KINDS, POD, TRAFFIC};
+    use super::super::{Simulator, POD, TRAFFIC};
     use super::cert_expiry;
-    use crate::model::Kind;
+    use crate::model::{Kind, Layout};
 
     /// Certificates of 4 hours rotated every 2.
     const ROTATION: u64 = 2 * 3_600_000;
@@ -222,7 +223,7 @@ mod tests {
 
     /// `group_pm` of the mesh's one group for measure `m`, in proxy-hours.
     fn proxy_hours(sim: &Simulator, m: usize) -> f64 {
-        let at = m * KINDS + Kind::ControlPlane.index();
+        let at = Layout::cell(0, m, Kind::ControlPlane.index());
         sim.group_pm[at] / ms(1.0) as f64
     }
 
@@ -242,9 +243,9 @@ mod tests {
         // them without traffic.
         assert_eq!(proxy_hours(&sim, POD), 400.0 * 5.0);
         assert_eq!(proxy_hours(&sim, TRAFFIC), 400.0 * 2.0);
-        // Its traffic blast on the one deployment (slot `0 * MEASURES +
-        // TRAFFIC`): each cluster's share of the mesh, in cluster order.
-        let slot = TRAFFIC as u32;
+        // Its traffic blast on the one deployment: each cluster's share of
+        // the mesh, in cluster order.
+        let slot = Layout::slot(0, TRAFFIC) as u32;
         assert_eq!(sim.later, [(i as u32, slot, 0.25), (i as u32, slot, 0.75)]);
     }
 
@@ -282,7 +283,7 @@ mod tests {
         // c1: 6h to 9h; c2: 6h to 7h and 7.5h to 9h.
         assert_eq!(proxy_hours(&sim, TRAFFIC), 100.0 * 3.0 + 300.0 * 2.5);
         // c2 counts once in the istiod failure's blast radius.
-        let slot = TRAFFIC as u32;
+        let slot = Layout::slot(0, TRAFFIC) as u32;
         assert_eq!(sim.later, [(i, slot, 0.75), (i, slot, 0.25)]);
     }
 }

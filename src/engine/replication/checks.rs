@@ -6,8 +6,9 @@
 //! [`Simulator::new`] checks that here, once, so that nothing on the event
 //! path has to.
 
-use super::{Simulator, KINDS, MEASURES};
+use super::Simulator;
 use crate::model::deps::NONE;
+use crate::model::Layout;
 
 impl<'m> Simulator<'m> {
     /// Checks once that every index the simulator will read from its model
@@ -25,7 +26,8 @@ impl<'m> Simulator<'m> {
         };
         // Every table has the length its indices assume (checked first:
         // the checks below index tables too).
-        let slots = deployments * MEASURES;
+        let layout = self.layout;
+        assert_eq!(layout, Layout::new(deployments), "layout");
         let lengths = [
             (self.own_up.len(), components),
             (self.eff_up.len(), components),
@@ -41,10 +43,10 @@ impl<'m> Simulator<'m> {
             (self.last_incident.len(), components),
             (self.link_stale.len(), links),
             (self.group_blast.len(), groups),
-            (self.group_pm.len(), groups * MEASURES * KINDS),
-            (self.now_blast.len(), slots),
-            (self.blast_sum.len(), slots * KINDS),
-            (self.bad_pm.len(), slots * KINDS),
+            (self.group_pm.len(), Layout::new(groups).cells()),
+            (self.now_blast.len(), layout.slots()),
+            (self.blast_sum.len(), layout.cells()),
+            (self.bad_pm.len(), layout.cells()),
         ];
         for (k, (length, expected)) in lengths.into_iter().enumerate() {
             assert_eq!(length, expected, "table {k}");

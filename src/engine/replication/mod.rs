@@ -83,6 +83,7 @@ use super::rollout::Rollouts;
 use super::table::Table;
 use super::trace::Trace;
 use crate::model::deps::{DepIndex, Link, NONE};
+use crate::model::layout::Layout;
 use crate::model::{Kind, Measure, Model, MS_PER_HOUR};
 use crate::stats::BlastTable;
 use blast::Impact;
@@ -90,10 +91,6 @@ use certificates::CertStart;
 use links::State;
 use rand::RngExt;
 
-/// Measures per deployment.
-pub const MEASURES: usize = Measure::COUNT;
-/// Kinds a cause can have.
-pub const KINDS: usize = Kind::ALL.len();
 const CONFIG: usize = Measure::Config as usize;
 const POD: usize = Measure::PodStart as usize;
 const ENDPOINTS: usize = Measure::Endpoints as usize;
@@ -205,6 +202,8 @@ pub struct Simulator<'m> {
     model: &'m Model,
     deps: &'m DepIndex,
     deployments: usize,
+    /// Where a (deployment, measure, kind) sits in the per-slot tables.
+    layout: Layout,
     clusters: usize,
     components: usize,
     /// Per component: its parent, or NONE.
@@ -258,13 +257,13 @@ pub struct Simulator<'m> {
     /// connected (the `endpoints` loss of a connected proxy is the stale
     /// share), for closed spells.
     link_stale: Table<u128>,
-    /// Bad proxy-milliseconds of closed spells of links, per `[(group *
-    /// MEASURES + measure) * KINDS + kind]`; spread over the member
-    /// deployments at the end.
+    /// Bad proxy-milliseconds of closed spells of links, per cell of the
+    /// [`Layout`] with the group in the deployment's place; spread over the
+    /// member deployments at the end.
     group_pm: Table<f64>,
-    /// Bad proxy-milliseconds per `[(deployment * MEASURES + measure) *
-    /// KINDS + kind]`: `badConfig` spells as they close, the rest at the
-    /// end (`endpoints` is derived there).
+    /// Bad proxy-milliseconds per cell ([`Layout::cell`]): `badConfig`
+    /// spells as they close, the rest at the end (`endpoints` is derived
+    /// there).
     bad_pm: Table<f64>,
     /// Per (deployment, cluster): live, and its primary istiod carries a
     /// bad config change; and since when.
@@ -296,9 +295,9 @@ pub struct Simulator<'m> {
     /// measures of [`SETTLED`]), and the groups that have any.
     group_blast: Table<[f64; 3]>,
     touched_groups: Vec<u32>,
-    /// Blasts of the incident being processed, `[deployment * MEASURES +
-    /// measure]`, for the measures settled within its event (config,
-    /// podStart, endpoints); zero between events.
+    /// Blasts of the incident being processed, per slot
+    /// ([`Layout::slot`]), for the measures settled within its event
+    /// (config, podStart, endpoints); zero between events.
     now_blast: Table<f64>,
     /// Parts of blasts settled after their incident's event, as they come:
     /// (incident, slot, share of the mesh) for traffic (when a
@@ -306,8 +305,8 @@ pub struct Simulator<'m> {
     /// badConfig (as a rollout reaches later istiods). Rare, so kept as a
     /// list and summed per incident and slot at the end.
     later: Vec<(u32, u32, f64)>,
-    /// Blast radii of every replication this simulator ran, `[(deployment
-    /// * MEASURES + measure) * KINDS + kind]`.
+    /// Blast radii of every replication this simulator ran, per cell
+    /// ([`Layout::cell`]).
     blast_table: BlastTable,
     /// This replication's sums of blast radii, indexed alike.
     blast_sum: Table<f64>,
@@ -362,11 +361,12 @@ impl<'m> Simulator<'m> {
         let ms = |h: f64| (h * MS_PER_HOUR).round() as u64;
         let ttl_ms = ms(model.cert.ttl_hours).max(1);
         let start_ms = ms(model.warmup_hours);
-        let slots = deployments * MEASURES;
+        let layout = Layout::new(deployments);
         let simulator = Simulator {
             model,
             deps,
             deployments,
+            layout,
             clusters,
             components: n,
             parent: parent.into(),
@@ -425,8 +425,8 @@ impl<'m> Simulator<'m> {
                 .collect(),
             status: vec![Status::default(); deps.links().len()].into(),
             link_stale: vec![0; deps.links().len()].into(),
-            group_pm: vec![0.0; deps.groups() * MEASURES * KINDS].into(),
-            bad_pm: vec![0.0; slots * KINDS].into(),
+            group_pm: vec![0.0; Layout::new(deps.groups()).cells()].into(),
+            bad_pm: vec![0.0; layout.cells()].into(),
             change_bad_pair: vec![false; deployments * clusters],
             change_since: vec![0; deployments * clusters],
             live_proxies: 0,
@@ -450,10 +450,10 @@ impl<'m> Simulator<'m> {
             incidents: Vec::new(),
             group_blast: vec![[0.0; 3]; deps.groups()].into(),
             touched_groups: Vec::new(),
-            now_blast: vec![0.0; slots].into(),
+            now_blast: vec![0.0; layout.slots()].into(),
             later: Vec::new(),
-            blast_table: BlastTable::new(slots * KINDS),
-            blast_sum: vec![0.0; slots * KINDS].into(),
+            blast_table: BlastTable::new(layout.cells()),
+            blast_sum: vec![0.0; layout.cells()].into(),
             row_budget: 0,
             keep_rows: false,
             impacts: Vec::new(),
@@ -670,7 +670,7 @@ impl<'m> Simulator<'m> {
                 for d in 0..self.deployments {
                     let sums = self.deployment_sums(d);
                     let untouched = self.live_proxies - sums.disconnected - sums.conn_touched;
-                    self.now_blast[d * MEASURES + ENDPOINTS] +=
+                    self.now_blast[Layout::slot(d, ENDPOINTS)] +=
                         rise * exact(untouched) / self.total_proxies;
                 }
             }

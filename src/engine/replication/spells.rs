@@ -7,7 +7,8 @@
 //! ends, so nothing is done per deployment while time passes.
 
 use super::links::State;
-use super::{exact, Simulator, CONFIG, KINDS, MEASURES};
+use super::{exact, Simulator, CONFIG};
+use crate::model::Layout;
 
 impl<'m> Simulator<'m> {
     /// Integrates the live and stale proxies since the last event, clipped
@@ -47,7 +48,7 @@ impl<'m> Simulator<'m> {
     pub(super) fn close_spell(&mut self, l: usize, m: usize, kind: u8, since: u64, t: u64) {
         let reads = self.reads[l];
         let pm = exact(reads.proxies) * exact(self.window_ms(since, t));
-        self.group_pm[(reads.link.group as usize * MEASURES + m) * KINDS + kind as usize] += pm;
+        self.group_pm[Layout::cell(reads.link.group as usize, m, kind as usize)] += pm;
     }
 
     /// Milliseconds of [from, to) inside the measured window.
