@@ -82,7 +82,6 @@ impl<'m> Simulator<'m> {
             // deployment first (without this path the second pass ran 6%
             // slower).
             if let Some(g) = self.touched_groups.pop() {
-                let g = g as usize;
                 let blasts = std::mem::take(&mut self.group_blast[g]);
                 for &d in self.deps.group_members(g) {
                     for (m, blast) in SETTLED.into_iter().zip(blasts) {
@@ -95,7 +94,7 @@ impl<'m> Simulator<'m> {
             return;
         }
         for k in 0..self.touched_groups.len() {
-            let g = self.touched_groups[k] as usize;
+            let g = self.touched_groups[k];
             let blasts = std::mem::take(&mut self.group_blast[g]);
             for &d in self.deps.group_members(g) {
                 let now = &mut self.now_blast[Layout::slots_of(d as usize)];
@@ -153,7 +152,7 @@ impl<'m> Simulator<'m> {
     pub(super) fn deployment_sums(&self, d: usize) -> Sums {
         let mut sums = Sums::default();
         for &g in &self.groups_of[d] {
-            let s = self.sums[g as usize];
+            let s = self.sums[g];
             sums.disconnected += s.disconnected;
             sums.config_bad += s.config_bad;
             sums.conn_touched += s.conn_touched;

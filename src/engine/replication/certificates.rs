@@ -20,7 +20,7 @@
 use super::links::State;
 use super::{to_ms, Simulator, POD, TRAFFIC};
 use crate::engine::rng::{stream, Stream};
-use crate::model::deps::NONE;
+use crate::model::deps::{LinkId, NONE};
 use crate::model::Layout;
 use rand::RngExt;
 
@@ -84,7 +84,7 @@ impl<'m> Simulator<'m> {
         }
         let rotation = self.rotation_ms;
         let mut phase = (usize::MAX, 0);
-        for l in 0..self.cert_start.len() {
+        for l in self.deps.link_ids() {
             let c = self.reads[l].link.cluster as usize;
             if phase.0 != c {
                 let id = model.components[model.clusters[c].component].stream ^ CERT_SALT;
@@ -101,10 +101,10 @@ impl<'m> Simulator<'m> {
             let (before, x) = self.history[k];
             self.flip(x as usize);
             for &l in self.deps.links_of(x as usize) {
-                self.replay_link(l as usize, -(before as i64));
+                self.replay_link(l, -(before as i64));
             }
         }
-        for l in 0..self.status.len() {
+        for l in self.deps.link_ids() {
             let start = self.cert_start[l];
             let s = &mut self.status[l];
             debug_assert_eq!(
@@ -121,7 +121,7 @@ impl<'m> Simulator<'m> {
 
     /// Link `l` in the look-back at `t` (ms, negative): its certificate
     /// clock follows its connection as [`Simulator::eval_link`] has it.
-    pub(super) fn replay_link(&mut self, l: usize, t: i64) {
+    pub(super) fn replay_link(&mut self, l: LinkId, t: i64) {
         let new = self.connection(l);
         let (rotation, ttl) = (self.rotation_ms, self.ttl_ms);
         let c = &mut self.cert_start[l];
@@ -138,7 +138,7 @@ impl<'m> Simulator<'m> {
     /// Ends the disconnection of link `l` at `t`: its podStart spell, and
     /// traffic lost from the certificate expiry on.
     #[inline(always)]
-    pub(super) fn close_disconnection(&mut self, l: usize, t: u64) {
+    pub(super) fn close_disconnection(&mut self, l: LinkId, t: u64) {
         let s = &self.status[l];
         let (kind, since, expiry) = (s.pod_kind, s.pod_since, s.expiry);
         self.close_spell(l, POD, kind, since, t);
@@ -152,7 +152,7 @@ impl<'m> Simulator<'m> {
     /// Ends the traffic spell of a disconnected link `l` at `t`. When the
     /// certificate had expired, the incident that caused the disconnection
     /// gets a traffic blast radius; the trace records the interval.
-    pub(super) fn close_traffic(&mut self, l: usize, t: u64) {
+    pub(super) fn close_traffic(&mut self, l: LinkId, t: u64) {
         let s = self.status[l];
         self.close_spell(l, TRAFFIC, s.pod_kind, s.expiry, t);
         let reads = self.reads[l];

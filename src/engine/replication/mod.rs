@@ -38,15 +38,16 @@
 //! the compiler kept them out of line, and inlining them took 15% of the
 //! instructions of an event (BENCHMARKS.md, third pass). The per-component,
 //! per-link, per-group, per-cluster and per-slot arrays are `Table`s,
-//! indexed without bounds checks (`src/engine/table.rs`):
-//! [`Simulator::new`] checks once that every index the model holds is in
-//! range (`check_indices`).
+//! indexed without bounds checks (`src/engine/table.rs`): the per-link and
+//! per-group ones only by the dependency index's [`LinkId`]s and
+//! [`GroupId`]s, whose type carries their range, the others by indices
+//! that [`Simulator::new`] checks once (`check_indices`).
 //!
 //! Where each part lives (each file adds one `impl Simulator` block):
 //!
 //! - here: the [`Simulator`] and its tables, and the event loop (`run`,
 //!   the start of a replication, a component's transition);
-//! - `checks`: the one-time check that every index is in range;
+//! - `checks`: the one-time check that every plain index is in range;
 //! - `failure`: the failure tree: effective states down a subtree, the
 //!   highest failed component on a chain, and the causes (kinds and
 //!   incidents) a link's bad spell is charged to;
@@ -82,7 +83,7 @@ use super::rng::{stream, Stream};
 use super::rollout::Rollouts;
 use super::table::Table;
 use super::trace::Trace;
-use crate::model::deps::{DepIndex, Link, NONE};
+use crate::model::deps::{DepIndex, GroupId, Link, LinkId, NONE};
 use crate::model::layout::Layout;
 use crate::model::{Kind, Measure, Model, MS_PER_HOUR};
 use crate::stats::BlastTable;
@@ -243,7 +244,7 @@ pub struct Simulator<'m> {
     /// as (milliseconds before 0, component).
     history: Vec<(u64, u32)>,
     /// Per link: its state and certificate during the look-back.
-    cert_start: Table<CertStart>,
+    cert_start: Table<CertStart, LinkId>,
     /// Per component: the incident of its current failure; NONE when up,
     /// or when its failure was no incident (before the measured window,
     /// or masked by a failed ancestor).
@@ -251,12 +252,12 @@ pub struct Simulator<'m> {
     changes_rng: Stream,
     queue: EventQueue,
     /// Per link.
-    reads: Table<LinkReads>,
-    status: Table<Status>,
+    reads: Table<LinkReads, LinkId>,
+    status: Table<Status, LinkId>,
     /// Per link: the mesh's stale proxy-milliseconds while it was live and
     /// connected (the `endpoints` loss of a connected proxy is the stale
     /// share), for closed spells.
-    link_stale: Table<u128>,
+    link_stale: Table<u128, LinkId>,
     /// Bad proxy-milliseconds of closed spells of links, per cell of the
     /// [`Layout`] with the group in the deployment's place; spread over the
     /// member deployments at the end.
@@ -276,9 +277,9 @@ pub struct Simulator<'m> {
     /// `stale_proxies / total_proxies`, updated when it changes.
     stale_share: f64,
     /// Per group of links.
-    sums: Table<Sums>,
+    sums: Table<Sums, GroupId>,
     /// Per deployment: the groups it is a member of.
-    groups_of: Vec<Vec<u32>>,
+    groups_of: Vec<Vec<GroupId>>,
     /// Per deployment: live proxies whose primary istiod carries a bad
     /// config change.
     change_bad: Vec<u64>,
@@ -293,8 +294,8 @@ pub struct Simulator<'m> {
     incidents: Vec<(u64, u32)>,
     /// Blasts of the incident being processed per group of links (the
     /// measures of [`SETTLED`]), and the groups that have any.
-    group_blast: Table<[f64; 3]>,
-    touched_groups: Vec<u32>,
+    group_blast: Table<[f64; 3], GroupId>,
+    touched_groups: Vec<GroupId>,
     /// Blasts of the incident being processed, per slot
     /// ([`Layout::slot`]), for the measures settled within its event
     /// (config, podStart, endpoints); zero between events.
@@ -405,26 +406,22 @@ impl<'m> Simulator<'m> {
             walk: Vec::new(),
             rngs: Vec::with_capacity(n),
             history: Vec::new(),
-            cert_start: vec![CertStart::default(); deps.links().len()].into(),
+            cert_start: Table::per_link(deps, |_| CertStart::default()),
             last_incident: vec![NONE; n].into(),
             changes_rng: stream(0, 0, 0),
             queue: EventQueue::with_capacity(n + 1),
-            reads: deps
-                .links()
-                .iter()
-                .map(|link| {
-                    let c = &model.clusters[link.cluster as usize];
-                    LinkReads {
-                        link: *link,
-                        component: c.component as u32,
-                        api_server: c.api_server as u32,
-                        proxies: c.proxies,
-                        share: c.proxies as f64 / total_proxies,
-                    }
-                })
-                .collect(),
-            status: vec![Status::default(); deps.links().len()].into(),
-            link_stale: vec![0; deps.links().len()].into(),
+            reads: Table::per_link(deps, |link| {
+                let c = &model.clusters[link.cluster as usize];
+                LinkReads {
+                    link: *link,
+                    component: c.component as u32,
+                    api_server: c.api_server as u32,
+                    proxies: c.proxies,
+                    share: c.proxies as f64 / total_proxies,
+                }
+            }),
+            status: Table::per_link(deps, |_| Status::default()),
+            link_stale: Table::per_link(deps, |_| 0),
             group_pm: vec![0.0; Layout::new(deps.groups()).cells()].into(),
             bad_pm: vec![0.0; layout.cells()].into(),
             change_bad_pair: vec![false; deployments * clusters],
@@ -434,11 +431,11 @@ impl<'m> Simulator<'m> {
             stale: vec![false; clusters].into(),
             stale_proxies: 0,
             stale_share: 0.0,
-            sums: vec![Sums::default(); deps.groups()].into(),
+            sums: Table::per_group(deps, |_| Sums::default()),
             groups_of: (0..deployments as u32)
                 .map(|d| {
-                    (0..deps.groups() as u32)
-                        .filter(|&g| deps.group_members(g as usize).contains(&d))
+                    deps.group_ids()
+                        .filter(|&g| deps.group_members(g).contains(&d))
                         .collect()
                 })
                 .collect(),
@@ -448,7 +445,7 @@ impl<'m> Simulator<'m> {
             stale_pm: 0,
             clock_ms: 0,
             incidents: Vec::new(),
-            group_blast: vec![[0.0; 3]; deps.groups()].into(),
+            group_blast: Table::per_group(deps, |_| [0.0; 3]),
             touched_groups: Vec::new(),
             now_blast: vec![0.0; layout.slots()].into(),
             later: Vec::new(),
@@ -515,7 +512,7 @@ impl<'m> Simulator<'m> {
         // Spells still open at the horizon end there, as if every link
         // went dead.
         let end = self.end_ms;
-        for l in 0..self.status.len() {
+        for l in self.deps.link_ids() {
             self.end_spells(l, self.status[l].state, State::default(), end);
         }
         for d in 0..self.deployments {
@@ -607,7 +604,7 @@ impl<'m> Simulator<'m> {
         for c in 0..self.clusters {
             self.eval_global(c);
         }
-        for l in 0..self.status.len() {
+        for l in self.deps.link_ids() {
             self.eval_link(l, 0, None, 0.0, None);
         }
     }
@@ -660,7 +657,7 @@ impl<'m> Simulator<'m> {
         }
         let failed = was_up.then(|| self.kind[x]);
         for &l in deps.links_of(x) {
-            self.eval_link(l as usize, t, incident, stale_share_before, failed);
+            self.eval_link(l, t, incident, stale_share_before, failed);
         }
         // Connected proxies in pairs whose state did not change see only the
         // rise of the stale share.

@@ -95,8 +95,8 @@ impl<'m> Simulator<'m> {
             }
         }
         // Each group's link time to its members, groups in order.
-        for g in 0..self.deps.groups() {
-            let from = &self.group_pm[Layout::cells_of(g)];
+        for g in self.deps.group_ids() {
+            let from = &self.group_pm[Layout::cells_of(g.index())];
             for &d in self.deps.group_members(g) {
                 let to = &mut self.bad_pm[Layout::cells_of(d as usize)];
                 for (to, from) in to.iter_mut().zip(from) {
