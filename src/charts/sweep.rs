@@ -138,7 +138,7 @@ impl SweepChart {
     ) -> anyhow::Result<Self> {
         let deployments = deployments(sweep, measure);
         let multi = sweep.parameters.len() > 1;
-        let zip = crossovers.iter().any(|c| c.zip) || is_zip(sweep);
+        let zip = study::crossover::is_zip(sweep);
         let mut subtitle = vec![if sweep.exact_only {
             "No simulation: closed-form long-run values. Log scale of downtime.".to_string()
         } else {
@@ -521,21 +521,6 @@ fn deployments(sweep: &Sweep, measure: Measure) -> Vec<String> {
         }
     }
     out
-}
-
-/// A zip sweep: several parameters, every point on the diagonal.
-fn is_zip(sweep: &Sweep) -> bool {
-    sweep.parameters.len() > 1
-        && sweep
-            .parameters
-            .iter()
-            .map(|p| p.values.len())
-            .product::<usize>()
-            != sweep.points.len()
-        && sweep
-            .points
-            .iter()
-            .all(|p| p.coords.windows(2).all(|w| w[0] == w[1]))
 }
 
 fn colour(i: usize) -> RGBColor {

@@ -166,9 +166,11 @@ pub fn find(sweep: &Sweep) -> Vec<Crossover> {
     out
 }
 
-/// Zip mode: every point has one index for all parameters. A sweep of
-/// one parameter reads the same either way.
-fn is_zip(sweep: &Sweep) -> bool {
+/// Zip mode: several parameters, and the points are the diagonal (every
+/// point has one index for all of them) rather than every combination.
+/// [`Sweep`] does not carry its mode, so it is read from the points; a
+/// sweep of one parameter reads the same either way.
+pub fn is_zip(sweep: &Sweep) -> bool {
     sweep.parameters.len() > 1
         && sweep.points.len() == sweep.parameters[0].values.len()
         && sweep
