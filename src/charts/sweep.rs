@@ -907,4 +907,26 @@ mod tests {
         assert!(!svg.contains("opacity=\"0.22\""));
         assert!(!svg.contains("95% interval"));
     }
+
+    #[test]
+    fn a_zip_sweep_reads_the_one_line_along_each_parameter() {
+        let mut s = sweep(false, false);
+        let n = s.parameters[0].values.len();
+        s.parameters.push(Parameter {
+            path: "spec.failures.zone.repair.median".to_string(),
+            unit: Unit::Hours,
+            scale: Scale::Linear,
+            continuous: true,
+            values: values(&(1..=n).map(|h| h as f64).collect::<Vec<_>>(), "h"),
+        });
+        for (i, p) in s.points.iter_mut().enumerate() {
+            p.coords = vec![i, i];
+        }
+        let svg = render_and_check(&s, "zip");
+        assert!(svg.contains("Zip sweep: every parameter moves together"));
+        assert!(svg.contains("along spec.failures.zone.repair.median"));
+        assert!(!svg.contains(", with the"), "a zip sweep holds nothing");
+        // The crossing is marked on both panels.
+        assert_eq!(svg.matches("1  per-zone beats per-region").count(), 2);
+    }
 }
