@@ -186,10 +186,15 @@ pub fn is_zip(sweep: &Sweep) -> bool {
 }
 
 /// The deployment pairs of a measure, in the order the points report them.
+/// A run reports both orders (a − b and b − a); the first seen is kept,
+/// since the other is the same crossing said backwards.
 fn pairs(sweep: &Sweep, measure: Measure) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for row in sweep.points.iter().flat_map(|p| &p.pairs) {
-        if row.measure == measure && !out.iter().any(|(a, b)| *a == row.a && *b == row.b) {
+        let seen = |(a, b): &(String, String)| {
+            (*a == row.a && *b == row.b) || (*a == row.b && *b == row.a)
+        };
+        if row.measure == measure && !out.iter().any(seen) {
             out.push((row.a.clone(), row.b.clone()));
         }
     }
