@@ -57,6 +57,8 @@ const PANEL_GAP: i32 = 26;
 const NOTE_H: i32 = 24;
 /// Smallest gap between labels of the downtime axis, pixels.
 const Y_LABEL_GAP: i32 = 22;
+/// Widest line of notes under a panel, pixels.
+const NOTES_W: i32 = style::WIDTH as i32 - 2 * MARGIN - 140;
 /// Dash and gap of the exact value's line, pixels.
 const DASH: (f64, f64) = (9.0, 6.0);
 
@@ -495,6 +497,7 @@ impl Panel {
             let pad = ((hi - lo) * 0.03).max(if hi > lo { 0.0 } else { 1.0 });
             (lo - pad, hi + pad, false)
         };
+        let notes = wrap(&notes, NOTES_W)?;
         Ok(Panel {
             heading,
             axis: Axis::linear(0.0, 1.0, 0, 1),
@@ -510,6 +513,31 @@ impl Panel {
     fn height(&self) -> i32 {
         HEADING_H + PLOT_H + style::AXIS_H + self.notes.len() as i32 * NOTE_H
     }
+}
+
+/// `notes` broken at spaces into lines at most `width` pixels wide, the
+/// lines after a note's first indented, so a long sentence (a crossover
+/// with several held values) never runs off the canvas.
+fn wrap(notes: &[String], width: i32) -> anyhow::Result<Vec<String>> {
+    let mut out = Vec::new();
+    for note in notes {
+        let mut line = String::new();
+        for word in note.split(' ') {
+            let candidate = if line.is_empty() {
+                word.to_string()
+            } else {
+                format!("{line} {word}")
+            };
+            if !line.trim().is_empty() && style::text_width(&candidate, NOTE_SIZE)? > width {
+                out.push(std::mem::take(&mut line));
+                line = format!("    {word}");
+            } else {
+                line = candidate;
+            }
+        }
+        out.push(line);
+    }
+    Ok(out)
 }
 
 /// The deployments with a row of `measure`, in the order points list them.
@@ -928,5 +956,18 @@ mod tests {
         assert!(!svg.contains(", with the"), "a zip sweep holds nothing");
         // The crossing is marked on both panels.
         assert_eq!(svg.matches("1  per-zone beats per-region").count(), 2);
+    }
+
+    #[test]
+    fn a_long_note_is_wrapped_to_the_canvas() {
+        font::ensure_font().unwrap();
+        let long = format!("1  {}", "per-zone beats per-region ".repeat(20));
+        let lines = wrap(&[long, "short".to_string()], 600).unwrap();
+        assert!(lines.len() > 3, "{lines:?}");
+        for l in &lines {
+            assert!(style::text_width(l, NOTE_SIZE).unwrap() <= 600, "{l}");
+        }
+        assert!(lines[1].starts_with("    "));
+        assert_eq!(lines.last().map(String::as_str), Some("short"));
     }
 }
