@@ -121,7 +121,8 @@ pub(super) enum Blame<'a> {
     /// The error is inside what this override wrote.
     Override(&'a Applied),
     /// The error is about a mapping or list holding what this override
-    /// wrote: the file's, mentioning the override.
+    /// wrote, or about a field beside it (a `p95` checked against an
+    /// overridden `median`): the file's, mentioning the override.
     Around(&'a Applied),
     /// Nothing set touches it.
     File,
@@ -129,7 +130,7 @@ pub(super) enum Blame<'a> {
 
 /// Who answers for an error at `path`: the override whose part holds it
 /// (the deepest; the latest of equals, since it overwrote the others),
-/// else one set inside it, else the file.
+/// else one set inside it or beside it, else the file.
 pub(super) fn blame<'a>(applied: &'a [Applied], path: &str) -> Blame<'a> {
     let inside = applied
         .iter()
@@ -138,10 +139,30 @@ pub(super) fn blame<'a>(applied: &'a [Applied], path: &str) -> Blame<'a> {
     if let Some(a) = inside {
         return Blame::Override(a);
     }
-    match applied.iter().rev().find(|a| at_or_under(&a.path, path)) {
+    let beside = |a: &Applied| {
+        field_parent(&a.path).is_some() && field_parent(&a.path) == field_parent(path)
+    };
+    match applied
+        .iter()
+        .rev()
+        .find(|a| at_or_under(&a.path, path) || beside(a))
+    {
         Some(a) => Blame::Around(a),
         None => Blame::File,
     }
+}
+
+/// The mapping holding the field `path` names (`a.b` of `a.b.c`), where
+/// fields beside each other are checked against each other (a
+/// distribution's parameters, a placement's `per` and `count`). `None` for
+/// a list item, whose siblings are other items, and for the top-level
+/// sections and `spec`'s own fields, which are mostly independent.
+fn field_parent(path: &str) -> Option<&str> {
+    if path.ends_with(']') {
+        return None;
+    }
+    let parent = &path[..path.rfind('.')?];
+    parent.contains(['.', '[']).then_some(parent)
 }
 
 /// `path` is `root` or lies inside it (`a.b` is under `a`, `a.bc` is not).
@@ -210,7 +231,12 @@ fn parse_value(text: &str) -> Result<Value, String> {
         return Err(format!("the value is refused: {}", r.message));
     }
     serde_yaml_ng::from_str(text).map_err(|e| {
-        format!("the value is not YAML ({e}); quote the whole `--set` for the shell, e.g. --set 'spec.failures.zone.repair={{ dist: exponential, mean: 4h }}'")
+        // A position inside a one-line value helps nobody.
+        let mut why = e.to_string();
+        if let Some(at) = e.location() {
+            why = why.replacen(&format!(" at line {} column {}", at.line(), at.column()), "", 1);
+        }
+        format!("the value is not YAML ({why}); quote the whole `--set` for the shell, e.g. --set 'spec.failures.zone.repair={{ dist: exponential, mean: 4h }}'")
     })
 }
 
@@ -498,8 +524,25 @@ mod tests {
             Blame::Override(_)
         ));
         assert!(matches!(blame(&applied, "spec"), Blame::Around(_)));
+        assert!(matches!(
+            blame(&applied, "spec.proxy.certGraceRatio"),
+            Blame::Override(_)
+        ));
         assert!(matches!(blame(&applied, "spec.proxyX"), Blame::File));
         assert!(matches!(blame(&applied, "spec.seed"), Blame::File));
+    }
+
+    #[test]
+    fn fields_beside_an_override_mention_it() {
+        let mut root = tree();
+        let applied = [set(&mut root, "spec.deployments[1].controlPlanes.per", "zone").unwrap()];
+        let around = |path| matches!(blame(&applied, path), Blame::Around(_));
+        assert!(around("spec.deployments[1].controlPlanes.count"));
+        assert!(around("spec.deployments[1].controlPlanes"));
+        assert!(around("spec.deployments[1]"));
+        assert!(!around("spec.deployments[0].controlPlanes.count"));
+        assert!(!around("spec.deployments[0]"));
+        assert!(!around("spec.seed"));
     }
 
     #[test]
