@@ -600,4 +600,20 @@ mod tests {
         let err = set(&mut root, "spec.seed", "{ a: [").unwrap_err();
         assert!(err.contains("spec.seed: the value is not YAML"), "{err}");
     }
+
+    proptest::proptest! {
+        /// Any `--set` text is applied or refused with a message; never a
+        /// panic (the command line is input like any other).
+        #[test]
+        fn any_text_is_applied_or_refused(
+            start in proptest::sample::select(vec!["", "spec", "spec.deployments", "spec.deployments[1]", "spec.deployments[name=b]", "spec.seed"]),
+            rest in "[a-z\\[\\]=.0-9 {}:,~-]{0,30}",
+        ) {
+            let text = format!("{start}{rest}");
+            let mut root = tree();
+            if let Ok(o) = Override::parse(&text) {
+                let _ = apply(&mut root, &o, 1);
+            }
+        }
+    }
 }
