@@ -27,6 +27,7 @@ use super::canvas::Canvas;
 use super::frame::{self, Header, LegendItem, Mark, Rows, LEFT, RIGHT};
 use super::style::{self, GAP, HEADING_H, INK, MARGIN, MUTED, NOTE_SIZE, TEXT};
 use super::Chart;
+use crate::export::files::{ChartFiles, BLAST_CHART};
 use crate::model::{Kind, Measure};
 use crate::results::{BlastRow, Results};
 use plotters::prelude::*;
@@ -197,8 +198,8 @@ impl Layout {
 }
 
 impl Chart for Blast {
-    fn name(&self) -> &'static str {
-        "blast"
+    fn files(&self) -> ChartFiles {
+        BLAST_CHART
     }
 
     fn size(&self, results: &Results) -> anyhow::Result<(u32, u32)> {

@@ -15,6 +15,7 @@ use super::canvas::Canvas;
 use super::frame::{self, Columns, Header, LegendItem, Mark, Rows, CENTRE, LEFT, RIGHT};
 use super::style::{self, HEADING_H, MARGIN, MUTED, NOTE_SIZE, ROW_H, TEXT, UNATTRIBUTED};
 use super::Chart;
+use crate::export::files::{ChartFiles, CAUSE_CHART};
 use crate::model::{Kind, Measure};
 use crate::results::{Results, MINUTES_PER_YEAR};
 use plotters::prelude::*;
@@ -147,8 +148,8 @@ impl Layout {
 }
 
 impl Chart for Cause {
-    fn name(&self) -> &'static str {
-        "cause"
+    fn files(&self) -> ChartFiles {
+        CAUSE_CHART
     }
 
     fn size(&self, results: &Results) -> anyhow::Result<(u32, u32)> {

@@ -33,6 +33,7 @@ pub use cause::Cause;
 pub use ranking::Ranking;
 pub use timeline::TimelineChart;
 
+use crate::export::files::ChartFiles;
 use crate::export::{AtomicFile, Folder};
 use crate::model::Measure;
 use crate::results::Results;
@@ -47,8 +48,8 @@ pub type Area<DB> = DrawingArea<DB, Shift>;
 /// One chart: a name for its files, a size that depends on the results
 /// (the number of deployments, measures and kinds), and the drawing.
 pub trait Chart {
-    /// File stem: the chart is written as `<name>.png` and `<name>.svg`.
-    fn name(&self) -> &'static str;
+    /// Its two files, from the list of result files (`export/files.rs`).
+    fn files(&self) -> ChartFiles;
 
     /// Canvas size in pixels (width, height) for these results.
     fn size(&self, results: &Results) -> anyhow::Result<(u32, u32)>;
@@ -109,7 +110,7 @@ pub fn render_into(results: &Results, folder: &Folder<'_>) -> anyhow::Result<Vec
     Ok(files)
 }
 
-/// Writes one chart into `folder` as `<name>.png` and `<name>.svg`, each
+/// Writes one chart into `folder` as its PNG and its SVG, each
 /// under a temporary name first and renamed into place, so a reader never
 /// sees half a chart; returns the two paths.
 pub fn render<C: Chart>(
@@ -119,10 +120,11 @@ pub fn render<C: Chart>(
 ) -> anyhow::Result<Vec<PathBuf>> {
     font::ensure_font()?;
     let size = chart.size(results)?;
-    let png = folder.path(&format!("{}.png", chart.name()))?;
+    let files = chart.files();
+    let png = folder.path(files.png)?;
     write_png(chart, results, size, &png)
         .with_context(|| format!("cannot draw {}", png.display()))?;
-    let svg = folder.path(&format!("{}.svg", chart.name()))?;
+    let svg = folder.path(files.svg)?;
     write_svg(chart, results, size, &svg)
         .with_context(|| format!("cannot draw {}", svg.display()))?;
     Ok(vec![png, svg])

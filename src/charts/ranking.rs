@@ -18,6 +18,7 @@ use super::canvas::Canvas;
 use super::frame::{self, Header, LegendItem, Mark, Rows, LEFT, RIGHT};
 use super::style::{self, GAP, HEADING_H, MARGIN, MUTED, NOTE_SIZE, ROW_H, TEXT};
 use super::Chart;
+use crate::export::files::{ChartFiles, RANKING_CHART};
 use crate::model::Measure;
 use crate::results::{Results, SummaryRow, MINUTES_PER_YEAR};
 use plotters::prelude::*;
@@ -164,8 +165,8 @@ fn x_range(results: &Results) -> (f64, f64) {
 }
 
 impl Chart for Ranking {
-    fn name(&self) -> &'static str {
-        "ranking"
+    fn files(&self) -> ChartFiles {
+        RANKING_CHART
     }
 
     fn size(&self, results: &Results) -> anyhow::Result<(u32, u32)> {

@@ -17,6 +17,7 @@ use super::canvas::Canvas;
 use super::frame::{self, Header, LegendItem, Mark, Rows, LEFT};
 use super::style::{self, HEADING_H, MARGIN, MUTED, NOTE_SIZE, TEXT};
 use super::Chart;
+use crate::export::files::{ChartFiles, TIMELINE_CHART};
 use crate::model::{Kind, Measure};
 use crate::results::{Results, Series};
 use plotters::prelude::*;
@@ -222,8 +223,8 @@ impl Layout {
 }
 
 impl Chart for TimelineChart {
-    fn name(&self) -> &'static str {
-        "timeline"
+    fn files(&self) -> ChartFiles {
+        TIMELINE_CHART
     }
 
     fn size(&self, results: &Results) -> anyhow::Result<(u32, u32)> {

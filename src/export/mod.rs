@@ -7,7 +7,7 @@
 
 mod atomic;
 mod blast;
-mod files;
+pub mod files;
 mod load;
 mod replications;
 mod tables;
