@@ -2,12 +2,15 @@
 //! labels and a description.
 //!
 //! Every chart puts values on x and categories (deployments, kinds) on y,
-//! so one kind of axis serves all of them. Tick spacing is chosen from the
-//! labels' measured widths, so labels never overlap however narrow a panel
-//! is; a log axis labels 1, 2 and 5 × 10^k where they fit, else decades.
+//! so one kind of axis serves all of them. It is ours rather than
+//! plotters' mesh because that picks a tick count without knowing how wide
+//! its labels are: here tick spacing is chosen from the labels' measured
+//! widths, so labels never overlap however narrow a panel is; a log axis
+//! labels 1, 2 and 5 × 10^k where they fit, else decades.
 
 use super::canvas::Canvas;
 use super::style::{self, GRID, MUTED, TEXT, TICK_SIZE};
+use super::Backend;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
@@ -172,17 +175,13 @@ impl Axis {
     }
 
     /// Vertical grid lines from `top` to `bottom`.
-    pub fn grid<DB>(
+    pub fn grid<DB: Backend>(
         &self,
         canvas: &Canvas<'_, DB>,
         top: i32,
         bottom: i32,
         format: &dyn Fn(f64) -> String,
-    ) -> anyhow::Result<()>
-    where
-        DB: DrawingBackend,
-        DB::ErrorType: 'static,
-    {
+    ) -> anyhow::Result<()> {
         for t in self.ticks(format)? {
             let colour = if t.strong && self.log { DECADE } else { GRID };
             let x = self.x(t.value);
@@ -193,17 +192,13 @@ impl Axis {
 
     /// The axis line at `y`, tick marks and labels under it and, if given,
     /// the description under those.
-    pub fn draw<DB>(
+    pub fn draw<DB: Backend>(
         &self,
         canvas: &Canvas<'_, DB>,
         y: i32,
         format: &dyn Fn(f64) -> String,
         description: Option<&str>,
-    ) -> anyhow::Result<()>
-    where
-        DB: DrawingBackend,
-        DB::ErrorType: 'static,
-    {
+    ) -> anyhow::Result<()> {
         canvas.line(vec![(self.left, y), (self.right, y)], MUTED.stroke_width(1))?;
         for t in self.ticks(format)? {
             let x = self.x(t.value);

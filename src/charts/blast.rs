@@ -24,9 +24,13 @@
 
 use super::axis::Axis;
 use super::canvas::Canvas;
-use super::frame::{self, Header, LegendItem, Mark, Rows, LEFT, RIGHT};
+use super::frame::{self, Frame, Rows, Stack, LEFT, RIGHT};
+use super::header::{Header, LegendItem};
+use super::marks::{self, Mark};
 use super::style::{self, GAP, HEADING_H, INK, MARGIN, MUTED, NOTE_SIZE, TEXT};
+use super::Backend;
 use super::Chart;
+use crate::export::files::{ChartFiles, BLAST_CHART};
 use crate::model::{Kind, Measure};
 use crate::results::{BlastRow, Results};
 use plotters::prelude::*;
@@ -45,8 +49,6 @@ const LINE_SIZE: f64 = 14.0;
 const MIN_BAR_W: i32 = 12;
 /// Padding above and below the lines of a row, pixels.
 const ROW_PAD: i32 = 6;
-/// Space between panels, pixels.
-const PANEL_GAP: i32 = 14;
 /// Space between the columns of a panel, pixels.
 const COLUMN_GAP: i32 = 26;
 /// Narrowest size plot and hits plot, pixels.
@@ -63,12 +65,8 @@ const FREQ_HEADER: &str = "failures/yr";
 const SIZE_HEADER: &str = "share of the mesh's proxies one failure turns bad";
 const HITS_HEADER: &str = "hits a year per proxy";
 
-/// Where everything goes, computed once from the results and used both
-/// for the canvas size and for drawing.
-struct Layout {
-    header: Header,
-    header_h: i32,
-    width: i32,
+/// Where the panels and columns go, computed once with the frame.
+pub struct Layout {
     names_right: i32,
     kind_left: i32,
     size: (i32, i32),
@@ -76,7 +74,7 @@ struct Layout {
     hits: (i32, i32),
     x_max: f64,
     panels: Vec<Panel>,
-    height: i32,
+    stack: Stack,
 }
 
 /// One measure's panel: the kinds that hurt it, in [`Kind::ALL`] order.
@@ -96,7 +94,7 @@ impl Panel {
 const SWATCH: i32 = 12;
 
 impl Layout {
-    fn new(results: &Results) -> anyhow::Result<Self> {
+    fn frame(results: &Results) -> anyhow::Result<Frame<Self>> {
         let panels: Vec<Panel> = super::measures(results)
             .into_iter()
             .map(|measure| {
@@ -131,10 +129,8 @@ impl Layout {
                     .to_string(),
                 format!(
                     "A large blast that almost never happens costs little: compare deployments by \
-                     their hits a year. {} replications × {} years, seed {}.",
-                    style::thousands(results.replications as i64),
-                    style::number(results.horizon_years),
-                    results.seed
+                     their hits a year. {}.",
+                    frame::run_line(results)
                 ),
             ],
             legend: vec![
@@ -163,12 +159,8 @@ impl Layout {
         let freq_right = size.1 + 2 * COLUMN_GAP + freq_w;
         let hits = (freq_right + COLUMN_GAP, freq_right + COLUMN_GAP + hits_w);
         let width = hits.1 + VALUE_ROOM + MARGIN;
-        let header_h = header.height(width as u32)?;
         let n = results.deployments.len();
-        let height = header_h + panels.iter().map(|p| p.height(n) + PANEL_GAP).sum::<i32>()
-            - PANEL_GAP
-            + (style::AXIS_H - style::TICKS_H)
-            + MARGIN;
+        let stack = Stack::new(panels.iter().map(|p| p.height(n)).collect());
         let largest = results
             .blast_by_kind
             .iter()
@@ -180,10 +172,8 @@ impl Layout {
         } else {
             1.0
         };
-        Ok(Layout {
-            header,
-            header_h,
-            width,
+        let body_h = stack.height();
+        let layout = Layout {
             names_right,
             kind_left,
             size,
@@ -191,68 +181,51 @@ impl Layout {
             hits,
             x_max,
             panels,
-            height,
-        })
+            stack,
+        };
+        Frame::new(header, width as u32, body_h, layout)
     }
 }
 
 impl Chart for Blast {
-    fn name(&self) -> &'static str {
-        "blast"
+    type Body = Layout;
+
+    fn files(&self) -> ChartFiles {
+        BLAST_CHART
     }
 
-    fn size(&self, results: &Results) -> anyhow::Result<(u32, u32)> {
-        let l = Layout::new(results)?;
-        Ok((l.width as u32, l.height as u32))
+    fn frame(&self, results: &Results) -> anyhow::Result<Frame<Layout>> {
+        Layout::frame(results)
     }
 
-    fn draw<DB>(&self, results: &Results, canvas: &Canvas<'_, DB>) -> anyhow::Result<()>
-    where
-        DB: DrawingBackend,
-        DB::ErrorType: 'static,
-    {
-        let l = Layout::new(results)?;
-        l.header.draw(canvas)?;
-        let mut top = l.header_h;
-        for (i, p) in l.panels.iter().enumerate() {
-            let last = i + 1 == l.panels.len();
-            panel(results, canvas, &l, p, top, last)?;
-            top += p.height(results.deployments.len()) + PANEL_GAP;
+    fn draw<DB: Backend>(
+        &self,
+        results: &Results,
+        frame: &Frame<Layout>,
+        canvas: &Canvas<'_, DB>,
+    ) -> anyhow::Result<()> {
+        let l = &frame.body;
+        for (p, (top, last)) in l.panels.iter().zip(l.stack.tops(frame.top)) {
+            panel(results, canvas, l, p, top, last)?;
         }
         if results.blast_by_kind.is_empty() {
-            frame::no_data(
-                canvas,
-                l.header_h,
-                "no incidents that hurt: nothing to show",
-            )?;
+            frame::no_data(canvas, frame.top, "no incidents that hurt: nothing to show")?;
         }
         Ok(())
     }
 }
 
 /// One measure's panel, its heading band starting at `top`.
-fn panel<DB>(
+fn panel<DB: Backend>(
     results: &Results,
     canvas: &Canvas<'_, DB>,
     l: &Layout,
     p: &Panel,
     top: i32,
     last: bool,
-) -> anyhow::Result<()>
-where
-    DB: DrawingBackend,
-    DB::ErrorType: 'static,
-{
+) -> anyhow::Result<()> {
     let m = p.measure;
-    let mid = top + HEADING_H / 2 + 2;
-    canvas.text(
-        &style::measure_heading(m),
-        style::HEADING_SIZE,
-        TEXT,
-        LEFT,
-        (l.kind_left, mid),
-    )?;
-    canvas.text("deployment", NOTE_SIZE, MUTED, RIGHT, (l.names_right, mid))?;
+    let mid = frame::panel_heading(canvas, m, top, l.kind_left, l.names_right)?;
     canvas.text(FREQ_HEADER, NOTE_SIZE, MUTED, RIGHT, (l.freq_right, mid))?;
     canvas.text(HITS_HEADER, NOTE_SIZE, MUTED, LEFT, (l.hits.0, mid))?;
 
@@ -333,35 +306,27 @@ where
 }
 
 /// A line's swatch and name in the kind column.
-fn kind_label<DB>(
+fn kind_label<DB: Backend>(
     canvas: &Canvas<'_, DB>,
     l: &Layout,
     name: &str,
     colour: RGBColor,
     y: i32,
-) -> anyhow::Result<()>
-where
-    DB: DrawingBackend,
-    DB::ErrorType: 'static,
-{
+) -> anyhow::Result<()> {
     let x = l.kind_left;
     canvas.rect((x, y - SWATCH / 2), (x + SWATCH, y + SWATCH / 2), colour)?;
     canvas.text(name, LINE_SIZE, TEXT, LEFT, (x + SWATCH + 6, y))
 }
 
 /// Failures a year, printed, and hits a year as a bar with its value.
-fn frequency<DB>(
+fn frequency<DB: Backend>(
     canvas: &Canvas<'_, DB>,
     l: &Layout,
     (per_year, hits): (f64, f64),
     colour: RGBColor,
     y: i32,
     axis: &Axis,
-) -> anyhow::Result<()>
-where
-    DB: DrawingBackend,
-    DB::ErrorType: 'static,
-{
+) -> anyhow::Result<()> {
     canvas.text(
         &style::rate(per_year),
         LINE_SIZE,
@@ -387,16 +352,12 @@ where
 /// One kind's size marks on one line: bar from median to p95 (at least a
 /// few pixels wide, so a point mass still shows), line on to the largest,
 /// the mean as a diamond.
-fn size_marks<DB>(
+fn size_marks<DB: Backend>(
     canvas: &Canvas<'_, DB>,
     r: &BlastRow,
     y: i32,
     x: &dyn Fn(f64) -> i32,
-) -> anyhow::Result<()>
-where
-    DB: DrawingBackend,
-    DB::ErrorType: 'static,
-{
+) -> anyhow::Result<()> {
     let colour = style::kind_colour(r.kind);
     let (p50, p95, max) = (x(r.blast_p50), x(r.blast_p95), x(r.blast_max));
     let half = SUB_H / 2 - 3;
@@ -411,5 +372,5 @@ where
         vec![(max, y - half - 1), (max, y + half + 1)],
         INK.stroke_width(2),
     )?;
-    frame::diamond(canvas, (x(r.blast_mean), y), 3, true)
+    marks::diamond(canvas, (x(r.blast_mean), y), 3, true)
 }

@@ -1,12 +1,15 @@
 //! The surface a chart draws on: a few shapes and text, in pixels.
 //!
 //! Charts draw through this small vocabulary instead of plotters' chart
-//! builder so that every label is placed by our own layout (measured with
-//! the embedded font, never clipped) and so that text can be set glyph by
-//! glyph in bitmaps ([`super::typeset`] says why). In an SVG, text stays
-//! one `<text>` element per label, so it can be searched and selected.
+//! builder, whose tick spacing does not know its labels' widths and whose
+//! legend sits inside the plot: here every label is placed by our own
+//! layout (measured with the embedded font, never clipped). The shapes are
+//! plotters' own; only bitmap text is set glyph by glyph
+//! ([`super::typeset`] says why). In an SVG, text stays one `<text>`
+//! element per label, so it can be searched and selected.
 
-use super::{font, typeset, Area};
+use super::{font, typeset, Area, Backend};
+use anyhow::anyhow;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -16,11 +19,7 @@ pub struct Canvas<'a, DB: DrawingBackend> {
     glyph_by_glyph: bool,
 }
 
-impl<'a, DB> Canvas<'a, DB>
-where
-    DB: DrawingBackend,
-    DB::ErrorType: 'static,
-{
+impl<'a, DB: Backend> Canvas<'a, DB> {
     /// A surface over `area`; `glyph_by_glyph` for bitmaps, whose text
     /// plotters would space unevenly.
     pub fn new(area: &'a Area<DB>, glyph_by_glyph: bool) -> Self {
@@ -71,23 +70,21 @@ where
     ) -> anyhow::Result<()> {
         // Once per process; a chart drawn without `render` still finds it.
         font::ensure_font()?;
-        let glyphs = if self.glyph_by_glyph {
-            typeset::glyphs(text, size)
-        } else {
-            None
-        };
-        let Some((glyphs, advance)) = glyphs else {
-            let style = (font::FONT, size)
-                .into_font()
-                .color(&colour)
-                .pos(Pos::new(h, v));
+        let font = (font::FONT, size).into_font();
+        if !self.glyph_by_glyph {
+            let style = font.color(&colour).pos(Pos::new(h, v));
             self.area.draw_text(text, &style, pos)?;
             return Ok(());
-        };
-        // Anchored as plotters anchors text: by the advance width and a
-        // box `size / 1.24` high.
-        let width = advance.round() as i32;
-        let height = (size / 1.24) as i32;
+        }
+        // plotters' bitmap text drops each glyph's left side bearing
+        // (typeset.rs), so a PNG's text is set here one glyph at a time.
+        // The string is anchored as plotters anchors one, by its box, but
+        // with the width the glyphs are set to: plotters' own width is its
+        // f32 sum of advances, truncated, a pixel off what is drawn.
+        let (glyphs, advance) = typeset::glyphs(text, size)
+            .ok_or_else(|| anyhow!("the embedded DejaVu Sans font has no usable metrics"))?;
+        let (_, height) = font.box_size(text)?;
+        let (width, height) = (advance.round() as i32, height as i32);
         let dx = match h {
             HPos::Left => 0,
             HPos::Right => -width,
@@ -98,10 +95,7 @@ where
             VPos::Center => -height / 2,
             VPos::Bottom => -height,
         };
-        let style = (font::FONT, size)
-            .into_font()
-            .color(&colour)
-            .pos(Pos::new(HPos::Left, VPos::Top));
+        let style = font.color(&colour).pos(Pos::new(HPos::Left, VPos::Top));
         let mut buf = [0u8; 4];
         for typeset::Glyph { c, pen, bearing } in glyphs {
             if c.is_whitespace() {

@@ -12,9 +12,13 @@
 
 use super::axis::Axis;
 use super::canvas::Canvas;
-use super::frame::{self, Columns, Header, LegendItem, Mark, Rows, CENTRE, LEFT, RIGHT};
+use super::frame::{self, Columns, Frame, Rows, CENTRE, LEFT, RIGHT};
+use super::header::{Header, LegendItem};
+use super::marks::Mark;
 use super::style::{self, HEADING_H, MARGIN, MUTED, NOTE_SIZE, ROW_H, TEXT, UNATTRIBUTED};
+use super::Backend;
 use super::Chart;
+use crate::export::files::{ChartFiles, CAUSE_CHART};
 use crate::model::{Kind, Measure};
 use crate::results::{Results, MINUTES_PER_YEAR};
 use plotters::prelude::*;
@@ -77,17 +81,15 @@ impl Stack {
     }
 }
 
-struct Layout {
-    header: Header,
-    header_h: i32,
+/// Where the panels go and what they stack, computed once with the frame.
+pub struct Layout {
     columns: Columns,
-    height: i32,
     stacks: Vec<Vec<Stack>>,
     measures: Vec<Measure>,
 }
 
 impl Layout {
-    fn new(results: &Results) -> anyhow::Result<Self> {
+    fn frame(results: &Results) -> anyhow::Result<Frame<Self>> {
         let measures = super::measures(results);
         let stacks: Vec<Vec<Stack>> = measures
             .iter()
@@ -122,53 +124,50 @@ impl Layout {
                  path that made the proxy bad; total at the end of each bar."
                     .to_string(),
                 format!(
-                    "{} replications × {} years, seed {}. Each panel has its own scale.",
-                    style::thousands(results.replications as i64),
-                    style::number(results.horizon_years),
-                    results.seed
+                    "{}. Each panel has its own scale.",
+                    frame::run_line(results)
                 ),
             ],
             legend,
         };
         let names_w = style::names_width(results.deployments.iter().map(String::as_str))?;
         let columns = Columns::new(names_w, measures.len(), MIN_PANEL_W);
-        let header_h = header.height(columns.width)?;
         let n = results.deployments.len().max(1) as i32;
-        let height = header_h + HEADING_H + n * ROW_H + style::AXIS_H + MARGIN;
-        Ok(Layout {
-            header,
-            header_h,
+        let body_h = HEADING_H + n * ROW_H + style::AXIS_H + MARGIN;
+        let width = columns.width;
+        let layout = Layout {
             columns,
-            height,
             stacks,
             measures,
-        })
+        };
+        Frame::new(header, width, body_h, layout)
     }
 }
 
 impl Chart for Cause {
-    fn name(&self) -> &'static str {
-        "cause"
+    type Body = Layout;
+
+    fn files(&self) -> ChartFiles {
+        CAUSE_CHART
     }
 
-    fn size(&self, results: &Results) -> anyhow::Result<(u32, u32)> {
-        let l = Layout::new(results)?;
-        Ok((l.columns.width, l.height as u32))
+    fn frame(&self, results: &Results) -> anyhow::Result<Frame<Layout>> {
+        Layout::frame(results)
     }
 
-    fn draw<DB>(&self, results: &Results, canvas: &Canvas<'_, DB>) -> anyhow::Result<()>
-    where
-        DB: DrawingBackend,
-        DB::ErrorType: 'static,
-    {
-        let l = Layout::new(results)?;
-        l.header.draw(canvas)?;
-        let heading_y = l.header_h + HEADING_H / 2;
+    fn draw<DB: Backend>(
+        &self,
+        results: &Results,
+        frame: &Frame<Layout>,
+        canvas: &Canvas<'_, DB>,
+    ) -> anyhow::Result<()> {
+        let l = &frame.body;
+        let heading_y = frame.top + HEADING_H / 2;
         let rows = Rows {
             left: MARGIN,
             names_right: MARGIN + l.columns.names_w,
             right: l.columns.right(),
-            top: l.header_h + HEADING_H,
+            top: frame.top + HEADING_H,
             height: ROW_H,
         };
         canvas.text(
@@ -189,7 +188,7 @@ impl Chart for Cause {
                 CENTRE,
                 (centre, heading_y),
             )?;
-            panel(canvas, &l, &rows, stacks, left)?;
+            panel(canvas, l, &rows, stacks, left)?;
         }
         if results.cause.is_empty() {
             frame::no_data(
@@ -202,17 +201,13 @@ impl Chart for Cause {
     }
 }
 
-fn panel<DB>(
+fn panel<DB: Backend>(
     canvas: &Canvas<'_, DB>,
     l: &Layout,
     rows: &Rows,
     stacks: &[Stack],
     left: i32,
-) -> anyhow::Result<()>
-where
-    DB: DrawingBackend,
-    DB::ErrorType: 'static,
-{
+) -> anyhow::Result<()> {
     let largest = stacks.iter().map(Stack::total).fold(0f64, f64::max);
     // Room after the longest bar for its total.
     let x_max = if largest > 0.0 {

@@ -1,14 +1,19 @@
-//! What every chart has around its plots: the title block, the legend, the
-//! names column and the marks the legend explains.
+//! The chart frame every chart fills in: the canvas size under the title
+//! block (`header.rs`), the names column, panels stacked per measure or
+//! side by side, and the message of a chart with nothing to show.
 //!
-//! plotters' built-in legend sits inside a plot and covers data; with ten
-//! deployments there is no free corner. Here the legend is a band under
-//! the title, wrapped to the canvas width, and names are right-aligned
-//! text measured with the embedded font, so a long deployment name is
-//! never clipped or overlapped.
+//! A chart computes its layout once into a [`Frame`] (header, size, and
+//! its own body layout); rendering draws the header and hands the rest of
+//! the canvas to the chart, so no chart sets up its canvas or title again.
+//! Names are right-aligned text measured with the embedded font, so a
+//! long deployment name is never clipped or overlapped.
 
 use super::canvas::Canvas;
-use super::style::{self, INK, LEGEND_SIZE, MARGIN, MUTED, STRIPE, SUBTITLE_SIZE, TEXT};
+use super::header::Header;
+use super::style::{self, HEADING_H, MARGIN, MUTED, NOTE_SIZE, STRIPE, TEXT};
+use super::Backend;
+use crate::model::Measure;
+use crate::results::Results;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
@@ -19,234 +24,106 @@ pub const RIGHT: (HPos, VPos) = (HPos::Right, VPos::Center);
 /// Centred both ways.
 pub const CENTRE: (HPos, VPos) = (HPos::Center, VPos::Center);
 
-/// The symbol in front of a legend entry.
-#[derive(Clone, Copy, Debug)]
-pub enum Mark {
-    /// No symbol: a lead-in such as "component kind:".
-    Lead,
-    /// A filled square.
-    Swatch(RGBColor),
-    /// A filled dot with a dark rim (an estimate).
-    Dot(RGBColor),
-    /// A horizontal interval with end caps (a confidence interval).
-    Whisker,
-    /// A hollow diamond (an exact value).
-    Exact,
-    /// A thick line.
-    Line(RGBColor),
-    /// A short filled bar (median to p95).
-    Bar(RGBColor),
-    /// A thin line ending in a tick (up to the maximum).
-    ToMax,
-    /// A small dark diamond (a mean).
-    Mean,
-}
-
-/// One legend entry.
+/// A chart laid out: its title block, its canvas size, and where the
+/// chart's own marks go (`B`, each chart's layout).
 #[derive(Clone, Debug)]
-pub struct LegendItem {
-    /// Its symbol.
-    pub mark: Mark,
-    /// Its text.
-    pub label: String,
+pub struct Frame<B> {
+    /// The title block.
+    pub header: Header,
+    /// Bottom of the title block: the chart's body starts here.
+    pub top: i32,
+    /// Canvas width and height, pixels.
+    pub size: (u32, u32),
+    /// The chart's own layout.
+    pub body: B,
 }
 
-impl LegendItem {
-    /// An entry.
-    pub fn new(mark: Mark, label: impl Into<String>) -> Self {
-        LegendItem {
-            mark,
-            label: label.into(),
-        }
-    }
-}
-
-/// Width of the symbol slot in front of a legend label.
-const MARK_W: i32 = 30;
-/// Height of a legend line.
-const LEGEND_LINE_H: i32 = 28;
-/// Gap between legend entries.
-const ENTRY_GAP: i32 = 30;
-
-/// The title block: title, subtitle lines and the legend.
-#[derive(Clone, Debug)]
-pub struct Header {
-    /// The title (carries the scenario name).
-    pub title: String,
-    /// Lines under the title.
-    pub subtitle: Vec<String>,
-    /// Legend entries, laid out left to right and wrapped.
-    pub legend: Vec<LegendItem>,
-}
-
-impl Header {
-    /// Height of the block on a canvas `width` pixels wide, including the
-    /// space below it.
-    pub fn height(&self, width: u32) -> anyhow::Result<i32> {
-        let lines = legend_layout(&self.legend, width)?
-            .last()
-            .map_or(0, |&(_, line)| line + 1);
-        Ok(MARGIN
-            + title_h()
-            + self.subtitle.len() as i32 * subtitle_h()
-            + 8
-            + lines * LEGEND_LINE_H
-            + 12)
-    }
-
-    /// Draws the block at the top of the canvas; returns the y where the
-    /// content below it starts.
-    pub fn draw<DB>(&self, canvas: &Canvas<'_, DB>) -> anyhow::Result<i32>
-    where
-        DB: DrawingBackend,
-        DB::ErrorType: 'static,
-    {
-        let (width, _) = canvas.size();
-        let top_left = (HPos::Left, VPos::Top);
-        let mut y = MARGIN;
-        canvas.text(&self.title, style::TITLE_SIZE, TEXT, top_left, (MARGIN, y))?;
-        y += title_h();
-        for line in &self.subtitle {
-            canvas.text(line, SUBTITLE_SIZE, MUTED, top_left, (MARGIN, y))?;
-            y += subtitle_h();
-        }
-        y += 8;
-        let mut lines = 0;
-        let layout = legend_layout(&self.legend, width as u32)?;
-        for (item, (x, line)) in self.legend.iter().zip(layout) {
-            let cy = y + line * LEGEND_LINE_H + LEGEND_LINE_H / 2;
-            lines = lines.max(line + 1);
-            draw_mark(canvas, item.mark, (x + MARK_W / 2, cy))?;
-            let (colour, tx) = match item.mark {
-                Mark::Lead => (MUTED, x),
-                _ => (TEXT, x + MARK_W + 6),
-            };
-            canvas.text(&item.label, LEGEND_SIZE, colour, LEFT, (tx, cy))?;
-        }
-        Ok(y + lines * LEGEND_LINE_H + 12)
-    }
-}
-
-fn title_h() -> i32 {
-    (style::TITLE_SIZE * 1.3) as i32
-}
-
-fn subtitle_h() -> i32 {
-    (SUBTITLE_SIZE * 1.45) as i32
-}
-
-/// (x, line) of every legend entry, wrapping at the canvas width; a
-/// lead-in moves to the next line with the entry after it.
-fn legend_layout(items: &[LegendItem], width: u32) -> anyhow::Result<Vec<(i32, i32)>> {
-    let right = width as i32 - MARGIN;
-    let widths = items
-        .iter()
-        .map(|item| {
-            let mark = match item.mark {
-                Mark::Lead => 0,
-                _ => MARK_W + 6,
-            };
-            Ok(mark + style::text_width(&item.label, LEGEND_SIZE)?)
+impl<B> Frame<B> {
+    /// `header` over a body `body_h` pixels high, on a canvas `width`
+    /// pixels wide (the legend wraps to it).
+    pub fn new(header: Header, width: u32, body_h: i32, body: B) -> anyhow::Result<Self> {
+        let top = header.height(width)?;
+        Ok(Frame {
+            header,
+            top,
+            size: (width, (top + body_h) as u32),
+            body,
         })
-        .collect::<anyhow::Result<Vec<i32>>>()?;
-    let gap = |item: &LegendItem| match item.mark {
-        Mark::Lead => 10,
-        _ => ENTRY_GAP,
-    };
-    let mut out = Vec::with_capacity(items.len());
-    let (mut x, mut line) = (MARGIN, 0);
-    for (i, item) in items.iter().enumerate() {
-        // A lead-in needs room for itself and the entry it introduces.
-        let need = match (item.mark, widths.get(i + 1)) {
-            (Mark::Lead, Some(next)) => widths[i] + gap(item) + next,
-            _ => widths[i],
-        };
-        if x > MARGIN && x + need > right {
-            x = MARGIN;
-            line += 1;
-        }
-        out.push((x, line));
-        x += widths[i] + gap(item);
     }
-    Ok(out)
 }
 
-/// Draws a legend symbol centred at `c`.
-pub fn draw_mark<DB>(canvas: &Canvas<'_, DB>, mark: Mark, c: (i32, i32)) -> anyhow::Result<()>
-where
-    DB: DrawingBackend,
-    DB::ErrorType: 'static,
-{
-    let (x, y) = c;
-    match mark {
-        Mark::Lead => {}
-        Mark::Swatch(colour) => canvas.rect((x - 8, y - 8), (x + 8, y + 8), colour)?,
-        Mark::Dot(colour) => dot(canvas, c, colour)?,
-        Mark::Whisker => whisker(canvas, (x - 13, x + 13), y, (true, true))?,
-        Mark::Exact => diamond(canvas, c, 8, false)?,
-        Mark::Line(colour) => {
-            canvas.line(vec![(x - 13, y), (x + 13, y)], colour.stroke_width(3))?
-        }
-        Mark::Bar(colour) => canvas.rect((x - 13, y - 5), (x + 5, y + 5), colour)?,
-        Mark::ToMax => {
-            canvas.line(vec![(x - 13, y), (x + 11, y)], INK.stroke_width(1))?;
-            canvas.line(vec![(x + 11, y - 6), (x + 11, y + 6)], INK.stroke_width(2))?;
-        }
-        Mark::Mean => diamond(canvas, c, 5, true)?,
+/// "1,000 replications × 1 years, seed 42": what was run, for a subtitle.
+pub fn run_line(results: &Results) -> String {
+    format!(
+        "{} replications × {} years, seed {}",
+        style::thousands(results.replications as i64),
+        style::number(results.horizon_years),
+        results.seed
+    )
+}
+
+/// Space between panels stacked one above the other, pixels.
+const STACK_GAP: i32 = 14;
+
+/// Panels stacked top to bottom, one per measure: each has its tick
+/// labels under it, the last one the axis description too, so the axis
+/// is described once.
+#[derive(Clone, Debug)]
+pub struct Stack {
+    heights: Vec<i32>,
+}
+
+impl Stack {
+    /// Panels of these heights, top to bottom.
+    pub fn new(heights: Vec<i32>) -> Self {
+        Stack { heights }
     }
-    Ok(())
+
+    /// Height of the panels with the description under the last and the
+    /// bottom margin.
+    pub fn height(&self) -> i32 {
+        self.heights.iter().map(|h| h + STACK_GAP).sum::<i32>() - STACK_GAP
+            + (style::AXIS_H - style::TICKS_H)
+            + MARGIN
+    }
+
+    /// Top of each panel below `top`, and whether it is the last.
+    pub fn tops(&self, top: i32) -> Vec<(i32, bool)> {
+        let mut y = top;
+        let n = self.heights.len();
+        self.heights
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let at = y;
+                y += h + STACK_GAP;
+                (at, i + 1 == n)
+            })
+            .collect()
+    }
 }
 
-/// An estimate: a filled dot with a dark rim.
-pub fn dot<DB>(canvas: &Canvas<'_, DB>, c: (i32, i32), colour: RGBColor) -> anyhow::Result<()>
-where
-    DB: DrawingBackend,
-    DB::ErrorType: 'static,
-{
-    canvas.circle(c, 6, colour.filled())?;
-    canvas.circle(c, 6, INK.stroke_width(1))
-}
-
-/// A dark diamond of half-diagonal `r` centred at `c`, filled or hollow.
-pub fn diamond<DB>(
+/// A stacked panel's heading band from `top`: the measure and what users
+/// feel when it is bad, left-aligned at `x`, and "deployment" over the
+/// names column ending at `names_right`. Returns the band's text line, for
+/// the panel's column headers.
+pub fn panel_heading<DB: Backend>(
     canvas: &Canvas<'_, DB>,
-    c: (i32, i32),
-    r: i32,
-    filled: bool,
-) -> anyhow::Result<()>
-where
-    DB: DrawingBackend,
-    DB::ErrorType: 'static,
-{
-    let (x, y) = c;
-    let points = vec![(x, y - r), (x + r, y), (x, y + r), (x - r, y), (x, y - r)];
-    if filled {
-        canvas.polygon(points, INK)
-    } else {
-        canvas.line(points, INK.stroke_width(2))
-    }
-}
-
-/// A horizontal interval from `x0` to `x1` at `y`, with a cap at each end
-/// that is `true`.
-pub fn whisker<DB>(
-    canvas: &Canvas<'_, DB>,
-    (x0, x1): (i32, i32),
-    y: i32,
-    (cap0, cap1): (bool, bool),
-) -> anyhow::Result<()>
-where
-    DB: DrawingBackend,
-    DB::ErrorType: 'static,
-{
-    let s = INK.stroke_width(2);
-    canvas.line(vec![(x0, y), (x1, y)], s)?;
-    for (x, cap) in [(x0, cap0), (x1, cap1)] {
-        if cap {
-            canvas.line(vec![(x, y - 7), (x, y + 7)], s)?;
-        }
-    }
-    Ok(())
+    m: Measure,
+    top: i32,
+    x: i32,
+    names_right: i32,
+) -> anyhow::Result<i32> {
+    let mid = top + HEADING_H / 2 + 2;
+    canvas.text(
+        &style::measure_heading(m),
+        style::HEADING_SIZE,
+        TEXT,
+        LEFT,
+        (x, mid),
+    )?;
+    canvas.text("deployment", NOTE_SIZE, MUTED, RIGHT, (names_right, mid))?;
+    Ok(mid)
 }
 
 /// Rows of a chart: names right-aligned in a column, one row per name,
@@ -278,11 +155,11 @@ impl Rows {
     }
 
     /// Draws the stripes and the names.
-    pub fn draw<DB>(&self, canvas: &Canvas<'_, DB>, names: &[String]) -> anyhow::Result<()>
-    where
-        DB: DrawingBackend,
-        DB::ErrorType: 'static,
-    {
+    pub fn draw<DB: Backend>(
+        &self,
+        canvas: &Canvas<'_, DB>,
+        names: &[String],
+    ) -> anyhow::Result<()> {
         for (i, name) in names.iter().enumerate() {
             let y0 = self.top + i as i32 * self.height;
             if i % 2 == 1 {
@@ -347,11 +224,11 @@ impl Columns {
 
 /// A message in the middle of the canvas below `top`, for a chart with
 /// nothing to show.
-pub fn no_data<DB>(canvas: &Canvas<'_, DB>, top: i32, message: &str) -> anyhow::Result<()>
-where
-    DB: DrawingBackend,
-    DB::ErrorType: 'static,
-{
+pub fn no_data<DB: Backend>(
+    canvas: &Canvas<'_, DB>,
+    top: i32,
+    message: &str,
+) -> anyhow::Result<()> {
     let (w, h) = canvas.size();
     let (x, y) = (w / 2, top + (h - top) / 2);
     // On a white card, so grid lines do not run through the words.
@@ -369,4 +246,34 @@ where
         style::GRID.stroke_width(1),
     )?;
     canvas.text(message, style::HEADING_SIZE, MUTED, CENTRE, (x, y))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::charts::header::LegendItem;
+    use crate::charts::marks::Mark;
+
+    #[test]
+    fn stacked_panels_leave_a_gap_between_and_the_description_under_the_last() {
+        let stack = Stack::new(vec![100, 50]);
+        assert_eq!(stack.tops(10), [(10, false), (124, true)]);
+        // 100 + 14 + 50, then the description's extra room and the margin.
+        let extra = style::AXIS_H - style::TICKS_H;
+        assert_eq!(stack.height(), 164 + extra + MARGIN);
+    }
+
+    #[test]
+    fn a_frame_is_its_header_over_its_body() {
+        super::super::font::ensure_font().unwrap();
+        let header = Header {
+            title: "t".to_string(),
+            subtitle: vec!["s".to_string()],
+            legend: vec![LegendItem::new(Mark::Mean, "mean")],
+        };
+        let top = header.height(800).unwrap();
+        let frame = Frame::new(header, 800, 300, ()).unwrap();
+        assert_eq!((frame.top, frame.size), (top, (800, (top + 300) as u32)));
+        assert!(top > MARGIN + style::TITLE_SIZE as i32, "{top}");
+    }
 }

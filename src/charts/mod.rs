@@ -1,10 +1,11 @@
 //! Charts of a run, written as PNG and SVG into the results folder.
 //!
 //! Every chart reads only [`Results`] and implements [`Chart`]: one file
-//! per chart, drawing on a [`Canvas`] over any plotters backend, so the PNG
-//! and the SVG of a chart come from the same code. Sizes, fonts and
-//! colours are in [`style`]; the title block, legend and names column in
-//! `frame.rs`; value axes in `axis.rs`. The font is embedded, so nothing
+//! per chart, filling in the frame of `frame.rs` (title block and
+//! legend from `header.rs`, names column, stacked panels) and drawing on a [`Canvas`] over any
+//! plotters backend, so the PNG and the SVG of a chart come from the same
+//! code and the same layout, computed once. Sizes, fonts and colours are
+//! in [`style`]; value axes in `axis.rs`. The font is embedded, so nothing
 //! but the Rust toolchain is needed to render. Drawing errors are
 //! returned, never unwrapped: a chart that cannot be drawn fails the
 //! command with the file it was writing.
@@ -23,6 +24,8 @@ mod canvas;
 mod cause;
 mod font;
 mod frame;
+mod header;
+mod marks;
 mod ranking;
 pub mod style;
 mod sweep;
@@ -32,10 +35,14 @@ mod typeset;
 pub use blast::Blast;
 pub use canvas::Canvas;
 pub use cause::Cause;
+pub use frame::Frame;
+pub use header::{Header, LegendItem};
+pub use marks::Mark;
 pub use ranking::Ranking;
 pub use sweep::{render_sweep, SweepChart};
 pub use timeline::TimelineChart;
 
+use crate::export::files::ChartFiles;
 use crate::export::{AtomicFile, Folder};
 use crate::model::Measure;
 use crate::results::Results;
@@ -44,23 +51,41 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::{Path, PathBuf};
 
+/// A plotters backend a chart can draw on: one whose errors can travel
+/// inside an `anyhow::Error` (a PNG's and an SVG's both can).
+pub trait Backend: DrawingBackend<ErrorType: 'static> {}
+
+impl<B: DrawingBackend<ErrorType: 'static>> Backend for B {}
+
 /// A drawing area in pixel coordinates, the whole canvas or a part of it.
 pub type Area<DB> = DrawingArea<DB, Shift>;
 
-/// One chart: a name for its files, a size that depends on the results
-/// (the number of deployments, measures and kinds), and the drawing.
+/// One chart: its files, its frame laid out for the results (the size
+/// depends on the number of deployments, measures and kinds), and what it
+/// draws inside the frame.
 pub trait Chart {
-    /// File stem: the chart is written as `<name>.png` and `<name>.svg`.
-    fn name(&self) -> &'static str;
+    /// Where the chart's own marks go, computed with the frame.
+    type Body;
+
+    /// Its two files, from the list of result files (`export/files.rs`).
+    fn files(&self) -> ChartFiles;
+
+    /// The frame for these results: title block, canvas size and body.
+    fn frame(&self, results: &Results) -> anyhow::Result<Frame<Self::Body>>;
+
+    /// Draws everything below the title block (from `frame.top`) on
+    /// `canvas`, which is white, of `frame.size` and has the title block.
+    fn draw<DB: Backend>(
+        &self,
+        results: &Results,
+        frame: &Frame<Self::Body>,
+        canvas: &Canvas<'_, DB>,
+    ) -> anyhow::Result<()>;
 
     /// Canvas size in pixels (width, height) for these results.
-    fn size(&self, results: &Results) -> anyhow::Result<(u32, u32)>;
-
-    /// Draws the chart on `canvas`, white and of [`Chart::size`].
-    fn draw<DB>(&self, results: &Results, canvas: &Canvas<'_, DB>) -> anyhow::Result<()>
-    where
-        DB: DrawingBackend,
-        DB::ErrorType: 'static;
+    fn size(&self, results: &Results) -> anyhow::Result<(u32, u32)> {
+        Ok(self.frame(results)?.size)
+    }
 }
 
 /// The measures to draw, in report order: those the run reported, or, for
@@ -112,7 +137,7 @@ pub fn render_into(results: &Results, folder: &Folder<'_>) -> anyhow::Result<Vec
     Ok(files)
 }
 
-/// Writes one chart into `folder` as `<name>.png` and `<name>.svg`, each
+/// Writes one chart into `folder` as its PNG and its SVG, each
 /// under a temporary name first and renamed into place, so a reader never
 /// sees half a chart; returns the two paths.
 pub fn render<C: Chart>(
@@ -121,27 +146,39 @@ pub fn render<C: Chart>(
     folder: &Folder<'_>,
 ) -> anyhow::Result<Vec<PathBuf>> {
     font::ensure_font()?;
-    let size = chart.size(results)?;
-    let png = folder.path(&format!("{}.png", chart.name()))?;
-    write_png(chart, results, size, &png)
+    let frame = chart.frame(results)?;
+    let files = chart.files();
+    let png = folder.path(files.png)?;
+    write_png(chart, results, &frame, &png)
         .with_context(|| format!("cannot draw {}", png.display()))?;
-    let svg = folder.path(&format!("{}.svg", chart.name()))?;
-    write_svg(chart, results, size, &svg)
+    let svg = folder.path(files.svg)?;
+    write_svg(chart, results, &frame, &svg)
         .with_context(|| format!("cannot draw {}", svg.display()))?;
     Ok(vec![png, svg])
+}
+
+/// The frame's title block, then the chart inside it.
+fn draw_framed<C: Chart, DB: Backend>(
+    chart: &C,
+    results: &Results,
+    frame: &Frame<C::Body>,
+    canvas: &Canvas<'_, DB>,
+) -> anyhow::Result<()> {
+    frame.header.draw(canvas)?;
+    chart.draw(results, frame, canvas)
 }
 
 fn write_svg<C: Chart>(
     chart: &C,
     results: &Results,
-    size: (u32, u32),
+    frame: &Frame<C::Body>,
     dest: &Path,
 ) -> anyhow::Result<()> {
     let mut text = String::new();
     {
-        let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
+        let root = SVGBackend::with_string(&mut text, frame.size).into_drawing_area();
         root.fill(&WHITE)?;
-        chart.draw(results, &Canvas::new(&root, false))?;
+        draw_framed(chart, results, frame, &Canvas::new(&root, false))?;
         root.present()?;
     }
     AtomicFile::write(dest, text.as_bytes())
@@ -150,16 +187,16 @@ fn write_svg<C: Chart>(
 fn write_png<C: Chart>(
     chart: &C,
     results: &Results,
-    size: (u32, u32),
+    frame: &Frame<C::Body>,
     dest: &Path,
 ) -> anyhow::Result<()> {
     // The encoder writes the temporary file by its name (which ends in
     // `.png`); the commit syncs and renames it like any other file.
     let file = AtomicFile::create(dest)?;
     {
-        let root = BitMapBackend::new(file.temp_path(), size).into_drawing_area();
+        let root = BitMapBackend::new(file.temp_path(), frame.size).into_drawing_area();
         root.fill(&WHITE)?;
-        chart.draw(results, &Canvas::new(&root, true))?;
+        draw_framed(chart, results, frame, &Canvas::new(&root, true))?;
         root.present()?;
     }
     file.commit()

@@ -15,9 +15,13 @@
 
 use super::axis::Axis;
 use super::canvas::Canvas;
-use super::frame::{self, Header, LegendItem, Mark, Rows, LEFT, RIGHT};
+use super::frame::{self, Frame, Rows, Stack, LEFT, RIGHT};
+use super::header::{Header, LegendItem};
+use super::marks::{self, Mark};
 use super::style::{self, GAP, HEADING_H, MARGIN, MUTED, NOTE_SIZE, ROW_H, TEXT};
+use super::Backend;
 use super::Chart;
+use crate::export::files::{ChartFiles, RANKING_CHART};
 use crate::model::Measure;
 use crate::results::{Results, SummaryRow, MINUTES_PER_YEAR};
 use plotters::prelude::*;
@@ -27,8 +31,6 @@ use plotters::prelude::*;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Ranking;
 
-/// Space between panels, pixels.
-const PANEL_GAP: i32 = 14;
 /// Space between the plot and the value columns, pixels.
 const COLUMN_GAP: i32 = 30;
 /// Neutral colour for the dot in the legend (each panel uses its
@@ -38,17 +40,14 @@ const VALUE_HEADER: &str = "min/year ± 95% CI";
 const RANK_HEADER: &str = "rank";
 const AXIS_DESCRIPTION: &str = "downtime per proxy, minutes per year (log scale)";
 
-/// Where everything goes, computed once from the results and used both
-/// for the canvas size and for drawing.
-struct Layout {
-    header: Header,
-    header_h: i32,
+/// Where the panels and columns go, computed once with the frame.
+pub struct Layout {
     names_w: i32,
     value_right: i32,
     rank_right: i32,
     axis: Axis,
     measures: Vec<Measure>,
-    height: i32,
+    stack: Stack,
 }
 
 fn minutes(u: f64) -> f64 {
@@ -73,7 +72,7 @@ fn tick(v: f64) -> String {
 }
 
 impl Layout {
-    fn new(results: &Results) -> anyhow::Result<Self> {
+    fn frame(results: &Results) -> anyhow::Result<Frame<Self>> {
         let width = style::WIDTH as i32;
         let measures = super::measures(results);
         let header = Header {
@@ -83,11 +82,8 @@ impl Layout {
             ),
             subtitle: vec![
                 format!(
-                    "{} replications × {} years, seed {}. Log scale, the same in every \
-                     panel; rank 1 = least downtime.",
-                    style::thousands(results.replications as i64),
-                    style::number(results.horizon_years),
-                    results.seed
+                    "{}. Log scale, the same in every panel; rank 1 = least downtime.",
+                    frame::run_line(results)
                 ),
                 "The 95% interval is often narrower than the dot: its half-width is \
                  printed on the right. 2= : a shared rank (the paired 95% interval of \
@@ -100,7 +96,6 @@ impl Layout {
                 LegendItem::new(Mark::Exact, "exact long-run value (closed form)"),
             ],
         };
-        let header_h = header.height(style::WIDTH)?;
         let names_w = style::names_width(results.deployments.iter().map(String::as_str))?;
         let values: Vec<String> = results.summary.iter().map(value_text).collect();
         let value_w = style::widest(values.iter().map(String::as_str), NOTE_SIZE)?
@@ -114,25 +109,19 @@ impl Layout {
         let plot_left = MARGIN + names_w + GAP / 2;
         let (lo, hi) = x_range(results);
         let n = results.deployments.len().max(1) as i32;
-        let panels = measures.len().max(1) as i32;
         let panel_h = HEADING_H + n * ROW_H + style::TICKS_H;
-        let height = header_h + panels * (panel_h + PANEL_GAP) - PANEL_GAP
-            + (style::AXIS_H - style::TICKS_H)
-            + MARGIN;
-        Ok(Layout {
-            header,
-            header_h,
+        // An empty run still gets one panel's room, for its axis.
+        let stack = Stack::new(vec![panel_h; measures.len().max(1)]);
+        let body_h = stack.height();
+        let layout = Layout {
             names_w,
             value_right,
             rank_right,
             axis: Axis::log(lo, hi, plot_left, plot_right),
             measures,
-            height,
-        })
-    }
-
-    fn panel_h(&self, results: &Results) -> i32 {
-        HEADING_H + results.deployments.len().max(1) as i32 * ROW_H + style::TICKS_H
+            stack,
+        };
+        Frame::new(header, style::WIDTH, body_h, layout)
     }
 }
 
@@ -164,61 +153,41 @@ fn x_range(results: &Results) -> (f64, f64) {
 }
 
 impl Chart for Ranking {
-    fn name(&self) -> &'static str {
-        "ranking"
+    type Body = Layout;
+
+    fn files(&self) -> ChartFiles {
+        RANKING_CHART
     }
 
-    fn size(&self, results: &Results) -> anyhow::Result<(u32, u32)> {
-        let l = Layout::new(results)?;
-        Ok((style::WIDTH, l.height as u32))
+    fn frame(&self, results: &Results) -> anyhow::Result<Frame<Layout>> {
+        Layout::frame(results)
     }
 
-    fn draw<DB>(&self, results: &Results, canvas: &Canvas<'_, DB>) -> anyhow::Result<()>
-    where
-        DB: DrawingBackend,
-        DB::ErrorType: 'static,
-    {
-        let l = Layout::new(results)?;
-        l.header.draw(canvas)?;
-        let mut top = l.header_h;
-        for (i, &m) in l.measures.iter().enumerate() {
-            let last = i + 1 == l.measures.len();
-            panel(results, canvas, &l, m, top, last)?;
-            top += l.panel_h(results) + PANEL_GAP;
+    fn draw<DB: Backend>(
+        &self,
+        results: &Results,
+        frame: &Frame<Layout>,
+        canvas: &Canvas<'_, DB>,
+    ) -> anyhow::Result<()> {
+        let l = &frame.body;
+        for (&m, (top, last)) in l.measures.iter().zip(l.stack.tops(frame.top)) {
+            panel(results, canvas, l, m, top, last)?;
         }
         Ok(())
     }
 }
 
 /// One measure's panel, its heading band starting at `top`.
-fn panel<DB>(
+fn panel<DB: Backend>(
     results: &Results,
     canvas: &Canvas<'_, DB>,
     l: &Layout,
     m: Measure,
     top: i32,
     last: bool,
-) -> anyhow::Result<()>
-where
-    DB: DrawingBackend,
-    DB::ErrorType: 'static,
-{
+) -> anyhow::Result<()> {
     let (plot_left, _) = l.axis.span();
-    let mid = top + HEADING_H / 2 + 2;
-    canvas.text(
-        &style::measure_heading(m),
-        style::HEADING_SIZE,
-        TEXT,
-        LEFT,
-        (plot_left, mid),
-    )?;
-    canvas.text(
-        "deployment",
-        NOTE_SIZE,
-        MUTED,
-        RIGHT,
-        (MARGIN + l.names_w, mid),
-    )?;
+    let mid = frame::panel_heading(canvas, m, top, plot_left, MARGIN + l.names_w)?;
     canvas.text(VALUE_HEADER, NOTE_SIZE, MUTED, RIGHT, (l.value_right, mid))?;
     canvas.text(RANK_HEADER, NOTE_SIZE, MUTED, RIGHT, (l.rank_right, mid))?;
 
@@ -248,12 +217,12 @@ where
                 // A lower end at 0 has no place on a log axis: the
                 // interval runs off the left edge, without a cap.
                 let left_cap = cl > 0.0;
-                frame::whisker(canvas, (l.axis.x(cl), l.axis.x(ch)), y, (left_cap, true))?;
+                marks::whisker(canvas, (l.axis.x(cl), l.axis.x(ch)), y, (left_cap, true))?;
             }
         }
         let v = minutes(row.unavailability);
         if v > 0.0 {
-            frame::dot(canvas, (l.axis.x(v), y), colour)?;
+            marks::dot(canvas, (l.axis.x(v), y), colour)?;
         } else {
             let note = "no bad time observed";
             let w = style::text_width(note, NOTE_SIZE)?;
@@ -261,7 +230,7 @@ where
             canvas.text(note, NOTE_SIZE, MUTED, LEFT, (plot_left + 8, y))?;
         }
         if let Some(e) = row.exact.map(minutes).filter(|e| *e > 0.0) {
-            frame::diamond(canvas, (l.axis.x(e), y), 9, false)?;
+            marks::diamond(canvas, (l.axis.x(e), y), 9, false)?;
         }
         let ((vx, va), (rx, ra)) = value_cols;
         canvas.text(&value_text(row), NOTE_SIZE, TEXT, va, (vx, y))?;

@@ -20,7 +20,9 @@
 
 use super::axis::Axis;
 use super::canvas::Canvas;
-use super::frame::{self, Header, LegendItem, Mark, LEFT, RIGHT};
+use super::frame::{self, LEFT, RIGHT};
+use super::header::{Header, LegendItem};
+use super::marks::Mark;
 use super::style::{self, GRID, HEADING_H, INK, MARGIN, MUTED, NOTE_SIZE, TEXT, TICK_SIZE};
 use super::{font, Area};
 use crate::export::{AtomicFile, Folder};

@@ -14,9 +14,13 @@
 
 use super::axis::Axis;
 use super::canvas::Canvas;
-use super::frame::{self, Header, LegendItem, Mark, Rows, LEFT};
+use super::frame::{self, Frame, Rows, LEFT};
+use super::header::{Header, LegendItem};
+use super::marks::Mark;
 use super::style::{self, HEADING_H, MARGIN, MUTED, NOTE_SIZE, TEXT};
+use super::Backend;
 use super::Chart;
+use crate::export::files::{ChartFiles, TIMELINE_CHART};
 use crate::model::{Kind, Measure};
 use crate::results::{Results, Series};
 use plotters::prelude::*;
@@ -38,9 +42,8 @@ const EMPTY_H: i32 = 240;
 const FILLED: Measure = Measure::PodStart;
 const LINE: Measure = Measure::Traffic;
 
-struct Layout {
-    header: Header,
-    header_h: i32,
+/// Where the lanes and strips go, computed once with the frame.
+pub struct Layout {
     names_w: i32,
     axis: Axis,
     /// Kinds with an outage, and their label (kind and count).
@@ -50,7 +53,6 @@ struct Layout {
     hours: f64,
     /// Top of the share of proxies' scale.
     share_max: f64,
-    height: i32,
     empty: bool,
 }
 
@@ -88,7 +90,7 @@ fn series_of<'a>(results: &'a Results, dep: &str, m: Measure) -> Option<&'a Seri
 }
 
 impl Layout {
-    fn new(results: &Results) -> anyhow::Result<Self> {
+    fn frame(results: &Results) -> anyhow::Result<Frame<Self>> {
         let t = &results.timeline;
         let has = |m: Measure| t.series.iter().any(|s| s.measure == m);
         let filled = if has(FILLED) {
@@ -158,7 +160,6 @@ impl Layout {
             },
             legend,
         };
-        let header_h = header.height(style::WIDTH)?;
         let names_w = style::names_width(
             results
                 .deployments
@@ -184,11 +185,10 @@ impl Layout {
             0.1
         };
         let n = results.deployments.len() as i32;
-        let height = if empty {
-            header_h + EMPTY_H
+        let body_h = if empty {
+            EMPTY_H
         } else {
-            header_h
-                + HEADING_H
+            HEADING_H
                 + lanes.len().max(1) as i32 * LANE_H
                 + SECTION_GAP
                 + HEADING_H
@@ -196,9 +196,7 @@ impl Layout {
                 + style::AXIS_H
                 + MARGIN
         };
-        Ok(Layout {
-            header,
-            header_h,
+        let layout = Layout {
             names_w,
             axis,
             lanes,
@@ -206,9 +204,9 @@ impl Layout {
             line,
             hours,
             share_max,
-            height,
             empty,
-        })
+        };
+        Frame::new(header, style::WIDTH, body_h, layout)
     }
 
     /// Time in axis units (days or hours) of `h` hours.
@@ -222,42 +220,44 @@ impl Layout {
 }
 
 impl Chart for TimelineChart {
-    fn name(&self) -> &'static str {
-        "timeline"
+    type Body = Layout;
+
+    fn files(&self) -> ChartFiles {
+        TIMELINE_CHART
     }
 
-    fn size(&self, results: &Results) -> anyhow::Result<(u32, u32)> {
-        let l = Layout::new(results)?;
-        Ok((style::WIDTH, l.height as u32))
+    fn frame(&self, results: &Results) -> anyhow::Result<Frame<Layout>> {
+        Layout::frame(results)
     }
 
-    fn draw<DB>(&self, results: &Results, canvas: &Canvas<'_, DB>) -> anyhow::Result<()>
-    where
-        DB: DrawingBackend,
-        DB::ErrorType: 'static,
-    {
-        let l = Layout::new(results)?;
-        l.header.draw(canvas)?;
+    fn draw<DB: Backend>(
+        &self,
+        results: &Results,
+        frame: &Frame<Layout>,
+        canvas: &Canvas<'_, DB>,
+    ) -> anyhow::Result<()> {
+        let l = &frame.body;
         if l.empty {
             return frame::no_data(
                 canvas,
-                l.header_h,
+                frame.top,
                 "no timeline data in these results: no outages and no series were recorded",
             );
         }
-        let lanes_top = l.header_h + HEADING_H;
+        let lanes_top = frame.top + HEADING_H;
         let lanes_h = l.lanes.len().max(1) as i32 * LANE_H;
-        lanes(results, canvas, &l, lanes_top)?;
-        strips(results, canvas, &l, lanes_top + lanes_h + SECTION_GAP)
+        lanes(results, canvas, l, lanes_top)?;
+        strips(results, canvas, l, lanes_top + lanes_h + SECTION_GAP)
     }
 }
 
 /// A section heading left-aligned over the plots, ending at `bottom`.
-fn heading<DB>(canvas: &Canvas<'_, DB>, l: &Layout, bottom: i32, text: &str) -> anyhow::Result<()>
-where
-    DB: DrawingBackend,
-    DB::ErrorType: 'static,
-{
+fn heading<DB: Backend>(
+    canvas: &Canvas<'_, DB>,
+    l: &Layout,
+    bottom: i32,
+    text: &str,
+) -> anyhow::Result<()> {
     let y = bottom - HEADING_H / 2 + 2;
     canvas.text(text, style::HEADING_SIZE, TEXT, LEFT, (l.axis.span().0, y))
 }
@@ -267,11 +267,12 @@ fn tick(v: f64) -> String {
     style::number(v)
 }
 
-fn lanes<DB>(results: &Results, canvas: &Canvas<'_, DB>, l: &Layout, top: i32) -> anyhow::Result<()>
-where
-    DB: DrawingBackend,
-    DB::ErrorType: 'static,
-{
+fn lanes<DB: Backend>(
+    results: &Results,
+    canvas: &Canvas<'_, DB>,
+    l: &Layout,
+    top: i32,
+) -> anyhow::Result<()> {
     heading(canvas, l, top, "component outages")?;
     let names: Vec<String> = l.lanes.iter().map(|(_, s)| s.clone()).collect();
     let rows = Rows {
@@ -329,16 +330,12 @@ fn envelope(points: &[(f64, f64)], hours: f64, cols: usize) -> Vec<f64> {
     env
 }
 
-fn strips<DB>(
+fn strips<DB: Backend>(
     results: &Results,
     canvas: &Canvas<'_, DB>,
     l: &Layout,
     top: i32,
-) -> anyhow::Result<()>
-where
-    DB: DrawingBackend,
-    DB::ErrorType: 'static,
-{
+) -> anyhow::Result<()> {
     let scale = format!("each strip 0–{}", style::percent(l.share_max));
     let what = match (l.filled, l.line) {
         (Some(f), Some(g)) => format!("bad share of proxies: {}, {} ({scale})", f.name(), g.name()),

@@ -5,7 +5,7 @@ use super::{load, say};
 use crate::cli::RunArgs;
 use anyhow::Context;
 use meshsim::engine::single::single_failures;
-use meshsim::export::{write_blast, AtomicFile};
+use meshsim::export::{files, write_blast, AtomicFile};
 use meshsim::output::table;
 use std::process::ExitCode;
 
@@ -16,7 +16,7 @@ pub fn blast(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let out = results_dir(args, &model)?;
     write_blast(&out, &model, &failures)?;
     // Records whose folder this is, as `run` does.
-    let marker = out.join("scenario.yaml");
+    let marker = out.join(files::SCENARIO_YAML);
     if !marker.exists() {
         let yaml = serde_yaml_ng::to_string(&doc.file).context("cannot serialise the scenario")?;
         AtomicFile::write(&marker, yaml.as_bytes())?;
@@ -25,7 +25,7 @@ pub fn blast(args: &RunArgs) -> anyhow::Result<ExitCode> {
         say(&format!(
             "{}\nfull table: {}\n",
             table::single_failures(&model, &failures),
-            out.join("blast.csv").display()
+            out.join(files::BLAST_CSV).display()
         ))?;
     }
     Ok(ExitCode::SUCCESS)

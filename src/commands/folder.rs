@@ -4,6 +4,7 @@
 
 use crate::cli::RunArgs;
 use anyhow::Context;
+use meshsim::export::files::SCENARIO_YAML;
 use meshsim::model::Model;
 use meshsim::scenario::Document;
 use std::path::PathBuf;
@@ -30,10 +31,10 @@ pub fn results_dir(args: &RunArgs, model: &Model) -> anyhow::Result<PathBuf> {
             .into());
         }
         if !args.force {
-            let marker = out.join("scenario.yaml");
+            let marker = out.join(SCENARIO_YAML);
             match std::fs::read_to_string(&marker) {
                 Ok(text) => {
-                    let other = Document::parse(&text, "scenario.yaml")
+                    let other = Document::parse(&text, SCENARIO_YAML)
                         .map(|d| d.file.metadata.name)
                         .unwrap_or_default();
                     if other != model.name {

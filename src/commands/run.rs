@@ -20,6 +20,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use meshsim::charts;
 use meshsim::engine::replication::Outcome;
 use meshsim::engine::{self, Cancel, Observer, ObserverError, RunOptions, Tally};
+use meshsim::export::files::REPLICATIONS_PARQUET;
 use meshsim::export::{write_results, Folder, ReplicationWriter};
 use meshsim::model::{self, Model};
 use meshsim::output::table;
@@ -97,7 +98,7 @@ pub fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
         }
         Ok(())
     };
-    check("replications.parquet")?;
+    check(REPLICATIONS_PARQUET)?;
     observer.writer.finish()?;
     crate::heap::release_free_pages();
     let elapsed = started.elapsed().as_secs_f64();

@@ -1,5 +1,6 @@
 //! `blast.csv`: the full N−1 table of `meshsim blast`.
 
+use super::files::BLAST_CSV;
 use super::AtomicFile;
 use crate::engine::single::{SingleFailure, STATIC_MEASURES};
 use crate::model::Model;
@@ -37,7 +38,7 @@ pub fn write_blast(dir: &Path, model: &Model, failures: &[SingleFailure]) -> any
         "blast" => blast,
         "dead" => dead,
     )?;
-    let path = dir.join("blast.csv");
+    let path = dir.join(BLAST_CSV);
     let mut f = AtomicFile::create(&path)?;
     CsvWriter::new(f.file())
         .finish(&mut df)

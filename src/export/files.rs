@@ -6,30 +6,84 @@
 //! forgotten here), and the binary's staging swap (`commands/staging.rs`)
 //! carries over every file of the old folder that is *not* in it
 //! (`blast.csv` from `meshsim blast`, files taken over with `--force`),
-//! since the new run replaces exactly these.
+//! since the new run replaces exactly these. `meshsim plot` reads the
+//! tables back by the same names (`load.rs`), so a file renamed here is
+//! renamed for writing, cleaning and loading at once.
 
 use std::path::{Path, PathBuf};
 
+/// `summary.csv`: one row per deployment and measure (outputs.md).
+pub const SUMMARY_CSV: &str = "summary.csv";
+/// `summary.parquet`: the same rows, typed.
+pub const SUMMARY_PARQUET: &str = "summary.parquet";
+/// `pairs.csv`: paired differences between deployments.
+pub const PAIRS_CSV: &str = "pairs.csv";
+/// `blast_by_kind.csv`: blast radius per deployment, measure and kind.
+pub const BLAST_BY_KIND_CSV: &str = "blast_by_kind.csv";
+/// `cause.csv`: downtime split by the kind that caused it.
+pub const CAUSE_CSV: &str = "cause.csv";
+/// `timeline_outages.csv`: one replication's component outages.
+pub const TIMELINE_OUTAGES_CSV: &str = "timeline_outages.csv";
+/// `timeline_series.csv`: that replication's bad share of proxies.
+pub const TIMELINE_SERIES_CSV: &str = "timeline_series.csv";
+/// `replications.parquet`: one row per replication, streamed during a run.
+pub const REPLICATIONS_PARQUET: &str = "replications.parquet";
+/// `incidents.parquet`: the incident rows kept.
+pub const INCIDENTS_PARQUET: &str = "incidents.parquet";
+/// `scenario.yaml`: the scenario as run; it also marks whose folder this
+/// is (`commands/folder.rs`).
+pub const SCENARIO_YAML: &str = "scenario.yaml";
+
+/// A chart's two files: the same drawing as a bitmap and as vectors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChartFiles {
+    /// The bitmap.
+    pub png: &'static str,
+    /// The vector drawing.
+    pub svg: &'static str,
+}
+
+/// The ranking chart's files.
+pub const RANKING_CHART: ChartFiles = ChartFiles {
+    png: "ranking.png",
+    svg: "ranking.svg",
+};
+/// The blast chart's files.
+pub const BLAST_CHART: ChartFiles = ChartFiles {
+    png: "blast.png",
+    svg: "blast.svg",
+};
+/// The cause chart's files.
+pub const CAUSE_CHART: ChartFiles = ChartFiles {
+    png: "cause.png",
+    svg: "cause.svg",
+};
+/// The timeline chart's files.
+pub const TIMELINE_CHART: ChartFiles = ChartFiles {
+    png: "timeline.png",
+    svg: "timeline.svg",
+};
+
 /// Every file `meshsim run` writes into its results folder.
 pub const RESULT_FILES: [&str; 18] = [
-    "summary.csv",
-    "summary.parquet",
-    "pairs.csv",
-    "blast_by_kind.csv",
-    "cause.csv",
-    "timeline_outages.csv",
-    "timeline_series.csv",
-    "replications.parquet",
-    "incidents.parquet",
-    "scenario.yaml",
-    "ranking.png",
-    "ranking.svg",
-    "blast.png",
-    "blast.svg",
-    "cause.png",
-    "cause.svg",
-    "timeline.png",
-    "timeline.svg",
+    SUMMARY_CSV,
+    SUMMARY_PARQUET,
+    PAIRS_CSV,
+    BLAST_BY_KIND_CSV,
+    CAUSE_CSV,
+    TIMELINE_OUTAGES_CSV,
+    TIMELINE_SERIES_CSV,
+    REPLICATIONS_PARQUET,
+    INCIDENTS_PARQUET,
+    SCENARIO_YAML,
+    RANKING_CHART.png,
+    RANKING_CHART.svg,
+    BLAST_CHART.png,
+    BLAST_CHART.svg,
+    CAUSE_CHART.png,
+    CAUSE_CHART.svg,
+    TIMELINE_CHART.png,
+    TIMELINE_CHART.svg,
 ];
 
 /// The files `meshsim sweep` writes beside its points' folders, but for
@@ -45,6 +99,10 @@ pub fn is_sweep_file(name: &str) -> bool {
         .is_some_and(|m| crate::model::Measure::from_name(m).is_some());
     SWEEP_FILES.contains(&name) || chart
 }
+
+/// `blast.csv`, the N−1 table `meshsim blast` writes into a results
+/// folder. Not a run's file, so a run's swap carries it over.
+pub const BLAST_CSV: &str = "blast.csv";
 
 /// Is `name` one of [`RESULT_FILES`]?
 pub fn is_result_file(name: &str) -> bool {
@@ -95,6 +153,14 @@ impl<'a> Folder<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_result_file_has_a_name_of_its_own() {
+        for (i, name) in RESULT_FILES.iter().enumerate() {
+            assert!(!RESULT_FILES[..i].contains(name), "{name} twice");
+        }
+        assert!(!is_result_file(BLAST_CSV));
+    }
 
     #[test]
     fn a_file_outside_the_list_is_refused_and_the_check_runs_before_each() {

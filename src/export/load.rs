@@ -2,8 +2,12 @@
 //! redraw the charts of an earlier run without simulating again. Only what
 //! the charts and tables need is read: the summary, pairs, blast radii by
 //! kind, causes and the timeline (not the per-replication and incident
-//! files).
+//! files), by the names the writers use (`files.rs`).
 
+use super::files::{
+    BLAST_BY_KIND_CSV, CAUSE_CSV, PAIRS_CSV, SCENARIO_YAML, SUMMARY_CSV, TIMELINE_OUTAGES_CSV,
+    TIMELINE_SERIES_CSV,
+};
 use crate::model::{Kind, Measure};
 use crate::results::{BlastRow, CauseRow, Outage, PairRow, Results, Series, SummaryRow, Timeline};
 use anyhow::{anyhow, Context};
@@ -15,7 +19,7 @@ use std::rc::Rc;
 
 /// Loads the results written by `meshsim run` into `dir`.
 pub fn load_results(dir: &Path) -> anyhow::Result<Results> {
-    let summary = Table::read(dir, "summary.csv")?;
+    let summary = Table::read(dir, SUMMARY_CSV)?;
     let mut rows = Vec::new();
     for i in 0..summary.len() {
         rows.push(SummaryRow {
@@ -53,7 +57,7 @@ pub fn load_results(dir: &Path) -> anyhow::Result<Results> {
         }
     }
 
-    let pairs_t = Table::read(dir, "pairs.csv")?;
+    let pairs_t = Table::read(dir, PAIRS_CSV)?;
     let pairs = (0..pairs_t.len())
         .map(|i| {
             Ok(PairRow {
@@ -67,7 +71,7 @@ pub fn load_results(dir: &Path) -> anyhow::Result<Results> {
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
 
-    let blast_t = Table::read(dir, "blast_by_kind.csv")?;
+    let blast_t = Table::read(dir, BLAST_BY_KIND_CSV)?;
     let blast_by_kind = (0..blast_t.len())
         .map(|i| {
             Ok(BlastRow {
@@ -84,7 +88,7 @@ pub fn load_results(dir: &Path) -> anyhow::Result<Results> {
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
 
-    let cause_t = Table::read(dir, "cause.csv")?;
+    let cause_t = Table::read(dir, CAUSE_CSV)?;
     let cause = (0..cause_t.len())
         .map(|i| {
             Ok(CauseRow {
@@ -96,7 +100,7 @@ pub fn load_results(dir: &Path) -> anyhow::Result<Results> {
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
 
-    let outages_t = Table::read(dir, "timeline_outages.csv")?;
+    let outages_t = Table::read(dir, TIMELINE_OUTAGES_CSV)?;
     let mut timeline = Timeline::default();
     for i in 0..outages_t.len() {
         timeline.replication = outages_t.num("replication", i)?.unwrap_or(0.0) as u64;
@@ -107,7 +111,7 @@ pub fn load_results(dir: &Path) -> anyhow::Result<Results> {
             end_h: outages_t.num("end_h", i)?.unwrap_or(0.0),
         });
     }
-    let series_t = Table::read(dir, "timeline_series.csv")?;
+    let series_t = Table::read(dir, TIMELINE_SERIES_CSV)?;
     for i in 0..series_t.len() {
         let deployment = series_t.text("deployment", i)?;
         let measure = series_t.measure(i)?;
@@ -148,9 +152,9 @@ pub fn load_results(dir: &Path) -> anyhow::Result<Results> {
 
 /// `metadata.name` from the folder's `scenario.yaml`, else the folder name.
 fn scenario_name(dir: &Path) -> String {
-    std::fs::read_to_string(dir.join("scenario.yaml"))
+    std::fs::read_to_string(dir.join(SCENARIO_YAML))
         .ok()
-        .and_then(|text| crate::scenario::Document::parse(&text, "scenario.yaml").ok())
+        .and_then(|text| crate::scenario::Document::parse(&text, SCENARIO_YAML).ok())
         .map(|doc| doc.file.metadata.name)
         .unwrap_or_else(|| {
             dir.file_name()
@@ -249,5 +253,24 @@ impl Table {
     fn kind(&self, i: usize) -> anyhow::Result<Kind> {
         let name = self.text("kind", i)?;
         Kind::from_name(&name).ok_or_else(|| anyhow!("{}: unknown kind `{name}`", self.name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_without_the_summary_names_the_file_it_looked_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = format!("{:#}", load_results(dir.path()).unwrap_err());
+        let want = dir.path().join(SUMMARY_CSV);
+        assert!(
+            err.starts_with(&format!(
+                "cannot read {}; is this a results folder written by `meshsim run`?",
+                want.display()
+            )),
+            "{err}"
+        );
     }
 }

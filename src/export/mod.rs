@@ -8,7 +8,7 @@
 mod atomic;
 mod blast;
 mod crossovers;
-mod files;
+pub mod files;
 mod load;
 mod replications;
 mod tables;

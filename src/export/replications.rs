@@ -16,6 +16,7 @@
 //! replication count (BENCHMARKS.md, "Memory pass"), as each of its threads
 //! kept its own malloc arena.
 
+use super::files::REPLICATIONS_PARQUET;
 use super::{AtomicFile, Folder};
 use crate::engine::replication::Outcome;
 use crate::engine::{Observer, ObserverError};
@@ -58,12 +59,12 @@ impl ReplicationWriter {
         deployments: Vec<String>,
         measures: Vec<Measure>,
     ) -> anyhow::Result<Self> {
-        let mut file = AtomicFile::create(&folder.path("replications.parquet")?)?;
+        let mut file = AtomicFile::create(&folder.path(REPLICATIONS_PARQUET)?)?;
         let empty = frame(&deployments, &measures, &Pending::default())?;
         let handle = file
             .file()
             .try_clone()
-            .context("cannot reopen replications.parquet")?;
+            .with_context(|| format!("cannot reopen {REPLICATIONS_PARQUET}"))?;
         let writer = ParquetWriter::new(handle)
             .set_parallel(false)
             .batched(empty.schema())?;

@@ -1,6 +1,10 @@
 //! The summary, pairs, blast-by-kind and incident tables, and the scenario
 //! as run.
 
+use super::files::{
+    BLAST_BY_KIND_CSV, CAUSE_CSV, INCIDENTS_PARQUET, PAIRS_CSV, SCENARIO_YAML, SUMMARY_CSV,
+    SUMMARY_PARQUET, TIMELINE_OUTAGES_CSV, TIMELINE_SERIES_CSV,
+};
 use super::{AtomicFile, Folder};
 use crate::results::Results;
 use anyhow::Context;
@@ -21,7 +25,7 @@ pub fn write_results(
     let (incidents, others) = rayon::join(
         || {
             write_parquet(
-                &folder.path("incidents.parquet")?,
+                &folder.path(INCIDENTS_PARQUET)?,
                 &mut incidents_frame(results)?,
             )
         },
@@ -34,23 +38,20 @@ pub fn write_results(
 /// Every table but incidents.parquet, and the scenario.
 fn write_small(folder: &Folder<'_>, results: &Results, scenario_yaml: &str) -> anyhow::Result<()> {
     let mut summary = summary_frame(results)?;
-    write_csv(&folder.path("summary.csv")?, &mut summary)?;
-    write_parquet(&folder.path("summary.parquet")?, &mut summary)?;
-    write_csv(&folder.path("pairs.csv")?, &mut pairs_frame(results)?)?;
+    write_csv(&folder.path(SUMMARY_CSV)?, &mut summary)?;
+    write_parquet(&folder.path(SUMMARY_PARQUET)?, &mut summary)?;
+    write_csv(&folder.path(PAIRS_CSV)?, &mut pairs_frame(results)?)?;
+    write_csv(&folder.path(BLAST_BY_KIND_CSV)?, &mut blast_frame(results)?)?;
+    write_csv(&folder.path(CAUSE_CSV)?, &mut cause_frame(results)?)?;
     write_csv(
-        &folder.path("blast_by_kind.csv")?,
-        &mut blast_frame(results)?,
-    )?;
-    write_csv(&folder.path("cause.csv")?, &mut cause_frame(results)?)?;
-    write_csv(
-        &folder.path("timeline_outages.csv")?,
+        &folder.path(TIMELINE_OUTAGES_CSV)?,
         &mut outages_frame(results)?,
     )?;
     write_csv(
-        &folder.path("timeline_series.csv")?,
+        &folder.path(TIMELINE_SERIES_CSV)?,
         &mut series_frame(results)?,
     )?;
-    AtomicFile::write(&folder.path("scenario.yaml")?, scenario_yaml.as_bytes())
+    AtomicFile::write(&folder.path(SCENARIO_YAML)?, scenario_yaml.as_bytes())
 }
 
 fn write_csv(path: &Path, df: &mut DataFrame) -> anyhow::Result<()> {
