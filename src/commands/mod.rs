@@ -7,6 +7,7 @@ mod check;
 mod folder;
 mod interrupt;
 mod plot;
+mod removal;
 mod run;
 mod staging;
 mod validate;
