@@ -33,7 +33,7 @@ pub use cause::Cause;
 pub use ranking::Ranking;
 pub use timeline::TimelineChart;
 
-use crate::export::{AtomicFile, Folder};
+use crate::export::{run_in_order, AtomicFile, Folder, Job};
 use crate::model::Measure;
 use crate::results::Results;
 use anyhow::Context;
@@ -75,57 +75,89 @@ pub fn measures(results: &Results) -> Vec<Measure> {
 /// Writes every chart into `dir` (created if missing); returns the files
 /// written, PNG then SVG per chart, charts in a fixed order.
 ///
-/// The charts are drawn side by side on rayon's pool: each is
-/// single-threaded and they share nothing but `results`, and after a short
-/// simulation drawing them one after another was the largest part of a
-/// run's fixed cost (BENCHMARKS.md).
+/// The files are drawn side by side on rayon's pool, largest first
+/// ([`run_in_order`]): each is single-threaded and they share nothing but
+/// `results`, and after a short simulation drawing them was the largest
+/// part of a run's fixed cost (BENCHMARKS.md).
 pub fn render_all(results: &Results, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     render_into(results, &Folder::new(dir))
 }
 
 /// Writes every chart into `folder`, running its check before each file
-/// (a run's Ctrl-C stops between two files). The charts are drawn side by
-/// side, as [`render_all`] says.
+/// (a run's Ctrl-C stops between two files), side by side as
+/// [`render_all`] says.
 pub fn render_into(results: &Results, folder: &Folder<'_>) -> anyhow::Result<Vec<PathBuf>> {
-    let ((ranking, blast), (cause, timeline)) = rayon::join(
-        || {
-            rayon::join(
-                || render(&Ranking, results, folder),
-                || render(&Blast, results, folder),
-            )
-        },
-        || {
-            rayon::join(
-                || render(&Cause, results, folder),
-                || render(&TimelineChart, results, folder),
-            )
-        },
-    );
-    let mut files = Vec::new();
-    for chart in [ranking, blast, cause, timeline] {
-        files.extend(chart?);
-    }
-    Ok(files)
+    let jobs = jobs(results, folder)?;
+    run_in_order(jobs.png.into_iter().chain(jobs.svg).collect())?;
+    Ok(jobs.files)
 }
 
-/// Writes one chart into `folder` as `<name>.png` and `<name>.svg`, each
-/// under a temporary name first and renamed into place, so a reader never
-/// sees half a chart; returns the two paths.
-pub fn render<C: Chart>(
-    chart: &C,
-    results: &Results,
-    folder: &Folder<'_>,
-) -> anyhow::Result<Vec<PathBuf>> {
+/// The charts' files as jobs for [`run_in_order`], for a run to interleave
+/// with its tables: PNGs before SVGs, as drawing a pixel costs more than
+/// writing a shape.
+pub struct ChartJobs<'a> {
+    /// One job per PNG, the largest canvas first (its pixels are filled,
+    /// filtered and compressed one by one, so time goes with the area).
+    pub png: Vec<Job<'a>>,
+    /// One job per SVG, in the same order.
+    pub svg: Vec<Job<'a>>,
+    /// The files the jobs write, PNG then SVG per chart, charts in a
+    /// fixed order (the order of the summary's list).
+    pub files: Vec<PathBuf>,
+}
+
+/// The jobs that draw every chart of `results` into `folder`.
+pub fn jobs<'a>(results: &'a Results, folder: &'a Folder<'a>) -> anyhow::Result<ChartJobs<'a>> {
     font::ensure_font()?;
+    let mut charts = vec![
+        chart_jobs(&Ranking, results, folder)?,
+        chart_jobs(&Blast, results, folder)?,
+        chart_jobs(&Cause, results, folder)?,
+        chart_jobs(&TimelineChart, results, folder)?,
+    ];
+    let files = charts
+        .iter()
+        .flat_map(|c| c.files.iter().cloned())
+        .collect();
+    // Stable: charts of equal area keep their fixed order.
+    charts.sort_by_key(|c| std::cmp::Reverse(c.area));
+    let (png, svg) = charts.into_iter().map(|c| (c.png, c.svg)).unzip();
+    Ok(ChartJobs { png, svg, files })
+}
+
+/// One chart's two jobs.
+struct OneChart<'a> {
+    area: u64,
+    png: Job<'a>,
+    svg: Job<'a>,
+    files: [PathBuf; 2],
+}
+
+fn chart_jobs<'a, C: Chart + Sync>(
+    chart: &'a C,
+    results: &'a Results,
+    folder: &'a Folder<'a>,
+) -> anyhow::Result<OneChart<'a>> {
     let size = chart.size(results)?;
-    let png = folder.path(&format!("{}.png", chart.name()))?;
-    write_png(chart, results, size, &png)
-        .with_context(|| format!("cannot draw {}", png.display()))?;
-    let svg = folder.path(&format!("{}.svg", chart.name()))?;
-    write_svg(chart, results, size, &svg)
-        .with_context(|| format!("cannot draw {}", svg.display()))?;
-    Ok(vec![png, svg])
+    let name = chart.name();
+    Ok(OneChart {
+        area: u64::from(size.0) * u64::from(size.1),
+        png: Box::new(move || {
+            let png = folder.path(&format!("{name}.png"))?;
+            write_png(chart, results, size, &png)
+                .with_context(|| format!("cannot draw {}", png.display()))
+        }),
+        svg: Box::new(move || {
+            let svg = folder.path(&format!("{name}.svg"))?;
+            write_svg(chart, results, size, &svg)
+                .with_context(|| format!("cannot draw {}", svg.display()))
+        }),
+        files: [
+            folder.dir().join(format!("{name}.png")),
+            folder.dir().join(format!("{name}.svg")),
+        ],
+    })
 }
 
 fn write_svg<C: Chart>(

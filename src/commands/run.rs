@@ -17,10 +17,10 @@ use super::{load, say};
 use crate::cli::RunArgs;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use meshsim::charts;
+use meshsim::charts::{self, ChartJobs};
 use meshsim::engine::replication::Outcome;
 use meshsim::engine::{self, Cancel, Observer, ObserverError, RunOptions, Tally};
-use meshsim::export::{write_results, Folder, ReplicationWriter};
+use meshsim::export::{run_in_order, table_jobs, Folder, ReplicationWriter};
 use meshsim::model::{Model, Replications};
 use meshsim::output::table;
 use meshsim::plan;
@@ -109,15 +109,16 @@ pub fn run_loaded(
     let yaml =
         header + &serde_yaml_ng::to_string(&doc.file).context("cannot serialise the scenario")?;
     let folder = Folder::with_check(staging.dir(), Box::new(|name: &str| check(name)));
-    // The tables and the charts are independent and single-threaded: side
-    // by side they take the longer of the two, not the sum (the fixed cost
-    // of a run, BENCHMARKS.md).
-    let (written, charts) = rayon::join(
-        || write_results(&folder, &results, &yaml),
-        || charts::render_into(&results, &folder),
-    );
-    written?;
-    let charts = charts?
+    // Every table and chart is a job of its own, side by side on rayon's
+    // pool, the longest (the large PNGs) first: the fixed cost of a run,
+    // BENCHMARKS.md.
+    let ChartJobs { png, svg, files } = charts::jobs(&results, &folder)?;
+    let jobs = (png.into_iter())
+        .chain(table_jobs(&folder, &results, &yaml))
+        .chain(svg)
+        .collect();
+    run_in_order(jobs)?;
+    let charts = files
         .iter()
         .map(|f| out.join(f.file_name().unwrap_or_default()))
         .collect::<Vec<_>>();

@@ -8,6 +8,7 @@
 mod atomic;
 mod blast;
 mod files;
+mod jobs;
 mod load;
 mod replications;
 mod tables;
@@ -15,6 +16,7 @@ mod tables;
 pub use atomic::AtomicFile;
 pub use blast::write_blast;
 pub use files::{is_result_file, BeforeEach, Folder, RESULT_FILES};
+pub use jobs::{run_in_order, Job};
 pub use load::load_results;
 pub use replications::ReplicationWriter;
-pub use tables::write_results;
+pub use tables::{table_jobs, write_results};

@@ -1,7 +1,7 @@
 //! The summary, pairs, blast-by-kind and incident tables, and the scenario
 //! as run.
 
-use super::{AtomicFile, Folder};
+use super::{run_in_order, AtomicFile, Folder, Job};
 use crate::results::Results;
 use anyhow::Context;
 use polars::df;
@@ -10,25 +10,31 @@ use std::path::Path;
 
 /// Writes every table of `results` into `folder` (which must exist), plus
 /// the scenario text as run, running the folder's check before each file.
-///
-/// incidents.parquet, the largest, is written beside the others (each
-/// waits on the disk in turn), to shorten the run's fixed cost.
 pub fn write_results(
     folder: &Folder<'_>,
     results: &Results,
     scenario_yaml: &str,
 ) -> anyhow::Result<()> {
-    let (incidents, others) = rayon::join(
-        || {
+    run_in_order(table_jobs(folder, results, scenario_yaml))
+}
+
+/// [`write_results`] as jobs for [`run_in_order`]: incidents.parquet, the
+/// largest, then the other tables and the scenario (each waits on the disk
+/// in turn, so the two go side by side).
+pub fn table_jobs<'a>(
+    folder: &'a Folder<'a>,
+    results: &'a Results,
+    scenario_yaml: &'a str,
+) -> Vec<Job<'a>> {
+    vec![
+        Box::new(move || {
             write_parquet(
                 &folder.path("incidents.parquet")?,
                 &mut incidents_frame(results)?,
             )
-        },
-        || write_small(folder, results, scenario_yaml),
-    );
-    incidents?;
-    others
+        }),
+        Box::new(move || write_small(folder, results, scenario_yaml)),
+    ]
 }
 
 /// Every table but incidents.parquet, and the scenario.
