@@ -144,14 +144,16 @@ fn chart_jobs<'a, C: Chart + Sync>(
     Ok(OneChart {
         area: u64::from(size.0) * u64::from(size.1),
         png: Box::new(move || {
-            let png = folder.path(&format!("{name}.png"))?;
-            write_png(chart, results, size, &png)
-                .with_context(|| format!("cannot draw {}", png.display()))
+            let png = folder.create(&format!("{name}.png"))?;
+            let dest = png.dest().to_path_buf();
+            write_png(chart, results, size, png)
+                .with_context(|| format!("cannot draw {}", dest.display()))
         }),
         svg: Box::new(move || {
-            let svg = folder.path(&format!("{name}.svg"))?;
-            write_svg(chart, results, size, &svg)
-                .with_context(|| format!("cannot draw {}", svg.display()))
+            let svg = folder.create(&format!("{name}.svg"))?;
+            let dest = svg.dest().to_path_buf();
+            write_svg(chart, results, size, svg)
+                .with_context(|| format!("cannot draw {}", dest.display()))
         }),
         files: [
             folder.dir().join(format!("{name}.png")),
@@ -164,7 +166,7 @@ fn write_svg<C: Chart>(
     chart: &C,
     results: &Results,
     size: (u32, u32),
-    dest: &Path,
+    mut file: AtomicFile,
 ) -> anyhow::Result<()> {
     let mut text = String::new();
     {
@@ -173,18 +175,18 @@ fn write_svg<C: Chart>(
         chart.draw(results, &Canvas::new(&root, false))?;
         root.present()?;
     }
-    AtomicFile::write(dest, text.as_bytes())
+    std::io::Write::write_all(file.file(), text.as_bytes())?;
+    file.commit()
 }
 
 fn write_png<C: Chart>(
     chart: &C,
     results: &Results,
     size: (u32, u32),
-    dest: &Path,
+    file: AtomicFile,
 ) -> anyhow::Result<()> {
     // The encoder writes the temporary file by its name (which ends in
     // `.png`); the commit syncs and renames it like any other file.
-    let file = AtomicFile::create(dest)?;
     {
         let root = BitMapBackend::new(file.temp_path(), size).into_drawing_area();
         root.fill(&WHITE)?;

@@ -7,8 +7,8 @@ mod check;
 mod folder;
 mod interrupt;
 mod plot;
-mod removal;
 mod run;
+mod side_by_side;
 mod staging;
 mod validate;
 

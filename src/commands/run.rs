@@ -62,7 +62,11 @@ pub fn run_loaded(
     let started = Instant::now();
     let names = model.deployments.iter().map(|d| d.name.clone()).collect();
     let mut observer = RunObserver {
-        writer: ReplicationWriter::create(&Folder::new(staging.dir()), names, model.measures())?,
+        writer: ReplicationWriter::create(
+            &Folder::new(staging.dir()).synced_later(),
+            names,
+            model.measures(),
+        )?,
         bar: progress_bar(args.quiet),
         cancel: cancel.clone(),
         batches: 0,
@@ -108,7 +112,10 @@ pub fn run_loaded(
     let (model, results) = assemble(model, tally, &cancel, !partial)?.ok_or_else(untouched)?;
     let yaml =
         header + &serde_yaml_ng::to_string(&doc.file).context("cannot serialise the scenario")?;
-    let folder = Folder::with_check(staging.dir(), Box::new(|name: &str| check(name)));
+    // Synced side by side at the swap, not one by one by the threads that
+    // draw (staging.rs).
+    let folder =
+        Folder::with_check(staging.dir(), Box::new(|name: &str| check(name))).synced_later();
     // Every table and chart is a job of its own, side by side on rayon's
     // pool, the longest (the large PNGs) first: the fixed cost of a run,
     // BENCHMARKS.md.

@@ -8,7 +8,7 @@
 //! the same filesystem, so the swap is a rename, and a name no one mistakes
 //! for results. On Linux the swap is one `renameat2(RENAME_EXCHANGE)`: the
 //! target is never missing, and afterwards the staging name holds the old
-//! set, which is then removed (its files side by side, `removal.rs`).
+//! set, which is then removed (its files side by side, `side_by_side.rs`).
 //! Elsewhere (or on a filesystem without it) the old folder is renamed
 //! aside first, leaving a moment without one.
 //! A staging folder left by a killed run is removed by the next run.
@@ -17,7 +17,7 @@
 //! `meshsim blast`, anything taken over with `--force`) are hard-linked
 //! into the staging folder first, so the swap keeps them.
 
-use super::removal::remove_folder;
+use super::side_by_side::{remove_folder, sync_files};
 use anyhow::Context;
 use meshsim::export::is_result_file;
 use std::path::{Path, PathBuf};
@@ -56,7 +56,8 @@ impl Staging {
     }
 
     /// Puts the staged results in place of the target's (every file in the
-    /// staging folder must be complete and synced), then removes the old.
+    /// staging folder must be complete; they are synced here, side by
+    /// side), then removes the old.
     pub fn commit(mut self) -> anyhow::Result<()> {
         // The folder swapped in keeps the old one's mode (set last: the
         // old one may be read-only).
@@ -65,6 +66,7 @@ impl Staging {
             .permissions();
         std::fs::set_permissions(&self.dir, mode)
             .with_context(|| format!("cannot set the mode of {}", self.dir.display()))?;
+        sync_files(&self.dir)?;
         sync_dir(&self.dir)?;
         swap(&self.dir, &self.target)?;
         self.swapped = true;

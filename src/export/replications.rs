@@ -57,7 +57,7 @@ impl ReplicationWriter {
         deployments: Vec<String>,
         measures: Vec<Measure>,
     ) -> anyhow::Result<Self> {
-        let mut file = AtomicFile::create(&folder.path("replications.parquet")?)?;
+        let mut file = folder.create("replications.parquet")?;
         let empty = frame(&deployments, &measures, &Pending::default())?;
         let handle = file
             .file()

@@ -1,12 +1,11 @@
 //! The summary, pairs, blast-by-kind and incident tables, and the scenario
 //! as run.
 
-use super::{run_in_order, AtomicFile, Folder, Job};
+use super::{run_in_order, Folder, Job};
 use crate::results::Results;
 use anyhow::Context;
 use polars::df;
 use polars::prelude::{CsvWriter, DataFrame, ParquetWriter, PolarsResult, SerWriter};
-use std::path::Path;
 
 /// Writes every table of `results` into `folder` (which must exist), plus
 /// the scenario text as run, running the folder's check before each file.
@@ -28,10 +27,7 @@ pub fn table_jobs<'a>(
 ) -> Vec<Job<'a>> {
     vec![
         Box::new(move || {
-            write_parquet(
-                &folder.path("incidents.parquet")?,
-                &mut incidents_frame(results)?,
-            )
+            write_parquet(folder, "incidents.parquet", &mut incidents_frame(results)?)
         }),
         Box::new(move || write_small(folder, results, scenario_yaml)),
     ]
@@ -40,38 +36,29 @@ pub fn table_jobs<'a>(
 /// Every table but incidents.parquet, and the scenario.
 fn write_small(folder: &Folder<'_>, results: &Results, scenario_yaml: &str) -> anyhow::Result<()> {
     let mut summary = summary_frame(results)?;
-    write_csv(&folder.path("summary.csv")?, &mut summary)?;
-    write_parquet(&folder.path("summary.parquet")?, &mut summary)?;
-    write_csv(&folder.path("pairs.csv")?, &mut pairs_frame(results)?)?;
-    write_csv(
-        &folder.path("blast_by_kind.csv")?,
-        &mut blast_frame(results)?,
-    )?;
-    write_csv(&folder.path("cause.csv")?, &mut cause_frame(results)?)?;
-    write_csv(
-        &folder.path("timeline_outages.csv")?,
-        &mut outages_frame(results)?,
-    )?;
-    write_csv(
-        &folder.path("timeline_series.csv")?,
-        &mut series_frame(results)?,
-    )?;
-    AtomicFile::write(&folder.path("scenario.yaml")?, scenario_yaml.as_bytes())
+    write_csv(folder, "summary.csv", &mut summary)?;
+    write_parquet(folder, "summary.parquet", &mut summary)?;
+    write_csv(folder, "pairs.csv", &mut pairs_frame(results)?)?;
+    write_csv(folder, "blast_by_kind.csv", &mut blast_frame(results)?)?;
+    write_csv(folder, "cause.csv", &mut cause_frame(results)?)?;
+    write_csv(folder, "timeline_outages.csv", &mut outages_frame(results)?)?;
+    write_csv(folder, "timeline_series.csv", &mut series_frame(results)?)?;
+    folder.write("scenario.yaml", scenario_yaml.as_bytes())
 }
 
-fn write_csv(path: &Path, df: &mut DataFrame) -> anyhow::Result<()> {
-    let mut f = AtomicFile::create(path)?;
+fn write_csv(folder: &Folder<'_>, name: &str, df: &mut DataFrame) -> anyhow::Result<()> {
+    let mut f = folder.create(name)?;
     CsvWriter::new(f.file())
         .finish(df)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        .with_context(|| format!("cannot write {}", f.dest().display()))?;
     f.commit()
 }
 
-fn write_parquet(path: &Path, df: &mut DataFrame) -> anyhow::Result<()> {
-    let mut f = AtomicFile::create(path)?;
+fn write_parquet(folder: &Folder<'_>, name: &str, df: &mut DataFrame) -> anyhow::Result<()> {
+    let mut f = folder.create(name)?;
     ParquetWriter::new(f.file())
         .finish(df)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        .with_context(|| format!("cannot write {}", f.dest().display()))?;
     f.commit()
 }
 
