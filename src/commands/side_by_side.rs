@@ -55,10 +55,10 @@ fn top_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 
 /// Runs `op` on every file, side by side on up to [`THREADS`] threads;
 /// the first error in the list's order, with its file.
-fn each_file<'f>(
-    files: &'f [PathBuf],
+fn each_file(
+    files: &[PathBuf],
     op: impl Fn(&Path) -> std::io::Result<()> + Sync,
-) -> Result<(), (&'f Path, std::io::Error)> {
+) -> Result<(), (&Path, std::io::Error)> {
     if files.len() <= 1 {
         return files
             .iter()
