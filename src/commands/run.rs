@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 
 /// `meshsim run`: simulate, write the results folder, print the summary.
 pub fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
-    let (doc, model) = load(&args.scenario)?;
+    let (doc, model) = load(&args.scenario, &args.set)?;
     run_loaded(args, doc, model)
 }
 
@@ -181,8 +181,9 @@ pub fn run_loaded(
     Ok((model, results))
 }
 
-/// Applies `--seed` and `--replications` to the file itself, so
-/// scenario.yaml records the run exactly as it was made, and to the model.
+/// Applies `--seed` and `--replications` to the file itself (after any
+/// `--set`, so they win), so scenario.yaml records the run exactly as it
+/// was made, and to the model.
 /// The model is not built again: the file was checked as written (a bad
 /// `replications` or `precision` is reported even when overridden), and
 /// these two fields feed nothing else of the model (`model::build` copies
@@ -313,7 +314,7 @@ mod tests {
             &[],
         ] {
             let args = run_args(extra);
-            let (mut doc, mut model) = load(&args.scenario).unwrap();
+            let (mut doc, mut model) = load(&args.scenario, &args.set).unwrap();
             let before = format!("{model:?}");
             overrides(&args, &mut doc, &mut model);
             let rebuilt = model::build(&doc.file).unwrap();

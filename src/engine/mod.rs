@@ -42,11 +42,12 @@ pub mod trace;
 pub use cancel::Cancel;
 
 use crate::model::deps::DepIndex;
-use crate::model::{Kind, Model, Replications};
+use crate::model::layout::{Layout, KINDS, MEASURES};
+use crate::model::{Model, Replications};
 use crate::stats::{Blast, BlastTable, Ratio};
 use kept::RowBudget;
 use rayon::prelude::*;
-use replication::{IncidentRow, Outcome, Simulator, KINDS, MEASURES};
+use replication::{IncidentRow, Outcome, Simulator};
 use std::ops::Range;
 use std::sync::Mutex;
 use trace::Trace;
@@ -131,19 +132,20 @@ impl Observer for NoObserver {}
 pub struct Tally {
     /// Deployments.
     pub deployments: usize,
-    /// Unavailability per `deployment * MEASURES + measure`.
+    /// Unavailability per slot ([`Layout::slot`]: deployment, then
+    /// measure).
     pub ratio: Vec<Ratio>,
     /// Live proxy-hours over all replications.
     pub live_proxy_hours: f64,
-    /// Bad proxy-hours by cause over all replications,
-    /// `[(deployment * MEASURES + measure) * KINDS + kind]`.
+    /// Bad proxy-hours by cause over all replications, per cell
+    /// ([`Layout::cell`]: deployment, measure, then kind).
     pub cause_proxy_hours: Vec<f64>,
     /// The traced replication's history (replication 0).
     pub trace: Option<Trace>,
     /// Paired differences, see [`Tally::pair`].
     pub pairs: Vec<Ratio>,
-    /// Blast radii per `(deployment * MEASURES + measure) * BLAST_GROUPS +
-    /// k`, where k = 0 is every kind and k = 1 + kind index is one kind.
+    /// Blast radii per slot and blast group ([`Layout::blast`]), where
+    /// group 0 is every kind and group 1 + kind index is one kind.
     /// During the run only the sums are added; the counts and histograms
     /// are merged in from the workers when it ends.
     pub blast: Vec<Blast>,
@@ -161,20 +163,18 @@ pub struct Tally {
     pub interrupted: bool,
 }
 
-/// Slots per blast group: all kinds, then each kind.
-pub const BLAST_GROUPS: usize = 1 + Kind::ALL.len();
-
 impl Tally {
     fn new(deployments: usize) -> Self {
-        let slots = deployments * MEASURES;
+        let layout = Layout::new(deployments);
+        let slots = layout.slots();
         Tally {
             deployments,
             ratio: vec![Ratio::default(); slots],
             live_proxy_hours: 0.0,
-            cause_proxy_hours: vec![0.0; slots * KINDS],
+            cause_proxy_hours: vec![0.0; layout.cells()],
             trace: None,
             pairs: vec![Ratio::default(); slots * deployments],
-            blast: vec![Blast::default(); slots * BLAST_GROUPS],
+            blast: vec![Blast::default(); layout.blasts()],
             replications: 0,
             events: 0,
             incidents: Vec::new(),
@@ -205,15 +205,15 @@ impl Tally {
             for a in 0..d {
                 for b in 0..d {
                     if a != b {
-                        let diff = o.bad_proxy_hours[a * MEASURES + m]
-                            - o.bad_proxy_hours[b * MEASURES + m];
+                        let diff = o.bad_proxy_hours[Layout::slot(a, m)]
+                            - o.bad_proxy_hours[Layout::slot(b, m)];
                         self.pairs[(m * d + a) * d + b].push(diff, o.live_proxy_hours);
                     }
                 }
             }
         }
         for (slot, sums) in o.blast_sum.chunks_exact(KINDS).enumerate() {
-            let blast = &mut self.blast[slot * BLAST_GROUPS..][..BLAST_GROUPS];
+            let blast = &mut self.blast[Layout::blasts_of(slot)];
             for (kind, &sum) in sums.iter().enumerate() {
                 blast[0].sum += sum;
                 blast[1 + kind].sum += sum;
@@ -230,13 +230,13 @@ impl Tally {
         self.events += o.events;
     }
 
-    /// Adds the order-free blast-radius counts of one worker, per
-    /// `(deployment * MEASURES + measure) * KINDS + kind`.
+    /// Adds the order-free blast-radius counts of one worker, per cell
+    /// ([`Layout::cell`]).
     fn merge_bins(&mut self, table: &BlastTable) {
-        for slot in 0..self.deployments * MEASURES {
-            let blast = &mut self.blast[slot * BLAST_GROUPS..][..BLAST_GROUPS];
+        for slot in 0..Layout::new(self.deployments).slots() {
+            let blast = &mut self.blast[Layout::blasts_of(slot)];
             for kind in 0..KINDS {
-                let bins = table.bins(slot * KINDS + kind);
+                let bins = table.bins(Layout::cell_of(slot, kind));
                 blast[0].bins.merge(&bins);
                 blast[1 + kind].bins.merge(&bins);
             }
@@ -245,7 +245,7 @@ impl Tally {
 
     fn precise_enough(&self, measure: usize, target: f64) -> bool {
         (0..self.deployments).all(|d| {
-            let r = &self.ratio[d * MEASURES + measure];
+            let r = &self.ratio[Layout::slot(d, measure)];
             match (r.estimate(), r.half_width()) {
                 (Some(e), Some(h)) if e > 0.0 => h / e <= target,
                 (Some(_), Some(h)) => h == 0.0,

@@ -4,9 +4,9 @@
 //! deterministic blast radius of every single failure, the quickest way to
 //! see what one outage can do to each placement.
 
-use super::replication::{Simulator, MEASURES};
+use super::replication::Simulator;
 use crate::model::deps::DepIndex;
-use crate::model::{Measure, Model};
+use crate::model::{Layout, Measure, Model};
 
 /// The measures a single failure can be judged on without durations.
 pub const STATIC_MEASURES: [Measure; 3] = [Measure::Config, Measure::PodStart, Measure::Endpoints];
@@ -18,15 +18,15 @@ pub struct SingleFailure {
     pub component: usize,
     /// Share of the mesh's proxies whose own cluster goes down.
     pub dead: f64,
-    /// Share that stays live but turns bad, `[deployment * MEASURES +
-    /// measure]` (only [`STATIC_MEASURES`] are filled).
+    /// Share that stays live but turns bad, per slot ([`Layout::slot`];
+    /// only [`STATIC_MEASURES`] are filled).
     pub blast: Vec<f64>,
 }
 
 impl SingleFailure {
     /// Blast on deployment `d` and measure `m`.
     pub fn blast(&self, d: usize, m: Measure) -> f64 {
-        self.blast[d * MEASURES + m.index()]
+        self.blast[Layout::slot(d, m.index())]
     }
 }
 

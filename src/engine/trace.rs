@@ -18,8 +18,9 @@ pub struct Trace {
     pub transitions: Vec<(u64, u32)>,
     /// Times of the samples (ms), the first at 0.
     pub sample_times: Vec<u64>,
-    /// Per sample, `deployments × measures` bad shares of the mesh's
-    /// proxies (traffic left at 0: see `traffic`).
+    /// Per sample, the bad share of the mesh's proxies of every slot, in
+    /// [`Layout`](crate::model::Layout) order (traffic left at 0: see
+    /// `traffic`).
     pub samples: Vec<f64>,
     /// (deployment, from ms, to ms, proxies) of each traffic loss.
     pub traffic: Vec<(u32, u64, u64, u64)>,

@@ -7,6 +7,7 @@
 
 mod atomic;
 mod blast;
+mod crossovers;
 mod files;
 mod jobs;
 mod load;
@@ -15,7 +16,8 @@ mod tables;
 
 pub use atomic::AtomicFile;
 pub use blast::write_blast;
-pub use files::{is_result_file, BeforeEach, Folder, RESULT_FILES};
+pub use crossovers::write_crossovers;
+pub use files::{is_result_file, is_sweep_file, BeforeEach, Folder, RESULT_FILES, SWEEP_FILES};
 pub use jobs::{run_in_order, Job};
 pub use load::load_results;
 pub use replications::ReplicationWriter;

@@ -17,8 +17,9 @@
 //! kept its own malloc arena.
 
 use super::{AtomicFile, Folder};
-use crate::engine::replication::{Outcome, MEASURES};
+use crate::engine::replication::Outcome;
 use crate::engine::{Observer, ObserverError};
+use crate::model::Layout;
 use crate::model::Measure;
 use crate::results::replications_per_row_group;
 use anyhow::Context;
@@ -45,7 +46,7 @@ pub struct ReplicationWriter {
 struct Pending {
     replication: Vec<u64>,
     live_proxy_hours: Vec<f64>,
-    /// `[row * deployments * MEASURES + deployment * MEASURES + measure]`.
+    /// Row by row, each row's slots in [`Layout`] order.
     bad_proxy_hours: Vec<f64>,
 }
 
@@ -144,8 +145,7 @@ fn frame(
             "bad_proxy_hours".into(),
             (0..rows).map(|i| {
                 let (row, d, m) = slot(i);
-                pending.bad_proxy_hours
-                    [row * deployments.len() * MEASURES + d * MEASURES + m.index()]
+                pending.bad_proxy_hours[Layout::new(deployments.len()).at(row, d, m)]
             }),
         )
         .into_column(),

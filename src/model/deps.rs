@@ -21,6 +21,13 @@
 //! mesh size: in the ranking study 66 links make 14 groups, and at most
 //! 2^deployments exist.
 //!
+//! Links and groups are named by [`LinkId`] and [`GroupId`], which only
+//! the index makes, each below its count of links or groups (checked once
+//! when it is built). That is what lets the engine keep its per-link and
+//! per-group arrays without bounds checks: an array sized by the index and
+//! indexed by its ids cannot be indexed out of range, and no other code can
+//! make an id (see `src/engine/table.rs`).
+//!
 //! The mesh-wide state of a cluster (live, stale endpoints) is listed
 //! separately ([`DepIndex::clusters_of`]); the engine updates it before any
 //! link reads it. Links are listed in cluster order, so a deployment's
@@ -31,6 +38,51 @@ use super::Model;
 
 /// "No component".
 pub const NONE: u32 = u32::MAX;
+
+/// A link of a [`DepIndex`]: made only by the index, and below its number
+/// of links ([`DepIndex::links`]). Plain `u32` underneath, so that lists of
+/// them cost what lists of indices did.
+///
+/// No code outside the index can make one:
+///
+/// ```compile_fail
+/// let forged = meshsim::model::deps::LinkId(3);
+/// ```
+///
+/// ```
+/// # let text = "apiVersion: meshsim/v1alpha1\nkind: Scenario\nmetadata:\n  name: t\nspec:\n  seed: 1\n  horizon: 1y\n  replications: 2\n  topology: { regions: 1, zonesPerRegion: 1, clustersPerZone: 2, proxiesPerCluster: 10 }\n  deployments:\n    - { name: zone, controlPlanes: { per: zone } }\n";
+/// # let doc = meshsim::scenario::Document::parse(text, "t.yaml").unwrap();
+/// # let model = meshsim::model::build(&doc.file).unwrap();
+/// let deps = meshsim::model::deps::DepIndex::build(&model);
+/// let link = deps.link_of(0, 1);
+/// assert!(link.index() < deps.links().len());
+/// ```
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LinkId(u32);
+
+impl LinkId {
+    /// Position in [`DepIndex::links`].
+    #[inline(always)]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A group of links of a [`DepIndex`] (the links with the same member
+/// deployments): made only by the index, and below its number of groups
+/// ([`DepIndex::groups`]).
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct GroupId(u32);
+
+impl GroupId {
+    /// Position among the index's groups.
+    #[inline(always)]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
 
 /// What a proxy must reach for one attached instance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,7 +103,7 @@ pub struct Link {
     /// Cluster index.
     pub cluster: u32,
     /// Its group: the links with the same member deployments.
-    pub group: u32,
+    pub group: GroupId,
     targets: (u32, u32),
 }
 
@@ -65,12 +117,12 @@ pub struct DepIndex {
     group_at: Vec<usize>,
     members: Vec<u32>,
     /// Per (deployment, cluster): its link.
-    link_of: Vec<u32>,
+    link_of: Vec<LinkId>,
     clusters: usize,
     cluster_at: Vec<usize>,
     cluster_entries: Vec<u32>,
     link_at: Vec<usize>,
-    link_entries: Vec<u32>,
+    link_entries: Vec<LinkId>,
 }
 
 impl DepIndex {
@@ -81,7 +133,7 @@ impl DepIndex {
         let mut links: Vec<Link> = Vec::new();
         let mut targets: Vec<Target> = Vec::new();
         let mut members_of: Vec<Vec<u32>> = Vec::new();
-        let mut link_of = vec![0u32; model.deployments.len() * clusters];
+        let mut link_of = vec![LinkId(0); model.deployments.len() * clusters];
         for (c, _) in model.clusters.iter().enumerate() {
             let first_link = links.len();
             for (d, dep) in model.deployments.iter().enumerate() {
@@ -108,22 +160,22 @@ impl DepIndex {
                     targets.extend(&list);
                     links.push(Link {
                         cluster: c as u32,
-                        group: 0,
+                        group: GroupId(0),
                         targets: (start, targets.len() as u32),
                     });
                     members_of.push(Vec::new());
                     links.len() - 1
                 });
                 members_of[l].push(d as u32);
-                link_of[d * clusters + c] = l as u32;
+                link_of[d * clusters + c] = LinkId(l as u32);
             }
         }
         // Groups in order of first appearance.
-        let mut group_ids: std::collections::HashMap<Vec<u32>, u32> = Default::default();
+        let mut group_ids: std::collections::HashMap<Vec<u32>, GroupId> = Default::default();
         let mut group_at = vec![0];
         let mut members = Vec::new();
         for (link, list) in links.iter_mut().zip(members_of) {
-            let next = group_ids.len() as u32;
+            let next = GroupId(group_ids.len() as u32);
             link.group = *group_ids.entry(list).or_insert_with_key(|list| {
                 members.extend(list);
                 group_at.push(members.len());
@@ -166,7 +218,8 @@ impl DepIndex {
         }
         let (cluster_at, cluster_entries) = compress(n, cluster_pairs);
         let (link_at, link_entries) = compress(n, link_pairs);
-        DepIndex {
+        let link_entries = link_entries.into_iter().map(LinkId).collect();
+        let index = DepIndex {
             links,
             targets,
             group_at,
@@ -177,12 +230,44 @@ impl DepIndex {
             cluster_entries,
             link_at,
             link_entries,
-        }
+        };
+        index.check_ids();
+        index
     }
 
-    /// Every link, in cluster order.
+    /// Checks once that every id the index hands out is below the count of
+    /// what it names: the engine's unchecked per-link and per-group arrays
+    /// rely on it (`src/engine/table.rs`). Panics otherwise, which would be
+    /// a bug in [`DepIndex::build`].
+    fn check_ids(&self) {
+        let (links, groups) = (self.links.len(), self.groups());
+        assert!(u32::try_from(links).is_ok() && u32::try_from(groups).is_ok());
+        let link_ids = self.link_of.iter().chain(&self.link_entries);
+        assert!(link_ids.into_iter().all(|l| l.index() < links), "a link id");
+        assert!(
+            self.links.iter().all(|link| link.group.index() < groups),
+            "a group id"
+        );
+    }
+
+    /// Every link, in cluster order (at [`LinkId::index`]).
     pub fn links(&self) -> &[Link] {
         &self.links
+    }
+
+    /// The link `id`.
+    pub fn link(&self, id: LinkId) -> &Link {
+        &self.links[id.index()]
+    }
+
+    /// The ids of every link, in cluster order.
+    pub fn link_ids(&self) -> impl ExactSizeIterator<Item = LinkId> + use<> {
+        (0..self.links.len() as u32).map(LinkId)
+    }
+
+    /// The ids of every group, in index order.
+    pub fn group_ids(&self) -> impl ExactSizeIterator<Item = GroupId> + use<> {
+        (0..self.groups() as u32).map(GroupId)
     }
 
     /// The attached instances of `link`, in order of preference.
@@ -192,7 +277,7 @@ impl DepIndex {
 
     /// The deployments of `link`, ascending.
     pub fn members(&self, link: &Link) -> &[u32] {
-        self.group_members(link.group as usize)
+        self.group_members(link.group)
     }
 
     /// Number of groups.
@@ -201,13 +286,14 @@ impl DepIndex {
     }
 
     /// The deployments of group `g`, ascending.
-    pub fn group_members(&self, g: usize) -> &[u32] {
+    pub fn group_members(&self, g: GroupId) -> &[u32] {
+        let g = g.index();
         &self.members[self.group_at[g]..self.group_at[g + 1]]
     }
 
     /// The link of deployment `d` in cluster `c`.
-    pub fn link_of(&self, d: usize, c: usize) -> usize {
-        self.link_of[d * self.clusters + c] as usize
+    pub fn link_of(&self, d: usize, c: usize) -> LinkId {
+        self.link_of[d * self.clusters + c]
     }
 
     /// The clusters whose mesh-wide state can change with `component`.
@@ -217,7 +303,7 @@ impl DepIndex {
 
     /// The links whose state can change with `component`, in cluster
     /// order.
-    pub fn links_of(&self, component: usize) -> &[u32] {
+    pub fn links_of(&self, component: usize) -> &[LinkId] {
         &self.link_entries[self.link_at[component]..self.link_at[component + 1]]
     }
 
@@ -278,7 +364,7 @@ mod tests {
         // Every pair's link reads exactly the pair's attachment list.
         for (d, dep) in model.deployments.iter().enumerate() {
             for (c, list) in dep.attach.iter().enumerate() {
-                let link = &deps.links()[deps.link_of(d, c)];
+                let link = &deps.link(deps.link_of(d, c));
                 assert_eq!(link.cluster as usize, c);
                 assert!(deps.members(link).contains(&(d as u32)));
                 let instances: Vec<u32> = deps.targets(link).iter().map(|t| t.instance).collect();
@@ -291,14 +377,14 @@ mod tests {
         }
         // The first cluster of a region hosts all three deployments' istiod
         // (same host and ordinal): one link for three pairs.
-        let first = &deps.links()[deps.link_of(0, 0)];
+        let first = deps.link(deps.link_of(0, 0));
         assert_eq!(deps.members(first), &[0, 1, 2]);
         assert!(deps.links().len() < model.deployments.len() * model.clusters.len());
         for x in 0..model.components.len() {
             let clusters: Vec<u32> = deps
                 .links_of(x)
                 .iter()
-                .map(|&l| deps.links()[l as usize].cluster)
+                .map(|&l| deps.link(l).cluster)
                 .collect();
             assert!(clusters.windows(2).all(|w| w[0] <= w[1]), "component {x}");
         }
@@ -320,14 +406,37 @@ mod tests {
         // a link's members are its group's.
         for d in 0..model.deployments.len() {
             for c in 0..model.clusters.len() {
-                let link = &deps.links()[deps.link_of(d, c)];
+                let link = &deps.link(deps.link_of(d, c));
                 assert_eq!(link.cluster as usize, c);
                 assert!(deps.members(link).contains(&(d as u32)));
             }
         }
-        let mut seen: Vec<&[u32]> = (0..deps.groups()).map(|g| deps.group_members(g)).collect();
+        let mut seen: Vec<&[u32]> = deps.group_ids().map(|g| deps.group_members(g)).collect();
         seen.sort();
         seen.dedup();
         assert_eq!(seen.len(), deps.groups(), "groups are distinct");
+    }
+
+    /// Two deployments on four clusters.
+    fn small() -> Model {
+        model_of(
+            "  seed: 1\n  horizon: 1y\n  replications: 2\n  topology: { regions: 1, zonesPerRegion: 2, clustersPerZone: 2, proxiesPerCluster: 10 }\n  deployments:\n    - { name: zone, controlPlanes: { per: zone } }\n    - { name: cluster, controlPlanes: { per: cluster } }\n",
+        )
+    }
+
+    #[test]
+    #[should_panic(expected = "a link id")]
+    fn an_index_that_names_a_link_it_does_not_have_is_refused() {
+        let mut deps = DepIndex::build(&small());
+        deps.link_entries[0] = LinkId(deps.links.len() as u32);
+        deps.check_ids();
+    }
+
+    #[test]
+    #[should_panic(expected = "a group id")]
+    fn an_index_that_names_a_group_it_does_not_have_is_refused() {
+        let mut deps = DepIndex::build(&small());
+        deps.links[0].group = GroupId(deps.groups() as u32);
+        deps.check_ids();
     }
 }

@@ -16,6 +16,7 @@ pub mod deps;
 pub mod dist;
 pub mod exact;
 mod known;
+pub mod layout;
 mod placement;
 mod processes;
 mod settings;
@@ -25,6 +26,7 @@ pub use crate::scenario::file::Measure;
 pub use crate::scenario::FieldError;
 pub use build::build;
 pub use dist::Dist;
+pub use layout::Layout;
 
 /// Milliseconds per hour: the engine's integer clock ticks in milliseconds.
 pub const MS_PER_HOUR: f64 = 3_600_000.0;

@@ -40,7 +40,7 @@ pub const MAX_MEMORY_BYTES: f64 = 8.0 * GIB;
 
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 /// Measures per deployment (every slot of the engine is kept for all).
-const MEASURES: f64 = model::Measure::COUNT as f64;
+const MEASURES: f64 = model::layout::MEASURES as f64;
 /// The process before it holds any of the run: code, the allocator's
 /// arenas, the thread pools' stacks as touched (`meshsim validate` peaks
 /// at 8–9 MiB).
@@ -89,13 +89,13 @@ const INCIDENT_BYTES: f64 = 16.0;
 const IMPACT_BYTES: f64 = 16.0;
 const RATIO_BYTES: f64 = 40.0;
 /// Component kinds a cause can have.
-const KINDS: f64 = model::Kind::ALL.len() as f64;
+const KINDS: f64 = model::layout::KINDS as f64;
 /// A blast-radius histogram: 1000 bins of (count, max), for every
 /// (deployment, measure) and each of 1 + KINDS groups in the tally, and
 /// each of KINDS in every worker's table (an upper bound: a worker's pages
 /// become resident only where values fall).
 const BLAST_HISTOGRAM_BYTES: f64 = 1000.0 * 16.0 + 48.0;
-const BLAST_GROUPS: f64 = 1.0 + KINDS;
+const BLAST_GROUPS: f64 = model::layout::BLAST_GROUPS as f64;
 
 /// The size of a run.
 #[derive(Clone, Copy, Debug, PartialEq)]

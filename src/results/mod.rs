@@ -5,9 +5,8 @@ pub mod claims;
 pub mod rank;
 mod timeline;
 
-use crate::engine::replication::{KINDS, MEASURES};
-use crate::engine::{Tally, BLAST_GROUPS};
-use crate::model::{exact, Kind, Measure, Model, HOURS_PER_YEAR};
+use crate::engine::Tally;
+use crate::model::{exact, Kind, Layout, Measure, Model, HOURS_PER_YEAR};
 use std::sync::Arc;
 
 /// Minutes per (365-day) year.
@@ -242,11 +241,11 @@ impl Results {
         let mut summary = Vec::new();
         for (d, dep) in model.deployments.iter().enumerate() {
             for &m in &measures {
-                let slot = d * MEASURES + m.index();
+                let slot = Layout::slot(d, m.index());
                 let ratio = &tally.ratio[slot];
                 let u = ratio.estimate().unwrap_or(0.0);
                 let hw = ratio.half_width();
-                let blast = &tally.blast[slot * BLAST_GROUPS];
+                let blast = &tally.blast[Layout::blast(slot, 0)];
                 summary.push(SummaryRow {
                     deployment: dep.name.clone(),
                     measure: m,
@@ -309,8 +308,7 @@ impl Results {
         for (d, dep) in model.deployments.iter().enumerate() {
             for &m in &measures {
                 for kind in Kind::ALL {
-                    let hours =
-                        tally.cause_proxy_hours[(d * MEASURES + m.index()) * KINDS + kind.index()];
+                    let hours = tally.cause_proxy_hours[Layout::cell(d, m.index(), kind.index())];
                     if hours > 0.0 && tally.live_proxy_hours > 0.0 {
                         cause.push(CauseRow {
                             deployment: dep.name.clone(),
@@ -325,8 +323,8 @@ impl Results {
         for (d, dep) in model.deployments.iter().enumerate() {
             for &m in &measures {
                 for kind in Kind::ALL {
-                    let b =
-                        &tally.blast[(d * MEASURES + m.index()) * BLAST_GROUPS + 1 + kind.index()];
+                    let slot = Layout::slot(d, m.index());
+                    let b = &tally.blast[Layout::blast(slot, 1 + kind.index())];
                     if let (Some(mean), Some(p50), Some(p95), Some(max)) =
                         (b.mean(), b.quantile(0.5), b.quantile(0.95), b.max())
                     {

@@ -3,9 +3,8 @@
 //! per deployment and measure, in hours since the end of the warm-up.
 
 use super::{Outage, Series, Timeline};
-use crate::engine::replication::MEASURES;
 use crate::engine::trace::Trace;
-use crate::model::{Measure, Model, MS_PER_HOUR};
+use crate::model::{Layout, Measure, Model, MS_PER_HOUR};
 
 /// Builds the timeline of `trace` for the reported `measures`.
 pub fn from_trace(model: &Model, trace: &Trace, measures: &[Measure]) -> Timeline {
@@ -49,15 +48,14 @@ pub fn from_trace(model: &Model, trace: &Trace, measures: &[Measure]) -> Timelin
             .then(a.component.cmp(&b.component))
     });
 
-    let deployments = model.deployments.len();
+    let layout = Layout::new(model.deployments.len());
     let mut series = Vec::new();
     for (d, dep) in model.deployments.iter().enumerate() {
         for &m in measures {
             let points = if m == Measure::Traffic {
                 traffic_points(trace, d as u32, model.total_proxies() as f64, &hours)
             } else {
-                let value =
-                    |i: usize| trace.samples[i * deployments * MEASURES + d * MEASURES + m.index()];
+                let value = |i: usize| trace.samples[layout.at(i, d, m)];
                 let mut points: Vec<(f64, f64)> = Vec::new();
                 for (i, &t) in trace.sample_times.iter().enumerate() {
                     push_step(&mut points, hours(t), value(i));

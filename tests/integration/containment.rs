@@ -8,10 +8,11 @@
 //! for the run to say it is paused there, so nothing depends on timing.
 
 use super::common::{model_of, root, run_meshsim, scenario};
-use meshsim::engine::replication::{Simulator, KINDS, MEASURES};
+use meshsim::engine::replication::Simulator;
 use meshsim::engine::{self, Cancel, NoObserver, Observer, RunOptions, Tally, BATCH};
 use meshsim::export::RESULT_FILES;
 use meshsim::model::deps::DepIndex;
+use meshsim::model::Layout;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -458,10 +459,10 @@ fn a_replication_abandoned_midway_leaves_no_blast_radius_behind() {
     // The reused simulator holds replications 0 and 1, the fresh one 1:
     // adding 0 to the fresh one must give the same counts.
     fresh.run(0, 0, None);
-    for d in 0..model.deployments.len() * MEASURES * KINDS {
+    for cell in 0..Layout::new(model.deployments.len()).cells() {
         assert_eq!(
-            format!("{:?}", reused.blast_table().bins(d)),
-            format!("{:?}", fresh.blast_table().bins(d))
+            format!("{:?}", reused.blast_table().bins(cell)),
+            format!("{:?}", fresh.blast_table().bins(cell))
         );
     }
 }

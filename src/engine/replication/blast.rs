@@ -16,8 +16,9 @@
 //! simulation (`meshsim blast`, [`Simulator::static_state`]), and the
 //! samples of the trace.
 
-use super::{Simulator, Sums, BAD_CONFIG, CONFIG, ENDPOINTS, KINDS, MEASURES, POD};
+use super::{Simulator, Sums, BAD_CONFIG, CONFIG, ENDPOINTS, POD};
 use crate::model::deps::NONE;
+use crate::model::layout::{Layout, MEASURES};
 use crate::model::{Kind, Measure, MS_PER_HOUR};
 use crate::stats::BlastTable;
 
@@ -29,7 +30,7 @@ const SETTLED: [usize; 3] = [POD, CONFIG, ENDPOINTS];
 /// incident rows.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) struct Impact {
-    /// `deployment * MEASURES + measure`.
+    /// [`Layout::slot`] of the deployment and measure.
     slot: u32,
     /// Share of the mesh's proxies.
     blast: f64,
@@ -81,13 +82,11 @@ impl<'m> Simulator<'m> {
             // deployment first (without this path the second pass ran 6%
             // slower).
             if let Some(g) = self.touched_groups.pop() {
-                let g = g as usize;
                 let blasts = std::mem::take(&mut self.group_blast[g]);
                 for &d in self.deps.group_members(g) {
-                    let base = d as usize * MEASURES;
                     for (m, blast) in SETTLED.into_iter().zip(blasts) {
                         if blast > 0.0 {
-                            self.count_blast(base + m, kind, blast);
+                            self.count_blast(Layout::slot(d as usize, m), kind, blast);
                         }
                     }
                 }
@@ -95,10 +94,10 @@ impl<'m> Simulator<'m> {
             return;
         }
         for k in 0..self.touched_groups.len() {
-            let g = self.touched_groups[k] as usize;
+            let g = self.touched_groups[k];
             let blasts = std::mem::take(&mut self.group_blast[g]);
             for &d in self.deps.group_members(g) {
-                let now = &mut self.now_blast[d as usize * MEASURES..][..MEASURES];
+                let now = &mut self.now_blast[Layout::slots_of(d as usize)];
                 for (m, blast) in SETTLED.into_iter().zip(blasts) {
                     now[m] += blast;
                 }
@@ -107,7 +106,7 @@ impl<'m> Simulator<'m> {
         self.touched_groups.clear();
         for d in 0..self.deployments {
             for m in SETTLED {
-                let slot = d * MEASURES + m;
+                let slot = Layout::slot(d, m);
                 let blast = std::mem::take(&mut self.now_blast[slot]);
                 if blast > 0.0 {
                     self.count_blast(slot, kind, blast);
@@ -117,10 +116,10 @@ impl<'m> Simulator<'m> {
     }
 
     /// Counts one non-zero blast radius of an incident of `kind` on `slot`
-    /// (`deployment * MEASURES + measure`).
+    /// ([`Layout::slot`]).
     #[inline(always)]
     pub(super) fn count_blast(&mut self, slot: usize, kind: Kind, blast: f64) {
-        let at = slot * KINDS + kind.index();
+        let at = Layout::cell_of(slot, kind.index());
         self.blast_table.push(at, blast);
         self.blast_sum[at] += blast;
         if self.keep_rows {
@@ -132,8 +131,7 @@ impl<'m> Simulator<'m> {
     }
 
     /// The order-free blast-radius counts of every replication this
-    /// simulator ran, per `(deployment * MEASURES + measure) * KINDS +
-    /// kind`.
+    /// simulator ran, per cell ([`Layout::cell`]).
     pub fn blast_table(&self) -> &BlastTable {
         &self.blast_table
     }
@@ -154,7 +152,7 @@ impl<'m> Simulator<'m> {
     pub(super) fn deployment_sums(&self, d: usize) -> Sums {
         let mut sums = Sums::default();
         for &g in &self.groups_of[d] {
-            let s = self.sums[g as usize];
+            let s = self.sums[g];
             sums.disconnected += s.disconnected;
             sums.config_bad += s.config_bad;
             sums.conn_touched += s.conn_touched;
@@ -164,8 +162,8 @@ impl<'m> Simulator<'m> {
 
     /// The mesh with exactly the components in `down` failed and everything
     /// else up, without simulation (`meshsim blast`): the share of the
-    /// mesh's proxies that are dead, and per `[deployment * MEASURES +
-    /// measure]` the share that is live but bad (`config`, `podStart`,
+    /// mesh's proxies that are dead, and per slot ([`Layout::slot`]) the
+    /// share that is live but bad (`config`, `podStart`,
     /// `endpoints`; the duration-dependent measures stay 0).
     pub fn static_state(&mut self, down: &[usize]) -> (f64, Vec<f64>) {
         self.own_up.iter_mut().for_each(|u| *u = true);
@@ -202,8 +200,7 @@ impl<'m> Simulator<'m> {
     /// within their events; only the incidents recorded before the budget
     /// was reached have them.
     pub(super) fn incident_rows(&self, settled: usize, rows: &mut Vec<IncidentRow>) {
-        let per = self.deployments * MEASURES;
-        let mut blast = vec![0.0; per];
+        let mut blast = vec![0.0; self.layout.slots()];
         let mut later = self.later.iter().peekable();
         let recorded = self.impacts_of.len();
         for (i, &(t, x)) in self.incidents.iter().enumerate().take(recorded) {
@@ -222,11 +219,12 @@ impl<'m> Simulator<'m> {
                 if rows.len() == self.row_budget {
                     return;
                 }
+                let (deployment, measure) = Layout::unslot(slot);
                 rows.push(IncidentRow {
                     time_hours: (t - self.start_ms) as f64 / MS_PER_HOUR,
                     component: x,
-                    deployment: (slot / MEASURES) as u32,
-                    measure: Measure::ALL[slot % MEASURES],
+                    deployment: deployment as u32,
+                    measure,
                     blast: b,
                 });
             }
@@ -255,7 +253,7 @@ mod row_budget_tests {
             let kept = sim.run(0, budget, None).incidents;
             assert!(kept == all[..budget as usize], "budget {budget}");
             // At most the budget, and one incident's impacts past it.
-            let slots = model.deployments.len() * MEASURES;
+            let slots = Layout::new(model.deployments.len()).slots();
             assert!(
                 sim.impacts.len() <= budget as usize + slots,
                 "budget {budget}: {} impacts held",
@@ -275,8 +273,9 @@ mod row_budget_tests {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{istiod, mesh};
-    use super::super::{Simulator, BAD_CONFIG, CONFIG, ENDPOINTS, KINDS, MEASURES, POD, TRAFFIC};
+    use super::super::{Simulator, BAD_CONFIG, CONFIG, ENDPOINTS, POD, TRAFFIC};
     use super::IncidentRow;
+    use crate::model::layout::{Layout, MEASURES};
     use crate::model::{Kind, Measure};
 
     /// A deployment's row of shares, in measure order.
@@ -322,7 +321,7 @@ mod tests {
 
     /// This replication's sum of blasts for `measure` and `kind`.
     fn blast_sum(sim: &Simulator, measure: usize, kind: Kind) -> f64 {
-        sim.blast_sum[measure * KINDS + kind.index()]
+        sim.blast_sum[Layout::cell(0, measure, kind.index())]
     }
 
     #[test]

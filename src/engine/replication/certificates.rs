@@ -18,9 +18,10 @@
 //! to the incident that caused the disconnection, once per outage.
 
 use super::links::State;
-use super::{to_ms, Simulator, MEASURES, POD, TRAFFIC};
+use super::{to_ms, Simulator, POD, TRAFFIC};
 use crate::engine::rng::{stream, Stream};
-use crate::model::deps::NONE;
+use crate::model::deps::{LinkId, NONE};
+use crate::model::Layout;
 use rand::RngExt;
 
 /// Salt for the certificate-phase stream of a cluster.
@@ -83,7 +84,7 @@ impl<'m> Simulator<'m> {
         }
         let rotation = self.rotation_ms;
         let mut phase = (usize::MAX, 0);
-        for l in 0..self.cert_start.len() {
+        for l in self.deps.link_ids() {
             let c = self.reads[l].link.cluster as usize;
             if phase.0 != c {
                 let id = model.components[model.clusters[c].component].stream ^ CERT_SALT;
@@ -100,10 +101,10 @@ impl<'m> Simulator<'m> {
             let (before, x) = self.history[k];
             self.flip(x as usize);
             for &l in self.deps.links_of(x as usize) {
-                self.replay_link(l as usize, -(before as i64));
+                self.replay_link(l, -(before as i64));
             }
         }
-        for l in 0..self.status.len() {
+        for l in self.deps.link_ids() {
             let start = self.cert_start[l];
             let s = &mut self.status[l];
             debug_assert_eq!(
@@ -120,7 +121,7 @@ impl<'m> Simulator<'m> {
 
     /// Link `l` in the look-back at `t` (ms, negative): its certificate
     /// clock follows its connection as [`Simulator::eval_link`] has it.
-    pub(super) fn replay_link(&mut self, l: usize, t: i64) {
+    pub(super) fn replay_link(&mut self, l: LinkId, t: i64) {
         let new = self.connection(l);
         let (rotation, ttl) = (self.rotation_ms, self.ttl_ms);
         let c = &mut self.cert_start[l];
@@ -137,7 +138,7 @@ impl<'m> Simulator<'m> {
     /// Ends the disconnection of link `l` at `t`: its podStart spell, and
     /// traffic lost from the certificate expiry on.
     #[inline(always)]
-    pub(super) fn close_disconnection(&mut self, l: usize, t: u64) {
+    pub(super) fn close_disconnection(&mut self, l: LinkId, t: u64) {
         let s = &self.status[l];
         let (kind, since, expiry) = (s.pod_kind, s.pod_since, s.expiry);
         self.close_spell(l, POD, kind, since, t);
@@ -151,7 +152,7 @@ impl<'m> Simulator<'m> {
     /// Ends the traffic spell of a disconnected link `l` at `t`. When the
     /// certificate had expired, the incident that caused the disconnection
     /// gets a traffic blast radius; the trace records the interval.
-    pub(super) fn close_traffic(&mut self, l: usize, t: u64) {
+    pub(super) fn close_traffic(&mut self, l: LinkId, t: u64) {
         let s = self.status[l];
         self.close_spell(l, TRAFFIC, s.pod_kind, s.expiry, t);
         let reads = self.reads[l];
@@ -164,7 +165,7 @@ impl<'m> Simulator<'m> {
                 trace.traffic(d, s.expiry, t, reads.proxies);
             }
             if attributed {
-                let slot = d * MEASURES as u32 + TRAFFIC as u32;
+                let slot = Layout::slot(d as usize, TRAFFIC) as u32;
                 self.later.push((s.cause, slot, reads.share));
             }
         }
@@ -188,9 +189,9 @@ pub(super) fn cert_expiry(was_live: bool, t: i64, anchor: i64, rotation: u64, tt
 #[cfg(test)]
 mod tests {
     use super::super::tests::{istiod, mesh, ms};
-    use super::super::{Simulator, KINDS, POD, TRAFFIC};
+    use super::super::{Simulator, POD, TRAFFIC};
     use super::cert_expiry;
-    use crate::model::Kind;
+    use crate::model::{Kind, Layout};
 
     /// Certificates of 4 hours rotated every 2.
     const ROTATION: u64 = 2 * 3_600_000;
@@ -222,7 +223,7 @@ mod tests {
 
     /// `group_pm` of the mesh's one group for measure `m`, in proxy-hours.
     fn proxy_hours(sim: &Simulator, m: usize) -> f64 {
-        let at = m * KINDS + Kind::ControlPlane.index();
+        let at = Layout::cell(0, m, Kind::ControlPlane.index());
         sim.group_pm[at] / ms(1.0) as f64
     }
 
@@ -242,9 +243,9 @@ mod tests {
         // them without traffic.
         assert_eq!(proxy_hours(&sim, POD), 400.0 * 5.0);
         assert_eq!(proxy_hours(&sim, TRAFFIC), 400.0 * 2.0);
-        // Its traffic blast on the one deployment (slot `0 * MEASURES +
-        // TRAFFIC`): each cluster's share of the mesh, in cluster order.
-        let slot = TRAFFIC as u32;
+        // Its traffic blast on the one deployment: each cluster's share of
+        // the mesh, in cluster order.
+        let slot = Layout::slot(0, TRAFFIC) as u32;
         assert_eq!(sim.later, [(i as u32, slot, 0.25), (i as u32, slot, 0.75)]);
     }
 
@@ -282,7 +283,7 @@ mod tests {
         // c1: 6h to 9h; c2: 6h to 7h and 7.5h to 9h.
         assert_eq!(proxy_hours(&sim, TRAFFIC), 100.0 * 3.0 + 300.0 * 2.5);
         // c2 counts once in the istiod failure's blast radius.
-        let slot = TRAFFIC as u32;
+        let slot = Layout::slot(0, TRAFFIC) as u32;
         assert_eq!(sim.later, [(i, slot, 0.75), (i, slot, 0.25)]);
     }
 }

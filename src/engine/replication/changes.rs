@@ -7,10 +7,11 @@
 //! since when: the `badConfig` spell, charged as it closes. The schedule
 //! itself is [`Rollouts`](crate::engine::rollout).
 
-use super::{exact, to_ms, Simulator, BAD_CONFIG, KINDS, MEASURES};
+use super::{exact, to_ms, Simulator, BAD_CONFIG};
 use crate::engine::rollout::Task;
 use crate::model::deps::NONE;
 use crate::model::Kind;
+use crate::model::Layout;
 use rand::RngExt;
 
 impl<'m> Simulator<'m> {
@@ -105,7 +106,7 @@ impl<'m> Simulator<'m> {
         let bad = live && self.rollouts.carries_primary(d, c);
         let was_bad = self.set_change_bad(d, c, bad);
         if let (Some(i), true, false, true) = (incident, live, was_bad, bad) {
-            let slot = (d * MEASURES + BAD_CONFIG) as u32;
+            let slot = Layout::slot(d, BAD_CONFIG) as u32;
             self.later.push((i as u32, slot, self.reads[l].share));
         }
     }
@@ -132,7 +133,7 @@ impl<'m> Simulator<'m> {
     /// Ends the bad-change spell of pair (d, c) at `t`.
     pub(super) fn close_change_spell(&mut self, d: usize, c: usize, t: u64) {
         let ms = self.window_ms(self.change_since[d * self.clusters + c], t);
-        let at = (d * MEASURES + BAD_CONFIG) * KINDS + Kind::ConfigChange.index();
+        let at = Layout::cell(d, BAD_CONFIG, Kind::ConfigChange.index());
         self.bad_pm[at] += exact(self.cluster[c].proxies) * exact(ms);
     }
 }

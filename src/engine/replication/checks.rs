@@ -1,23 +1,29 @@
-//! The one check that makes the engine's unchecked indexing sound.
+//! The one check that makes the engine's unchecked indexing by plain
+//! positions sound.
 //!
 //! The simulator's tables are indexed without bounds checks (see
-//! [`Table`](crate::engine::table)), which is only sound if every index the
-//! model and its dependency index hold is in range of the table it indexes.
+//! [`Table`](crate::engine::table)). Its per-link and per-group tables need
+//! no check: they are indexed by the dependency index's ids, which carry
+//! their range in their type. The others are indexed by the component,
+//! cluster and deployment indices the model and the dependency index hold,
+//! which is only sound if each is in range of the table it indexes.
 //! [`Simulator::new`] checks that here, once, so that nothing on the event
 //! path has to.
 
-use super::{Simulator, KINDS, MEASURES};
+use super::Simulator;
 use crate::model::deps::NONE;
+use crate::model::Layout;
 
 impl<'m> Simulator<'m> {
-    /// Checks once that every index the simulator will read from its model
-    /// and dependency index is in range of the table it indexes, which is
-    /// what makes the tables' unchecked indexing sound (see
-    /// [`Table`](super::table)). Panics on a model that breaks it.
+    /// Checks once that every component, cluster and deployment index the
+    /// simulator will read from its model and dependency index is in range
+    /// of the table it indexes, which is what makes the plain tables'
+    /// unchecked indexing sound (see [`Table`](super::table)). Panics on a
+    /// model that breaks it.
     pub(super) fn check_indices(&self) {
         let deps = self.deps;
         let (components, clusters) = (self.components, self.clusters);
-        let (links, groups, deployments) = (self.reads.len(), self.sums.len(), self.deployments);
+        let (groups, deployments) = (deps.groups(), self.deployments);
         let below = |what: &str, len: usize, values: &mut dyn Iterator<Item = u32>| {
             for v in values {
                 assert!((v as usize) < len, "{what} {v} of {len}");
@@ -25,7 +31,8 @@ impl<'m> Simulator<'m> {
         };
         // Every table has the length its indices assume (checked first:
         // the checks below index tables too).
-        let slots = deployments * MEASURES;
+        let layout = self.layout;
+        assert_eq!(layout, Layout::new(deployments), "layout");
         let lengths = [
             (self.own_up.len(), components),
             (self.eff_up.len(), components),
@@ -36,15 +43,11 @@ impl<'m> Simulator<'m> {
             (self.cluster.len(), clusters),
             (self.live.len(), clusters),
             (self.stale.len(), clusters),
-            (self.status.len(), links),
-            (self.cert_start.len(), links),
             (self.last_incident.len(), components),
-            (self.link_stale.len(), links),
-            (self.group_blast.len(), groups),
-            (self.group_pm.len(), groups * MEASURES * KINDS),
-            (self.now_blast.len(), slots),
-            (self.blast_sum.len(), slots * KINDS),
-            (self.bad_pm.len(), slots * KINDS),
+            (self.group_pm.len(), Layout::new(groups).cells()),
+            (self.now_blast.len(), layout.slots()),
+            (self.blast_sum.len(), layout.cells()),
+            (self.bad_pm.len(), layout.cells()),
         ];
         for (k, (length, expected)) in lengths.into_iter().enumerate() {
             assert_eq!(length, expected, "table {k}");
@@ -56,7 +59,6 @@ impl<'m> Simulator<'m> {
                 components,
                 &mut self.chain[x].into_iter().chain(parent),
             );
-            below("link", links, &mut deps.links_of(x).iter().copied());
             below(
                 "cluster",
                 clusters,
@@ -66,9 +68,9 @@ impl<'m> Simulator<'m> {
         assert!(self.child_at.windows(2).all(|w| w[0] <= w[1]));
         assert_eq!(self.child_at[components], self.children.len());
         below("child", components, &mut self.children.iter().copied());
-        for (l, reads) in self.reads.iter().enumerate() {
+        for l in deps.link_ids() {
+            let reads = &self.reads[l];
             below("cluster", clusters, &mut [reads.link.cluster].into_iter());
-            below("group", groups, &mut [reads.link.group].into_iter());
             let targets = self.targets(l).iter();
             let mut of_link = [reads.component, reads.api_server]
                 .into_iter()
@@ -87,17 +89,12 @@ impl<'m> Simulator<'m> {
                 &mut [c.component, c.api_server].into_iter(),
             );
         }
-        for g in 0..groups {
+        for g in deps.group_ids() {
             below(
                 "deployment",
                 deployments,
                 &mut deps.group_members(g).iter().copied(),
             );
-        }
-        for d in 0..deployments {
-            for c in 0..clusters {
-                assert!(deps.link_of(d, c) < links, "link of ({d}, {c})");
-            }
         }
         below(
             "cluster",

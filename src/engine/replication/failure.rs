@@ -10,7 +10,7 @@
 //! it away.
 
 use super::Simulator;
-use crate::model::deps::NONE;
+use crate::model::deps::{LinkId, NONE};
 use crate::model::Kind;
 
 impl<'m> Simulator<'m> {
@@ -70,7 +70,7 @@ impl<'m> Simulator<'m> {
     /// control plane: that of the component [`Simulator::chain_kind`]
     /// names (its API server's chain, else its primary istiod's, else the
     /// gateway's). NONE when that failure is no incident.
-    pub(super) fn blocking_incident(&self, l: usize) -> u32 {
+    pub(super) fn blocking_incident(&self, l: LinkId) -> u32 {
         let blocking = self
             .highest_down_at(self.reads[l].api_server as usize)
             .or_else(|| {
@@ -86,7 +86,7 @@ impl<'m> Simulator<'m> {
     /// `cut_by` is the kind of the component whose failure disconnected it
     /// when it was connected until then.
     #[inline(always)]
-    pub(super) fn disconnection_kind(&self, l: usize, cut_by: Option<Kind>) -> Kind {
+    pub(super) fn disconnection_kind(&self, l: LinkId, cut_by: Option<Kind>) -> Kind {
         if let Some(kind) = cut_by.filter(|_| self.targets(l).len() == 1) {
             // With one istiod, that failure is the cause: everything else
             // on its API server's and istiod's chains was up, and the
@@ -100,7 +100,7 @@ impl<'m> Simulator<'m> {
 
     /// [`Simulator::disconnection_kind`] by walking the chains.
     #[inline(always)]
-    pub(super) fn chain_kind(&self, l: usize) -> Kind {
+    pub(super) fn chain_kind(&self, l: LinkId) -> Kind {
         if let Some(kind) = self.highest_down(self.reads[l].api_server as usize) {
             return kind;
         }
@@ -113,7 +113,7 @@ impl<'m> Simulator<'m> {
     }
 
     /// Why a connected link's config source is down.
-    pub(super) fn config_source_kind(&self, l: usize) -> Kind {
+    pub(super) fn config_source_kind(&self, l: LinkId) -> Kind {
         for target in self.targets(l) {
             if self.reachable(target) {
                 return self

@@ -12,7 +12,7 @@
 
 use super::certificates::cert_expiry;
 use super::{exact, Simulator};
-use crate::model::deps::{Target, NONE};
+use crate::model::deps::{LinkId, Target, NONE};
 use crate::model::Kind;
 
 /// What a link's evaluation decides, which is the state of each of its
@@ -100,7 +100,7 @@ impl<'m> Simulator<'m> {
     #[inline(always)]
     pub(super) fn eval_link(
         &mut self,
-        l: usize,
+        l: LinkId,
         t: u64,
         incident: Option<usize>,
         stale_share_before: f64,
@@ -124,7 +124,7 @@ impl<'m> Simulator<'m> {
         }
         self.status[l].state = new;
         let p = reads.proxies;
-        let g = reads.link.group as usize;
+        let g = reads.link.group;
         // The link's group keeps the totals its member deployments share.
         let sums = &mut self.sums[g];
         sums.disconnected = sums.disconnected.wrapping_add_signed(change(
@@ -156,7 +156,7 @@ impl<'m> Simulator<'m> {
             if added != [0.0; 3] {
                 let blast = &mut self.group_blast[g];
                 if *blast == [0.0; 3] {
-                    self.touched_groups.push(g as u32);
+                    self.touched_groups.push(g);
                 }
                 for (sum, add) in blast.iter_mut().zip(added) {
                     *sum += add;
@@ -209,7 +209,7 @@ impl<'m> Simulator<'m> {
     }
 
     /// Link `l`'s liveness and connection now (its config bit left clear).
-    pub(super) fn connection(&self, l: usize) -> State {
+    pub(super) fn connection(&self, l: LinkId) -> State {
         let reads = self.reads[l];
         let live = self.eff_up[reads.component as usize];
         let connected = live && self.eff_up[reads.api_server as usize] && self.serving(l).0;
@@ -221,14 +221,14 @@ impl<'m> Simulator<'m> {
     }
 
     /// The istiods link `l` attaches to, in order.
-    pub(super) fn targets(&self, l: usize) -> &'m [Target] {
+    pub(super) fn targets(&self, l: LinkId) -> &'m [Target] {
         self.deps.targets(&self.reads[l].link)
     }
 
     /// Is any attached instance of link `l` reachable, and is the config
     /// source of the first reachable one up?
     #[inline(always)]
-    pub(super) fn serving(&self, l: usize) -> (bool, bool) {
+    pub(super) fn serving(&self, l: LinkId) -> (bool, bool) {
         for target in self.targets(l) {
             if self.reachable(target) {
                 return (true, self.eff_up[target.config_api as usize]);

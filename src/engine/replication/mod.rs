@@ -38,15 +38,16 @@
 //! the compiler kept them out of line, and inlining them took 15% of the
 //! instructions of an event (BENCHMARKS.md, third pass). The per-component,
 //! per-link, per-group, per-cluster and per-slot arrays are `Table`s,
-//! indexed without bounds checks (`src/engine/table.rs`):
-//! [`Simulator::new`] checks once that every index the model holds is in
-//! range (`check_indices`).
+//! indexed without bounds checks (`src/engine/table.rs`): the per-link and
+//! per-group ones only by the dependency index's [`LinkId`]s and
+//! [`GroupId`]s, whose type carries their range, the others by indices
+//! that [`Simulator::new`] checks once (`check_indices`).
 //!
 //! Where each part lives (each file adds one `impl Simulator` block):
 //!
 //! - here: the [`Simulator`] and its tables, and the event loop (`run`,
 //!   the start of a replication, a component's transition);
-//! - `checks`: the one-time check that every index is in range;
+//! - `checks`: the one-time check that every plain index is in range;
 //! - `failure`: the failure tree: effective states down a subtree, the
 //!   highest failed component on a chain, and the causes (kinds and
 //!   incidents) a link's bad spell is charged to;
@@ -82,7 +83,8 @@ use super::rng::{stream, Stream};
 use super::rollout::Rollouts;
 use super::table::Table;
 use super::trace::Trace;
-use crate::model::deps::{DepIndex, Link, NONE};
+use crate::model::deps::{DepIndex, GroupId, Link, LinkId, NONE};
+use crate::model::layout::Layout;
 use crate::model::{Kind, Measure, Model, MS_PER_HOUR};
 use crate::stats::BlastTable;
 use blast::Impact;
@@ -90,10 +92,6 @@ use certificates::CertStart;
 use links::State;
 use rand::RngExt;
 
-/// Measures per deployment.
-pub const MEASURES: usize = Measure::COUNT;
-/// Kinds a cause can have.
-pub const KINDS: usize = Kind::ALL.len();
 const CONFIG: usize = Measure::Config as usize;
 const POD: usize = Measure::PodStart as usize;
 const ENDPOINTS: usize = Measure::Endpoints as usize;
@@ -205,6 +203,8 @@ pub struct Simulator<'m> {
     model: &'m Model,
     deps: &'m DepIndex,
     deployments: usize,
+    /// Where a (deployment, measure, kind) sits in the per-slot tables.
+    layout: Layout,
     clusters: usize,
     components: usize,
     /// Per component: its parent, or NONE.
@@ -244,7 +244,7 @@ pub struct Simulator<'m> {
     /// as (milliseconds before 0, component).
     history: Vec<(u64, u32)>,
     /// Per link: its state and certificate during the look-back.
-    cert_start: Table<CertStart>,
+    cert_start: Table<CertStart, LinkId>,
     /// Per component: the incident of its current failure; NONE when up,
     /// or when its failure was no incident (before the measured window,
     /// or masked by a failed ancestor).
@@ -252,19 +252,19 @@ pub struct Simulator<'m> {
     changes_rng: Stream,
     queue: EventQueue,
     /// Per link.
-    reads: Table<LinkReads>,
-    status: Table<Status>,
+    reads: Table<LinkReads, LinkId>,
+    status: Table<Status, LinkId>,
     /// Per link: the mesh's stale proxy-milliseconds while it was live and
     /// connected (the `endpoints` loss of a connected proxy is the stale
     /// share), for closed spells.
-    link_stale: Table<u128>,
-    /// Bad proxy-milliseconds of closed spells of links, per `[(group *
-    /// MEASURES + measure) * KINDS + kind]`; spread over the member
-    /// deployments at the end.
+    link_stale: Table<u128, LinkId>,
+    /// Bad proxy-milliseconds of closed spells of links, per cell of the
+    /// [`Layout`] with the group in the deployment's place; spread over the
+    /// member deployments at the end.
     group_pm: Table<f64>,
-    /// Bad proxy-milliseconds per `[(deployment * MEASURES + measure) *
-    /// KINDS + kind]`: `badConfig` spells as they close, the rest at the
-    /// end (`endpoints` is derived there).
+    /// Bad proxy-milliseconds per cell ([`Layout::cell`]): `badConfig`
+    /// spells as they close, the rest at the end (`endpoints` is derived
+    /// there).
     bad_pm: Table<f64>,
     /// Per (deployment, cluster): live, and its primary istiod carries a
     /// bad config change; and since when.
@@ -277,9 +277,9 @@ pub struct Simulator<'m> {
     /// `stale_proxies / total_proxies`, updated when it changes.
     stale_share: f64,
     /// Per group of links.
-    sums: Table<Sums>,
+    sums: Table<Sums, GroupId>,
     /// Per deployment: the groups it is a member of.
-    groups_of: Vec<Vec<u32>>,
+    groups_of: Vec<Vec<GroupId>>,
     /// Per deployment: live proxies whose primary istiod carries a bad
     /// config change.
     change_bad: Vec<u64>,
@@ -294,11 +294,11 @@ pub struct Simulator<'m> {
     incidents: Vec<(u64, u32)>,
     /// Blasts of the incident being processed per group of links (the
     /// measures of [`SETTLED`]), and the groups that have any.
-    group_blast: Table<[f64; 3]>,
-    touched_groups: Vec<u32>,
-    /// Blasts of the incident being processed, `[deployment * MEASURES +
-    /// measure]`, for the measures settled within its event (config,
-    /// podStart, endpoints); zero between events.
+    group_blast: Table<[f64; 3], GroupId>,
+    touched_groups: Vec<GroupId>,
+    /// Blasts of the incident being processed, per slot
+    /// ([`Layout::slot`]), for the measures settled within its event
+    /// (config, podStart, endpoints); zero between events.
     now_blast: Table<f64>,
     /// Parts of blasts settled after their incident's event, as they come:
     /// (incident, slot, share of the mesh) for traffic (when a
@@ -306,8 +306,8 @@ pub struct Simulator<'m> {
     /// badConfig (as a rollout reaches later istiods). Rare, so kept as a
     /// list and summed per incident and slot at the end.
     later: Vec<(u32, u32, f64)>,
-    /// Blast radii of every replication this simulator ran, `[(deployment
-    /// * MEASURES + measure) * KINDS + kind]`.
+    /// Blast radii of every replication this simulator ran, per cell
+    /// ([`Layout::cell`]).
     blast_table: BlastTable,
     /// This replication's sums of blast radii, indexed alike.
     blast_sum: Table<f64>,
@@ -362,11 +362,12 @@ impl<'m> Simulator<'m> {
         let ms = |h: f64| (h * MS_PER_HOUR).round() as u64;
         let ttl_ms = ms(model.cert.ttl_hours).max(1);
         let start_ms = ms(model.warmup_hours);
-        let slots = deployments * MEASURES;
+        let layout = Layout::new(deployments);
         let simulator = Simulator {
             model,
             deps,
             deployments,
+            layout,
             clusters,
             components: n,
             parent: parent.into(),
@@ -405,28 +406,24 @@ impl<'m> Simulator<'m> {
             walk: Vec::new(),
             rngs: Vec::with_capacity(n),
             history: Vec::new(),
-            cert_start: vec![CertStart::default(); deps.links().len()].into(),
+            cert_start: Table::per_link(deps, |_| CertStart::default()),
             last_incident: vec![NONE; n].into(),
             changes_rng: stream(0, 0, 0),
             queue: EventQueue::with_capacity(n + 1),
-            reads: deps
-                .links()
-                .iter()
-                .map(|link| {
-                    let c = &model.clusters[link.cluster as usize];
-                    LinkReads {
-                        link: *link,
-                        component: c.component as u32,
-                        api_server: c.api_server as u32,
-                        proxies: c.proxies,
-                        share: c.proxies as f64 / total_proxies,
-                    }
-                })
-                .collect(),
-            status: vec![Status::default(); deps.links().len()].into(),
-            link_stale: vec![0; deps.links().len()].into(),
-            group_pm: vec![0.0; deps.groups() * MEASURES * KINDS].into(),
-            bad_pm: vec![0.0; slots * KINDS].into(),
+            reads: Table::per_link(deps, |link| {
+                let c = &model.clusters[link.cluster as usize];
+                LinkReads {
+                    link: *link,
+                    component: c.component as u32,
+                    api_server: c.api_server as u32,
+                    proxies: c.proxies,
+                    share: c.proxies as f64 / total_proxies,
+                }
+            }),
+            status: Table::per_link(deps, |_| Status::default()),
+            link_stale: Table::per_link(deps, |_| 0),
+            group_pm: vec![0.0; Layout::new(deps.groups()).cells()].into(),
+            bad_pm: vec![0.0; layout.cells()].into(),
             change_bad_pair: vec![false; deployments * clusters],
             change_since: vec![0; deployments * clusters],
             live_proxies: 0,
@@ -434,11 +431,11 @@ impl<'m> Simulator<'m> {
             stale: vec![false; clusters].into(),
             stale_proxies: 0,
             stale_share: 0.0,
-            sums: vec![Sums::default(); deps.groups()].into(),
+            sums: Table::per_group(deps, |_| Sums::default()),
             groups_of: (0..deployments as u32)
                 .map(|d| {
-                    (0..deps.groups() as u32)
-                        .filter(|&g| deps.group_members(g as usize).contains(&d))
+                    deps.group_ids()
+                        .filter(|&g| deps.group_members(g).contains(&d))
                         .collect()
                 })
                 .collect(),
@@ -448,12 +445,12 @@ impl<'m> Simulator<'m> {
             stale_pm: 0,
             clock_ms: 0,
             incidents: Vec::new(),
-            group_blast: vec![[0.0; 3]; deps.groups()].into(),
+            group_blast: Table::per_group(deps, |_| [0.0; 3]),
             touched_groups: Vec::new(),
-            now_blast: vec![0.0; slots].into(),
+            now_blast: vec![0.0; layout.slots()].into(),
             later: Vec::new(),
-            blast_table: BlastTable::new(slots * KINDS),
-            blast_sum: vec![0.0; slots * KINDS].into(),
+            blast_table: BlastTable::new(layout.cells()),
+            blast_sum: vec![0.0; layout.cells()].into(),
             row_budget: 0,
             keep_rows: false,
             impacts: Vec::new(),
@@ -515,7 +512,7 @@ impl<'m> Simulator<'m> {
         // Spells still open at the horizon end there, as if every link
         // went dead.
         let end = self.end_ms;
-        for l in 0..self.status.len() {
+        for l in self.deps.link_ids() {
             self.end_spells(l, self.status[l].state, State::default(), end);
         }
         for d in 0..self.deployments {
@@ -607,7 +604,7 @@ impl<'m> Simulator<'m> {
         for c in 0..self.clusters {
             self.eval_global(c);
         }
-        for l in 0..self.status.len() {
+        for l in self.deps.link_ids() {
             self.eval_link(l, 0, None, 0.0, None);
         }
     }
@@ -660,7 +657,7 @@ impl<'m> Simulator<'m> {
         }
         let failed = was_up.then(|| self.kind[x]);
         for &l in deps.links_of(x) {
-            self.eval_link(l as usize, t, incident, stale_share_before, failed);
+            self.eval_link(l, t, incident, stale_share_before, failed);
         }
         // Connected proxies in pairs whose state did not change see only the
         // rise of the stale share.
@@ -670,7 +667,7 @@ impl<'m> Simulator<'m> {
                 for d in 0..self.deployments {
                     let sums = self.deployment_sums(d);
                     let untouched = self.live_proxies - sums.disconnected - sums.conn_touched;
-                    self.now_blast[d * MEASURES + ENDPOINTS] +=
+                    self.now_blast[Layout::slot(d, ENDPOINTS)] +=
                         rise * exact(untouched) / self.total_proxies;
                 }
             }

@@ -7,10 +7,9 @@
 //! index order, and `endpoints` derived from `podStart` and the stale
 //! integral, so every sum is formed in a fixed order.
 
-use super::{
-    exact, IncidentRow, Simulator, BAD_CONFIG, CONFIG, ENDPOINTS, KINDS, MEASURES, POD, TRAFFIC,
-};
+use super::{exact, IncidentRow, Simulator, BAD_CONFIG, CONFIG, ENDPOINTS, POD, TRAFFIC};
 use crate::engine::trace::Trace;
+use crate::model::layout::{Layout, KINDS};
 use crate::model::{Kind, MS_PER_HOUR};
 
 /// What one replication produced.
@@ -20,13 +19,14 @@ pub struct Outcome {
     pub replication: u64,
     /// Live proxy-hours in the measured window (same for every deployment).
     pub live_proxy_hours: f64,
-    /// Bad proxy-hours, `[deployment * MEASURES + measure]`.
+    /// Bad proxy-hours per slot ([`Layout::slot`]: deployment, then
+    /// measure).
     pub bad_proxy_hours: Vec<f64>,
-    /// Bad proxy-hours by cause, `[(deployment * MEASURES + measure) *
-    /// KINDS + kind]`; sums to `bad_proxy_hours` over the kinds.
+    /// Bad proxy-hours by cause, per cell ([`Layout::cell`]: deployment,
+    /// measure, then kind); sums to `bad_proxy_hours` over the kinds.
     pub cause_proxy_hours: Vec<f64>,
-    /// Sum of the non-zero blast radii, `[(deployment * MEASURES +
-    /// measure) * KINDS + kind]`, in incident order. (Their counts and
+    /// Sum of the non-zero blast radii, per cell ([`Layout::cell`]), in
+    /// incident order. (Their counts and
     /// histograms are order-free and stay in the simulator's
     /// [`Simulator::blast_table`].)
     pub blast_sum: Vec<f64>,
@@ -80,10 +80,9 @@ impl<'m> Simulator<'m> {
         }
     }
 
-    /// Bad proxy-hours per `[deployment * MEASURES + measure]`, and by
-    /// cause per `[(deployment * MEASURES + measure) * KINDS + kind]`.
+    /// Bad proxy-hours per slot, and by cause per cell ([`Layout`]).
     pub(super) fn fold(&mut self) -> (Vec<f64>, Vec<f64>) {
-        let at = |d: usize, m: usize, k: usize| (d * MEASURES + m) * KINDS + k;
+        let at = Layout::cell;
         // The stale part of `endpoints`, in proxy²-milliseconds per
         // deployment, links in cluster order.
         let mut stale = vec![0.0; self.deployments];
@@ -96,10 +95,10 @@ impl<'m> Simulator<'m> {
             }
         }
         // Each group's link time to its members, groups in order.
-        for g in 0..self.deps.groups() {
-            let from = &self.group_pm[g * MEASURES * KINDS..][..MEASURES * KINDS];
+        for g in self.deps.group_ids() {
+            let from = &self.group_pm[Layout::cells_of(g.index())];
             for &d in self.deps.group_members(g) {
-                let to = &mut self.bad_pm[d as usize * MEASURES * KINDS..][..MEASURES * KINDS];
+                let to = &mut self.bad_pm[Layout::cells_of(d as usize)];
                 for (to, from) in to.iter_mut().zip(from) {
                     *to += from;
                 }
@@ -107,16 +106,16 @@ impl<'m> Simulator<'m> {
         }
         let hours = |pm: f64| pm / MS_PER_HOUR;
         let mut cause: Vec<f64> = self.bad_pm.iter().map(|&pm| hours(pm)).collect();
-        let mut bad = vec![0.0; self.deployments * MEASURES];
+        let mut bad = vec![0.0; self.layout.slots()];
         for d in 0..self.deployments {
             for m in [CONFIG, POD, TRAFFIC, BAD_CONFIG] {
                 let pm = (0..KINDS).map(|k| self.bad_pm[at(d, m, k)]).sum();
-                bad[d * MEASURES + m] = hours(pm);
+                bad[Layout::slot(d, m)] = hours(pm);
             }
             // Endpoints: the disconnected part has podStart's causes; the
             // stale part of connected proxies is API servers down.
             let stale = stale[d] / self.total_proxies / MS_PER_HOUR;
-            bad[d * MEASURES + ENDPOINTS] = bad[d * MEASURES + POD] + stale;
+            bad[Layout::slot(d, ENDPOINTS)] = bad[Layout::slot(d, POD)] + stale;
             for k in 0..KINDS {
                 cause[at(d, ENDPOINTS, k)] = cause[at(d, POD, k)];
             }

@@ -7,7 +7,9 @@
 //! ends, so nothing is done per deployment while time passes.
 
 use super::links::State;
-use super::{exact, Simulator, CONFIG, KINDS, MEASURES};
+use super::{exact, Simulator, CONFIG};
+use crate::model::deps::LinkId;
+use crate::model::Layout;
 
 impl<'m> Simulator<'m> {
     /// Integrates the live and stale proxies since the last event, clipped
@@ -27,7 +29,7 @@ impl<'m> Simulator<'m> {
     /// ends: its disconnection, its config spell, its time served (whose
     /// stale share `endpoints` counts).
     #[inline(always)]
-    pub(super) fn end_spells(&mut self, l: usize, old: State, new: State, t: u64) {
+    pub(super) fn end_spells(&mut self, l: LinkId, old: State, new: State, t: u64) {
         if old.disconnected() && !new.disconnected() {
             self.close_disconnection(l, t);
         }
@@ -44,10 +46,10 @@ impl<'m> Simulator<'m> {
     /// Ends a bad spell of measure `m` of link `l`, begun at `since` for a
     /// cause of kind `kind`, at `t`: its proxy-milliseconds in the measured
     /// window go to the link's group.
-    pub(super) fn close_spell(&mut self, l: usize, m: usize, kind: u8, since: u64, t: u64) {
+    pub(super) fn close_spell(&mut self, l: LinkId, m: usize, kind: u8, since: u64, t: u64) {
         let reads = self.reads[l];
         let pm = exact(reads.proxies) * exact(self.window_ms(since, t));
-        self.group_pm[(reads.link.group as usize * MEASURES + m) * KINDS + kind as usize] += pm;
+        self.group_pm[Layout::cell(reads.link.group.index(), m, kind as usize)] += pm;
     }
 
     /// Milliseconds of [from, to) inside the measured window.
