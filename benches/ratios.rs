@@ -14,6 +14,8 @@
 //!   with 300 replications, the whole process's wall time against the
 //!   simulation time it reports (goal ≤ 1.3).
 //!
+//! `-- --fixed-cost` measures only the fixed cost of a run.
+//!
 //! And issue 11's: the exact answers of the ranking study on 300, 3,000
 //! and 10,000 clusters against the simulation of one replication of the
 //! same mesh, one thread (the exact answers must grow no faster than the
@@ -69,6 +71,10 @@ fn main() {
         .max(1);
     if args.iter().any(|a| a == "--exact") {
         exact_ratios(rounds);
+        return;
+    }
+    if args.iter().any(|a| a == "--fixed-cost") {
+        fixed_cost_ratios(rounds);
         return;
     }
 
@@ -209,6 +215,30 @@ fn seconds_per_call(mut work: impl FnMut()) -> f64 {
         calls += 1;
     }
     started.elapsed().as_secs_f64() / f64::from(calls)
+}
+
+/// Only the fixed cost of a run, `rounds` times: each round's seconds, then
+/// the median ratio and the rounds'.
+fn fixed_cost_ratios(rounds: usize) {
+    println!("\nmeshsim run, {FIXED_COST_REPLICATIONS} replications: whole process / simulation\n");
+    let out = tempfile::tempdir().expect("temporary directory");
+    let mut ratios = Vec::new();
+    for round in 1..=rounds {
+        let (whole, simulation) = fixed_cost(&out.path().join("fixed-cost"));
+        println!(
+            "round {round}: {whole:.3} s whole, {simulation:.3} s simulating, {:.3} s more",
+            whole - simulation
+        );
+        ratios.push(whole / simulation);
+    }
+    let each: Vec<String> = ratios.iter().map(|v| format!("{v:.2}")).collect();
+    println!("\n| target | goal | median | rounds |");
+    println!("|---|---|---|---|");
+    println!(
+        "| meshsim run, {FIXED_COST_REPLICATIONS} replications: whole process / simulation | ≤ 1.30 | {:.2} | {} |",
+        median(&ratios),
+        each.join(", ")
+    );
 }
 
 /// `meshsim run` of the shipped ranking study with

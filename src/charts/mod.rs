@@ -43,7 +43,7 @@ pub use sweep::{render_sweep, SweepChart};
 pub use timeline::TimelineChart;
 
 use crate::export::files::ChartFiles;
-use crate::export::{AtomicFile, Folder};
+use crate::export::{run_in_order, AtomicFile, Folder, Job};
 use crate::model::Measure;
 use crate::results::Results;
 use anyhow::Context;
@@ -103,58 +103,95 @@ pub fn measures(results: &Results) -> Vec<Measure> {
 /// Writes every chart into `dir` (created if missing); returns the files
 /// written, PNG then SVG per chart, charts in a fixed order.
 ///
-/// The charts are drawn side by side on rayon's pool: each is
-/// single-threaded and they share nothing but `results`, and after a short
-/// simulation drawing them one after another was the largest part of a
-/// run's fixed cost (BENCHMARKS.md).
+/// The files are drawn side by side on rayon's pool, largest first
+/// ([`run_in_order`]): each is single-threaded and they share nothing but
+/// `results`, and after a short simulation drawing them was the largest
+/// part of a run's fixed cost (BENCHMARKS.md).
 pub fn render_all(results: &Results, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     render_into(results, &Folder::new(dir))
 }
 
 /// Writes every chart into `folder`, running its check before each file
-/// (a run's Ctrl-C stops between two files). The charts are drawn side by
-/// side, as [`render_all`] says.
+/// (a run's Ctrl-C stops between two files), side by side as
+/// [`render_all`] says.
 pub fn render_into(results: &Results, folder: &Folder<'_>) -> anyhow::Result<Vec<PathBuf>> {
-    let ((ranking, blast), (cause, timeline)) = rayon::join(
-        || {
-            rayon::join(
-                || render(&Ranking, results, folder),
-                || render(&Blast, results, folder),
-            )
-        },
-        || {
-            rayon::join(
-                || render(&Cause, results, folder),
-                || render(&TimelineChart, results, folder),
-            )
-        },
-    );
-    let mut files = Vec::new();
-    for chart in [ranking, blast, cause, timeline] {
-        files.extend(chart?);
-    }
-    Ok(files)
+    let jobs = jobs(results, folder)?;
+    run_in_order(jobs.png.into_iter().chain(jobs.svg).collect())?;
+    Ok(jobs.files)
 }
 
-/// Writes one chart into `folder` as its PNG and its SVG, each
-/// under a temporary name first and renamed into place, so a reader never
-/// sees half a chart; returns the two paths.
-pub fn render<C: Chart>(
-    chart: &C,
-    results: &Results,
-    folder: &Folder<'_>,
-) -> anyhow::Result<Vec<PathBuf>> {
+/// The charts' files as jobs for [`run_in_order`], for a run to interleave
+/// with its tables: PNGs before SVGs, as drawing a pixel costs more than
+/// writing a shape.
+pub struct ChartJobs<'a> {
+    /// One job per PNG, the largest canvas first (its pixels are filled,
+    /// filtered and compressed one by one, so time goes with the area).
+    pub png: Vec<Job<'a>>,
+    /// One job per SVG, in the same order.
+    pub svg: Vec<Job<'a>>,
+    /// The files the jobs write, PNG then SVG per chart, charts in a
+    /// fixed order (the order of the summary's list).
+    pub files: Vec<PathBuf>,
+}
+
+/// The jobs that draw every chart of `results` into `folder`.
+pub fn jobs<'a>(results: &'a Results, folder: &'a Folder<'a>) -> anyhow::Result<ChartJobs<'a>> {
     font::ensure_font()?;
-    let frame = chart.frame(results)?;
-    let files = chart.files();
-    let png = folder.path(files.png)?;
-    write_png(chart, results, &frame, &png)
-        .with_context(|| format!("cannot draw {}", png.display()))?;
-    let svg = folder.path(files.svg)?;
-    write_svg(chart, results, &frame, &svg)
-        .with_context(|| format!("cannot draw {}", svg.display()))?;
-    Ok(vec![png, svg])
+    let mut charts = vec![
+        chart_jobs(&Ranking, results, folder)?,
+        chart_jobs(&Blast, results, folder)?,
+        chart_jobs(&Cause, results, folder)?,
+        chart_jobs(&TimelineChart, results, folder)?,
+    ];
+    let files = charts
+        .iter()
+        .flat_map(|c| c.files.iter().cloned())
+        .collect();
+    // Stable: charts of equal area keep their fixed order.
+    charts.sort_by_key(|c| std::cmp::Reverse(c.area));
+    let (png, svg) = charts.into_iter().map(|c| (c.png, c.svg)).unzip();
+    Ok(ChartJobs { png, svg, files })
+}
+
+/// One chart's two jobs.
+struct OneChart<'a> {
+    area: u64,
+    png: Job<'a>,
+    svg: Job<'a>,
+    files: [PathBuf; 2],
+}
+
+fn chart_jobs<'a, C>(
+    chart: &'a C,
+    results: &'a Results,
+    folder: &'a Folder<'a>,
+) -> anyhow::Result<OneChart<'a>>
+where
+    C: Chart + Sync,
+    C::Body: Send + Sync + 'a,
+{
+    // The layout is computed once and shared by the chart's two files.
+    let frame = std::sync::Arc::new(chart.frame(results)?);
+    let (w, h) = frame.size;
+    let files: ChartFiles = chart.files();
+    let svg_frame = std::sync::Arc::clone(&frame);
+    Ok(OneChart {
+        area: u64::from(w) * u64::from(h),
+        png: Box::new(move || {
+            let png = folder.create(files.png)?;
+            let dest = png.dest().to_path_buf();
+            write_png(chart, results, &frame, png)
+                .with_context(|| format!("cannot draw {}", dest.display()))
+        }),
+        svg: Box::new(move || {
+            let svg = folder.create(files.svg)?;
+            let dest = svg.dest().to_path_buf();
+            write_svg(chart, results, &svg_frame, svg)
+                .with_context(|| format!("cannot draw {}", dest.display()))
+        }),
+        files: [folder.dir().join(files.png), folder.dir().join(files.svg)],
+    })
 }
 
 /// The frame's title block, then the chart inside it.
@@ -172,7 +209,7 @@ fn write_svg<C: Chart>(
     chart: &C,
     results: &Results,
     frame: &Frame<C::Body>,
-    dest: &Path,
+    mut file: AtomicFile,
 ) -> anyhow::Result<()> {
     let mut text = String::new();
     {
@@ -181,18 +218,18 @@ fn write_svg<C: Chart>(
         draw_framed(chart, results, frame, &Canvas::new(&root, false))?;
         root.present()?;
     }
-    AtomicFile::write(dest, text.as_bytes())
+    std::io::Write::write_all(file.file(), text.as_bytes())?;
+    file.commit()
 }
 
 fn write_png<C: Chart>(
     chart: &C,
     results: &Results,
     frame: &Frame<C::Body>,
-    dest: &Path,
+    file: AtomicFile,
 ) -> anyhow::Result<()> {
     // The encoder writes the temporary file by its name (which ends in
     // `.png`); the commit syncs and renames it like any other file.
-    let file = AtomicFile::create(dest)?;
     {
         let root = BitMapBackend::new(file.temp_path(), frame.size).into_drawing_area();
         root.fill(&WHITE)?;

@@ -1,7 +1,7 @@
 //! `meshsim check`: run, then test every `expect` claim — the command
 //! people put in CI to keep a design doc's ranking honest.
 
-use super::{load, run::run, say};
+use super::{load, run::run_loaded, say};
 use crate::cli::RunArgs;
 use meshsim::output::table;
 use meshsim::results::claims;
@@ -21,7 +21,7 @@ pub fn check(args: &RunArgs) -> anyhow::Result<ExitCode> {
         }
         .into());
     }
-    let (model, results) = run(args)?;
+    let (model, results) = run_loaded(args, doc, model)?;
     let verdicts = claims::check(&model, &results);
     let broken = verdicts
         .iter()

@@ -8,6 +8,7 @@ mod folder;
 mod interrupt;
 mod plot;
 mod run;
+mod side_by_side;
 mod staging;
 mod validate;
 

@@ -17,32 +17,34 @@ use super::{load, say};
 use crate::cli::RunArgs;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
-use meshsim::charts;
+use meshsim::charts::{self, ChartJobs};
 use meshsim::engine::replication::Outcome;
 use meshsim::engine::{self, Cancel, Observer, ObserverError, RunOptions, Tally};
 use meshsim::export::files::REPLICATIONS_PARQUET;
-use meshsim::export::{write_results, Folder, ReplicationWriter};
-use meshsim::model::{self, Model};
+use meshsim::export::{run_in_order, table_jobs, Folder, ReplicationWriter};
+use meshsim::model::{Model, Replications};
 use meshsim::output::table;
 use meshsim::plan;
 use meshsim::results::Results;
+use meshsim::scenario::Document;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 /// `meshsim run`: simulate, write the results folder, print the summary.
 pub fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
-    let (mut doc, _) = load(&args.scenario, &args.set)?;
-    // `--seed` and `--replications` go into the file itself (after any
-    // `--set`, so they win), so scenario.yaml records the run exactly as it
-    // was made.
-    if let Some(seed) = args.seed {
-        doc.file.spec.seed = seed;
-    }
-    if let Some(n) = args.replications {
-        doc.file.spec.replications = Some(n);
-        doc.file.spec.precision = None;
-    }
-    let model = model::build(&doc.file).map_err(|e| doc.locate(e))?;
+    let (doc, model) = load(&args.scenario, &args.set)?;
+    run_loaded(args, doc, model)
+}
+
+/// `meshsim run` of a scenario already read and built (`check` reads it
+/// first for its claims): the scenario is parsed and built once per
+/// command.
+pub fn run_loaded(
+    args: &RunArgs,
+    mut doc: Document,
+    mut model: Model,
+) -> anyhow::Result<(Model, Results)> {
+    overrides(args, &mut doc, &mut model);
     // Refuse runs that would take hours or exhaust memory, before anything
     // is written, unless asked for knowingly.
     let size = plan::estimate::estimate(&model, args.replications, args.keep_incidents);
@@ -61,7 +63,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
     let started = Instant::now();
     let names = model.deployments.iter().map(|d| d.name.clone()).collect();
     let mut observer = RunObserver {
-        writer: ReplicationWriter::create(&Folder::new(staging.dir()), names, model.measures())?,
+        writer: ReplicationWriter::create(
+            &Folder::new(staging.dir()).synced_later(),
+            names,
+            model.measures(),
+        )?,
         bar: progress_bar(args.quiet),
         cancel: cancel.clone(),
         batches: 0,
@@ -107,16 +113,20 @@ pub fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
     let (model, results) = assemble(model, tally, &cancel, !partial)?.ok_or_else(untouched)?;
     let yaml =
         header + &serde_yaml_ng::to_string(&doc.file).context("cannot serialise the scenario")?;
-    let folder = Folder::with_check(staging.dir(), Box::new(|name: &str| check(name)));
-    // The tables and the charts are independent and single-threaded: side
-    // by side they take the longer of the two, not the sum (the fixed cost
-    // of a run, BENCHMARKS.md).
-    let (written, charts) = rayon::join(
-        || write_results(&folder, &results, &yaml),
-        || charts::render_into(&results, &folder),
-    );
-    written?;
-    let charts = charts?
+    // Synced side by side at the swap, not one by one by the threads that
+    // draw (staging.rs).
+    let folder =
+        Folder::with_check(staging.dir(), Box::new(|name: &str| check(name))).synced_later();
+    // Every table and chart is a job of its own, side by side on rayon's
+    // pool, the longest (the large PNGs) first: the fixed cost of a run,
+    // BENCHMARKS.md.
+    let ChartJobs { png, svg, files } = charts::jobs(&results, &folder)?;
+    let jobs = (png.into_iter())
+        .chain(table_jobs(&folder, &results, &yaml))
+        .chain(svg)
+        .collect();
+    run_in_order(jobs)?;
+    let charts = files
         .iter()
         .map(|f| out.join(f.file_name().unwrap_or_default()))
         .collect::<Vec<_>>();
@@ -170,6 +180,26 @@ pub fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
         .into());
     }
     Ok((model, results))
+}
+
+/// Applies `--seed` and `--replications` to the file itself (after any
+/// `--set`, so they win), so scenario.yaml records the run exactly as it
+/// was made, and to the model.
+/// The model is not built again: the file was checked as written (a bad
+/// `replications` or `precision` is reported even when overridden), and
+/// these two fields feed nothing else of the model (`model::build` copies
+/// the seed and reads the two only for [`Replications`]), so the model is
+/// the one a rebuild would give.
+fn overrides(args: &RunArgs, doc: &mut Document, model: &mut Model) {
+    if let Some(seed) = args.seed {
+        doc.file.spec.seed = seed;
+        model.seed = seed;
+    }
+    if let Some(n) = args.replications {
+        doc.file.spec.replications = Some(n);
+        doc.file.spec.precision = None;
+        model.replications = Replications::Fixed(n);
+    }
 }
 
 /// Assembles the results (with the exact answers, which can take long on a
@@ -251,5 +281,53 @@ impl Observer for RunObserver {
 
     fn cancel(&self) -> Cancel {
         self.cancel.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use clap::Parser;
+    use meshsim::model;
+
+    fn run_args(extra: &[&str]) -> RunArgs {
+        let scenario = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/availability-ranking.yaml"
+        );
+        let argv = ["meshsim", "run", scenario];
+        match Cli::parse_from(argv.iter().chain(extra)).command {
+            Command::Run(args) => args,
+            other => panic!("not a run: {other:?}"),
+        }
+    }
+
+    /// The overrides applied to the model built once give the model that
+    /// building the overridden file gives (what `run` did before), and the
+    /// file records them.
+    #[test]
+    fn overrides_give_the_model_a_rebuild_would() {
+        for extra in [
+            &["--seed", "7", "--replications", "5"][..],
+            &["--seed", "7"],
+            &["--replications", "1"],
+            &[],
+        ] {
+            let args = run_args(extra);
+            let (mut doc, mut model) = load(&args.scenario, &args.set).unwrap();
+            let before = format!("{model:?}");
+            overrides(&args, &mut doc, &mut model);
+            let rebuilt = model::build(&doc.file).unwrap();
+            assert_eq!(format!("{model:?}"), format!("{rebuilt:?}"), "{extra:?}");
+            assert_eq!(format!("{model:?}") == before, extra.is_empty());
+            if let Some(n) = args.replications {
+                assert_eq!(doc.file.spec.replications, Some(n));
+                assert!(doc.file.spec.precision.is_none());
+            }
+            if let Some(seed) = args.seed {
+                assert_eq!(doc.file.spec.seed, seed);
+            }
+        }
     }
 }

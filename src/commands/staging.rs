@@ -8,14 +8,16 @@
 //! the same filesystem, so the swap is a rename, and a name no one mistakes
 //! for results. On Linux the swap is one `renameat2(RENAME_EXCHANGE)`: the
 //! target is never missing, and afterwards the staging name holds the old
-//! set, which is then removed. Elsewhere (or on a filesystem without it)
-//! the old folder is renamed aside first, leaving a moment without one.
+//! set, which is then removed (its files side by side, `side_by_side.rs`).
+//! Elsewhere (or on a filesystem without it) the old folder is renamed
+//! aside first, leaving a moment without one.
 //! A staging folder left by a killed run is removed by the next run.
 //!
 //! Files in the target that the run does not write (`blast.csv` from
 //! `meshsim blast`, anything taken over with `--force`) are hard-linked
 //! into the staging folder first, so the swap keeps them.
 
+use super::side_by_side::{remove_folder, sync_files};
 use anyhow::Context;
 use meshsim::export::is_result_file;
 use std::path::{Path, PathBuf};
@@ -54,7 +56,8 @@ impl Staging {
     }
 
     /// Puts the staged results in place of the target's (every file in the
-    /// staging folder must be complete and synced), then removes the old.
+    /// staging folder must be complete; they are synced here, side by
+    /// side), then removes the old.
     pub fn commit(mut self) -> anyhow::Result<()> {
         // The folder swapped in keeps the old one's mode (set last: the
         // old one may be read-only).
@@ -63,6 +66,7 @@ impl Staging {
             .permissions();
         std::fs::set_permissions(&self.dir, mode)
             .with_context(|| format!("cannot set the mode of {}", self.dir.display()))?;
+        sync_files(&self.dir)?;
         sync_dir(&self.dir)?;
         swap(&self.dir, &self.target)?;
         self.swapped = true;
@@ -71,7 +75,7 @@ impl Staging {
         }
         // The old set now sits under the staging name; if it cannot be
         // removed, the next run removes it.
-        let _ = std::fs::remove_dir_all(&self.dir);
+        let _ = remove_folder(&self.dir);
         Ok(())
     }
 }
@@ -80,7 +84,7 @@ impl Drop for Staging {
     /// An abandoned run (error, Ctrl-C) leaves no staging folder behind.
     fn drop(&mut self) {
         if !self.swapped {
-            let _ = std::fs::remove_dir_all(&self.dir);
+            let _ = remove_folder(&self.dir);
         }
     }
 }
@@ -104,7 +108,7 @@ fn remove_leftover(path: &Path) -> anyhow::Result<()> {
         return Ok(());
     };
     if meta.is_dir() {
-        std::fs::remove_dir_all(path)
+        remove_folder(path)
     } else {
         std::fs::remove_file(path)
     }

@@ -2,6 +2,11 @@
 //! complete and on disk (fsynced), so a crash or power loss cannot leave a
 //! real name on a short file. Every result file, charts included, is
 //! written through here.
+//!
+//! A file written into a folder that nobody reads until its owner has
+//! synced it (a run's staging folder) can skip the wait for the disk
+//! ([`AtomicFile::sync_later`]): `meshsim run` syncs all its files side by
+//! side before the swap, instead of waiting for each in turn.
 
 use anyhow::Context;
 use std::fs::File;
@@ -14,6 +19,8 @@ pub struct AtomicFile {
     file: Option<File>,
     temp: PathBuf,
     dest: PathBuf,
+    /// Whether [`AtomicFile::commit`] waits for the disk.
+    sync: bool,
 }
 
 impl AtomicFile {
@@ -37,7 +44,20 @@ impl AtomicFile {
             file: Some(file),
             temp,
             dest: dest.to_path_buf(),
+            sync: true,
         })
+    }
+
+    /// Makes [`AtomicFile::commit`] rename without waiting for the disk:
+    /// whoever owns the folder must sync the file before relying on it.
+    pub fn sync_later(mut self) -> Self {
+        self.sync = false;
+        self
+    }
+
+    /// The path the file will have.
+    pub fn dest(&self) -> &Path {
+        &self.dest
     }
 
     /// The temporary file's path, for writers that open it by name (the
@@ -51,11 +71,14 @@ impl AtomicFile {
         self.file.as_mut().expect("open until commit")
     }
 
-    /// Flushes to disk and renames into place.
+    /// Flushes to disk (unless [`AtomicFile::sync_later`]) and renames into
+    /// place.
     pub fn commit(mut self) -> anyhow::Result<()> {
         let file = self.file.take().expect("open until commit");
-        file.sync_all()
-            .with_context(|| format!("cannot write {}", self.temp.display()))?;
+        if self.sync {
+            file.sync_all()
+                .with_context(|| format!("cannot write {}", self.temp.display()))?;
+        }
         drop(file);
         std::fs::rename(&self.temp, &self.dest)
             .with_context(|| format!("cannot move {} into place", self.dest.display()))

@@ -10,6 +10,7 @@
 //! tables back by the same names (`load.rs`), so a file renamed here is
 //! renamed for writing, cleaning and loading at once.
 
+use super::AtomicFile;
 use std::path::{Path, PathBuf};
 
 /// `summary.csv`: one row per deployment and measure (outputs.md).
@@ -118,6 +119,8 @@ pub type BeforeEach<'a> = Box<dyn Fn(&str) -> anyhow::Result<()> + Send + Sync +
 pub struct Folder<'a> {
     dir: PathBuf,
     before: BeforeEach<'a>,
+    /// Whether each file waits for the disk when committed.
+    sync_each: bool,
 }
 
 impl<'a> Folder<'a> {
@@ -131,7 +134,17 @@ impl<'a> Folder<'a> {
         Folder {
             dir: dir.to_path_buf(),
             before,
+            sync_each: true,
         }
+    }
+
+    /// Files are renamed into place without waiting for the disk
+    /// ([`AtomicFile::sync_later`]); the folder's owner syncs them before
+    /// relying on them (`meshsim run`: its staging folder, before the
+    /// swap).
+    pub fn synced_later(mut self) -> Self {
+        self.sync_each = false;
+        self
     }
 
     /// The folder.
@@ -147,6 +160,27 @@ impl<'a> Folder<'a> {
         );
         (self.before)(name)?;
         Ok(self.dir.join(name))
+    }
+
+    /// Starts writing `name`, once the check before it has passed.
+    pub fn create(&self, name: &str) -> anyhow::Result<AtomicFile> {
+        let file = AtomicFile::create(&self.path(name)?)?;
+        Ok(if self.sync_each {
+            file
+        } else {
+            file.sync_later()
+        })
+    }
+
+    /// Writes `name` whole, once the check before it has passed.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        use anyhow::Context;
+        use std::io::Write;
+        let mut file = self.create(name)?;
+        file.file()
+            .write_all(bytes)
+            .with_context(|| format!("cannot write {}", file.dest().display()))?;
+        file.commit()
     }
 }
 
@@ -198,5 +232,34 @@ mod tests {
                 "cause.csv"
             ]
         );
+    }
+
+    #[test]
+    fn files_are_written_whole_after_the_check_whether_synced_now_or_later() {
+        let tmp = tempfile::tempdir().unwrap();
+        for folder in [
+            Folder::new(tmp.path()),
+            Folder::new(tmp.path()).synced_later(),
+        ] {
+            folder.write("summary.csv", b"a,b\n").unwrap();
+            let mut f = folder.create("pairs.csv").unwrap();
+            std::io::Write::write_all(f.file(), b"c\n").unwrap();
+            assert!(!tmp.path().join("pairs.csv").exists());
+            f.commit().unwrap();
+            assert!(folder.create("notes.txt").is_err());
+            assert_eq!(
+                std::fs::read(tmp.path().join("summary.csv")).unwrap(),
+                b"a,b\n"
+            );
+            assert_eq!(std::fs::read(tmp.path().join("pairs.csv")).unwrap(), b"c\n");
+            std::fs::remove_file(tmp.path().join("summary.csv")).unwrap();
+            std::fs::remove_file(tmp.path().join("pairs.csv")).unwrap();
+        }
+        let stopped = Folder::with_check(tmp.path(), Box::new(|_| anyhow::bail!("stop")));
+        assert_eq!(
+            stopped.write("cause.csv", b"x").unwrap_err().to_string(),
+            "stop"
+        );
+        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
     }
 }

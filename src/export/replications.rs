@@ -59,7 +59,7 @@ impl ReplicationWriter {
         deployments: Vec<String>,
         measures: Vec<Measure>,
     ) -> anyhow::Result<Self> {
-        let mut file = AtomicFile::create(&folder.path(REPLICATIONS_PARQUET)?)?;
+        let mut file = folder.create(REPLICATIONS_PARQUET)?;
         let empty = frame(&deployments, &measures, &Pending::default())?;
         let handle = file
             .file()

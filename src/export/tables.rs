@@ -5,68 +5,62 @@ use super::files::{
     BLAST_BY_KIND_CSV, CAUSE_CSV, INCIDENTS_PARQUET, PAIRS_CSV, SCENARIO_YAML, SUMMARY_CSV,
     SUMMARY_PARQUET, TIMELINE_OUTAGES_CSV, TIMELINE_SERIES_CSV,
 };
-use super::{AtomicFile, Folder};
+use super::{run_in_order, Folder, Job};
 use crate::results::Results;
 use anyhow::Context;
 use polars::df;
 use polars::prelude::{CsvWriter, DataFrame, ParquetWriter, PolarsResult, SerWriter};
-use std::path::Path;
 
 /// Writes every table of `results` into `folder` (which must exist), plus
 /// the scenario text as run, running the folder's check before each file.
-///
-/// incidents.parquet, the largest, is written beside the others (each
-/// waits on the disk in turn), to shorten the run's fixed cost.
 pub fn write_results(
     folder: &Folder<'_>,
     results: &Results,
     scenario_yaml: &str,
 ) -> anyhow::Result<()> {
-    let (incidents, others) = rayon::join(
-        || {
-            write_parquet(
-                &folder.path(INCIDENTS_PARQUET)?,
-                &mut incidents_frame(results)?,
-            )
-        },
-        || write_small(folder, results, scenario_yaml),
-    );
-    incidents?;
-    others
+    run_in_order(table_jobs(folder, results, scenario_yaml))
+}
+
+/// [`write_results`] as jobs for [`run_in_order`]: incidents.parquet, the
+/// largest, then the other tables and the scenario (each waits on the disk
+/// in turn, so the two go side by side).
+pub fn table_jobs<'a>(
+    folder: &'a Folder<'a>,
+    results: &'a Results,
+    scenario_yaml: &'a str,
+) -> Vec<Job<'a>> {
+    vec![
+        Box::new(move || write_parquet(folder, INCIDENTS_PARQUET, &mut incidents_frame(results)?)),
+        Box::new(move || write_small(folder, results, scenario_yaml)),
+    ]
 }
 
 /// Every table but incidents.parquet, and the scenario.
 fn write_small(folder: &Folder<'_>, results: &Results, scenario_yaml: &str) -> anyhow::Result<()> {
     let mut summary = summary_frame(results)?;
-    write_csv(&folder.path(SUMMARY_CSV)?, &mut summary)?;
-    write_parquet(&folder.path(SUMMARY_PARQUET)?, &mut summary)?;
-    write_csv(&folder.path(PAIRS_CSV)?, &mut pairs_frame(results)?)?;
-    write_csv(&folder.path(BLAST_BY_KIND_CSV)?, &mut blast_frame(results)?)?;
-    write_csv(&folder.path(CAUSE_CSV)?, &mut cause_frame(results)?)?;
-    write_csv(
-        &folder.path(TIMELINE_OUTAGES_CSV)?,
-        &mut outages_frame(results)?,
-    )?;
-    write_csv(
-        &folder.path(TIMELINE_SERIES_CSV)?,
-        &mut series_frame(results)?,
-    )?;
-    AtomicFile::write(&folder.path(SCENARIO_YAML)?, scenario_yaml.as_bytes())
+    write_csv(folder, SUMMARY_CSV, &mut summary)?;
+    write_parquet(folder, SUMMARY_PARQUET, &mut summary)?;
+    write_csv(folder, PAIRS_CSV, &mut pairs_frame(results)?)?;
+    write_csv(folder, BLAST_BY_KIND_CSV, &mut blast_frame(results)?)?;
+    write_csv(folder, CAUSE_CSV, &mut cause_frame(results)?)?;
+    write_csv(folder, TIMELINE_OUTAGES_CSV, &mut outages_frame(results)?)?;
+    write_csv(folder, TIMELINE_SERIES_CSV, &mut series_frame(results)?)?;
+    folder.write(SCENARIO_YAML, scenario_yaml.as_bytes())
 }
 
-fn write_csv(path: &Path, df: &mut DataFrame) -> anyhow::Result<()> {
-    let mut f = AtomicFile::create(path)?;
+fn write_csv(folder: &Folder<'_>, name: &str, df: &mut DataFrame) -> anyhow::Result<()> {
+    let mut f = folder.create(name)?;
     CsvWriter::new(f.file())
         .finish(df)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        .with_context(|| format!("cannot write {}", f.dest().display()))?;
     f.commit()
 }
 
-fn write_parquet(path: &Path, df: &mut DataFrame) -> anyhow::Result<()> {
-    let mut f = AtomicFile::create(path)?;
+fn write_parquet(folder: &Folder<'_>, name: &str, df: &mut DataFrame) -> anyhow::Result<()> {
+    let mut f = folder.create(name)?;
     ParquetWriter::new(f.file())
         .finish(df)
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        .with_context(|| format!("cannot write {}", f.dest().display()))?;
     f.commit()
 }
 
