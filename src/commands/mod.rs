@@ -9,6 +9,8 @@ mod interrupt;
 mod plot;
 mod run;
 mod staging;
+mod sweep;
+mod sweep_points;
 mod validate;
 
 use crate::cli::Command;
@@ -27,6 +29,7 @@ pub fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Run(args) => run::run(&args).map(|_| ExitCode::SUCCESS),
         Command::Check(args) => check::check(&args),
         Command::Blast(args) => blast::blast(&args),
+        Command::Sweep(args) => sweep::sweep(&args).map(|_| ExitCode::SUCCESS),
         Command::Validate { scenario } => validate::validate(&scenario),
         Command::Plot { results } => plot::plot(&results),
     }

@@ -10,6 +10,7 @@ mod blast;
 mod files;
 mod load;
 mod replications;
+mod sweep;
 mod tables;
 
 pub use atomic::AtomicFile;
@@ -17,4 +18,5 @@ pub use blast::write_blast;
 pub use files::{is_result_file, BeforeEach, Folder, RESULT_FILES};
 pub use load::load_results;
 pub use replications::ReplicationWriter;
+pub use sweep::{write_sweep, PointRun, SWEEP_FILES};
 pub use tables::write_results;

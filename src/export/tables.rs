@@ -53,7 +53,7 @@ fn write_small(folder: &Folder<'_>, results: &Results, scenario_yaml: &str) -> a
     AtomicFile::write(&folder.path("scenario.yaml")?, scenario_yaml.as_bytes())
 }
 
-fn write_csv(path: &Path, df: &mut DataFrame) -> anyhow::Result<()> {
+pub(super) fn write_csv(path: &Path, df: &mut DataFrame) -> anyhow::Result<()> {
     let mut f = AtomicFile::create(path)?;
     CsvWriter::new(f.file())
         .finish(df)
@@ -61,7 +61,7 @@ fn write_csv(path: &Path, df: &mut DataFrame) -> anyhow::Result<()> {
     f.commit()
 }
 
-fn write_parquet(path: &Path, df: &mut DataFrame) -> anyhow::Result<()> {
+pub(super) fn write_parquet(path: &Path, df: &mut DataFrame) -> anyhow::Result<()> {
     let mut f = AtomicFile::create(path)?;
     ParquetWriter::new(f.file())
         .finish(df)

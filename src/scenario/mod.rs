@@ -10,6 +10,7 @@ pub mod duration;
 pub mod error;
 pub mod file;
 pub mod source_map;
+pub mod sweep;
 
 pub use error::{FieldError, ScenarioError};
 pub use file::ScenarioFile;

@@ -9,6 +9,11 @@
 //! points, running them, finding crossovers and drawing the curves each read
 //! one shape of data and stay in their own files.
 
+pub mod apply;
+pub mod exact;
+pub mod points;
+pub mod spec;
+
 use crate::model::Measure;
 use crate::results::{PairRow, SummaryRow};
 

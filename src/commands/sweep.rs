@@ -1,0 +1,260 @@
+//! `meshsim sweep`: the scenario at every point of a sweep, each run like
+//! `meshsim run` with the same seed (common random numbers), then the
+//! tidy table of all of them and one terminal table per measure.
+//!
+//! Every point is built and checked before anything runs, so a bad value
+//! at the last point costs no simulation. Each finished point is kept in
+//! `points/<key>/` (`sweep_points.rs`), keyed by its scenario as run, so a
+//! rerun — after Ctrl-C, a crash, or with more values — simulates only
+//! what is missing. The sweep folder is therefore not swapped in whole
+//! like a run's: the points persist one by one, and the top-level files
+//! (`scenario.yaml`, `sweep.csv`, `sweep.parquet`) are each written
+//! atomically, the tables only once every point is there.
+
+use super::folder::{results_dir, UsageError};
+use super::interrupt::{self, pause_at, Interrupted};
+use super::say;
+use super::sweep_points::{self, Bar, Prepared};
+use crate::cli::{SweepArgs, SweepModeArg};
+use anyhow::Context;
+use meshsim::export::{write_sweep, AtomicFile, PointRun};
+use meshsim::model::{self, HOURS_PER_YEAR};
+use meshsim::output::sweep::tables;
+use meshsim::plan;
+use meshsim::scenario::sweep::SweepMode;
+use meshsim::scenario::Document;
+use meshsim::study::apply::{parse_with, Set};
+use meshsim::study::points::{self, key, Point};
+use meshsim::study::spec::{self, Plan, SpecError};
+use meshsim::study::{exact, Sweep};
+use std::time::Instant;
+
+/// Points a sweep may have: beyond this a grid is a typo (a range of
+/// 1000 steps times another), not a study.
+pub const MAX_POINTS: u128 = 100_000;
+
+/// `meshsim sweep`.
+pub fn sweep(args: &SweepArgs) -> anyhow::Result<Sweep> {
+    let started = Instant::now();
+    let run = &args.run;
+    let doc = Document::read(&run.scenario)?;
+    let text = std::fs::read_to_string(&run.scenario)
+        .with_context(|| format!("cannot read {}", run.scenario.display()))?;
+    let origin = run.scenario.display().to_string();
+    let plan = plan_of(args, &doc)?;
+    let n = points::count(plan.mode, &plan.parameters);
+    if n > MAX_POINTS {
+        return Err(UsageError(format!(
+            "the sweep has {n} points; {MAX_POINTS} at most — use fewer values or steps, or mode: zip"
+        ))
+        .into());
+    }
+    let all = points::points(plan.mode, &plan.parameters);
+    let prepared = all
+        .iter()
+        .map(|p| prepare(args, &text, &origin, &plan, p, all.len()))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+
+    // The base scenario as run: seed and replications from the command
+    // line, and the sweep as merged, so running this file again sweeps
+    // the same points.
+    let mut base = doc.file.clone();
+    apply_run_options(args, &mut base);
+    base.spec.sweep = Some(plan.declared.clone());
+    let base_model = &prepared[0].model;
+    let out = results_dir(run, base_model)?;
+    let yaml = serde_yaml_ng::to_string(&base).context("cannot serialise the scenario")?;
+    AtomicFile::write(&out.join("scenario.yaml"), yaml.as_bytes())?;
+
+    let (results, runs, ran) = if args.exact_only {
+        let results: Vec<_> = prepared
+            .iter()
+            .map(|p| exact::point(&p.model, p.point.coords.clone()))
+            .collect();
+        let runs = prepared
+            .iter()
+            .map(|p| PointRun {
+                replications: 0,
+                horizon_years: p.model.horizon_hours / HOURS_PER_YEAR,
+                seed: p.model.seed,
+                folder: String::new(),
+            })
+            .collect();
+        (results, runs, prepared.len())
+    } else {
+        simulate(args, &out, &prepared)?
+    };
+    let sweep = Sweep {
+        parameters: plan.parameters.clone(),
+        points: results,
+        exact_only: args.exact_only,
+    };
+    write_sweep(&out, &sweep, &runs)?;
+    // PART-E (crossovers): once src/study/crossover.rs lands, find the
+    // crossovers here (`crossover::find(&sweep)`), refine them with
+    // `--refine` (each extra point run by `sweep_points::run_one`), write
+    // crossovers.csv and the sweep charts, and print the sentences.
+    if !run.quiet {
+        let mut text = tables(&sweep);
+        let kept = prepared.len() - ran;
+        text += &format!(
+            "{} point{} ({}){}, seed {} at every point; {:.2} s\nresults: {}\n",
+            prepared.len(),
+            if prepared.len() == 1 { "" } else { "s" },
+            if args.exact_only {
+                "exact values, no simulation".to_string()
+            } else if kept > 0 {
+                format!("{ran} simulated, {kept} kept from an earlier run")
+            } else {
+                format!("{ran} simulated")
+            },
+            match (args.exact_only, runs.first()) {
+                (false, Some(r)) => format!(" × {} replications", r.replications),
+                _ => String::new(),
+            },
+            base.spec.seed,
+            started.elapsed().as_secs_f64(),
+            out.display()
+        );
+        if args.refine > 0 {
+            text +=
+                "--refine: crossovers are not available in this build yet; no points were added\n";
+        }
+        say(&text)?;
+    }
+    Ok(sweep)
+}
+
+/// The sweep's parameters and mode: the file's, with the command line's
+/// added or put in their place.
+fn plan_of(args: &SweepArgs, doc: &Document) -> anyhow::Result<Plan> {
+    let mut flags = Vec::new();
+    for p in &args.params {
+        flags.push(spec::param_flag(p).map_err(|e| located(doc, e))?);
+    }
+    for r in &args.ranges {
+        flags.push(spec::range_flag(r).map_err(|e| located(doc, e))?);
+    }
+    let mode = args.mode.map(|m| match m {
+        SweepModeArg::Grid => SweepMode::Grid,
+        SweepModeArg::Zip => SweepMode::Zip,
+    });
+    spec::plan(doc.file.spec.sweep.as_ref(), flags, mode).map_err(|e| located(doc, e))
+}
+
+/// A sweep error as the user sees it: located in the file, or naming the
+/// flag (both exit 2).
+fn located(doc: &Document, e: SpecError) -> anyhow::Error {
+    match e {
+        SpecError::Field(f) => doc.locate(f).into(),
+        SpecError::Flag(m) => UsageError(m).into(),
+    }
+}
+
+/// `--seed` and `--replications`, applied to a scenario like `run` does.
+fn apply_run_options(args: &SweepArgs, file: &mut meshsim::scenario::ScenarioFile) {
+    if let Some(seed) = args.run.seed {
+        file.spec.seed = seed;
+    }
+    if let Some(n) = args.run.replications {
+        file.spec.replications = Some(n);
+        file.spec.precision = None;
+    }
+}
+
+/// Builds and checks one point: the scenario with the point's values set,
+/// as a plain scenario (no sweep) that `meshsim run` would run the same.
+fn prepare(
+    args: &SweepArgs,
+    text: &str,
+    origin: &str,
+    plan: &Plan,
+    point: &Point,
+    total: usize,
+) -> anyhow::Result<Prepared> {
+    let sets: Vec<Set> = point
+        .overrides(&plan.parameters)
+        .into_iter()
+        .map(|(path, v)| Set {
+            path: path.to_string(),
+            value: v.text.clone(),
+        })
+        .collect();
+    let at = |e: &dyn std::fmt::Display| {
+        UsageError(format!(
+            "sweep point {} of {total} ({}): {e}",
+            point.index + 1,
+            point.label(&plan.parameters)
+        ))
+    };
+    let mut doc = parse_with(text, origin, &sets).map_err(|e| at(&e))?;
+    apply_run_options(args, &mut doc.file);
+    doc.file.spec.sweep = None;
+    let model = model::build(&doc.file).map_err(|e| at(&doc.locate(e)))?;
+    if !args.exact_only {
+        let size = plan::estimate::estimate(&model, args.run.replications, args.run.keep_incidents);
+        plan::estimate::check(&size, args.run.allow_large)
+            .map_err(|e| at(&doc.locate(e.field_error(&model))))?;
+    }
+    let yaml = serde_yaml_ng::to_string(&doc.file).context("cannot serialise the scenario")?;
+    Ok(Prepared {
+        point: point.clone(),
+        key: key(&yaml),
+        yaml,
+        model,
+    })
+}
+
+/// Runs every point not already kept, then reads every point back from
+/// its folder, so a resumed sweep and an uninterrupted one are made of
+/// the same bytes.
+fn simulate(
+    args: &SweepArgs,
+    out: &std::path::Path,
+    prepared: &[Prepared],
+) -> anyhow::Result<(Vec<meshsim::study::PointResult>, Vec<PointRun>, usize)> {
+    let store = sweep_points::Store::open(out)?;
+    let todo: Vec<&Prepared> = prepared.iter().filter(|p| !store.has(&p.key)).collect();
+    let cancel = interrupt::cancel();
+    let total: u64 = todo
+        .iter()
+        .map(|p| {
+            plan::estimate::estimate(&p.model, args.run.replications, args.run.keep_incidents)
+                .replications
+        })
+        .sum();
+    let mut bar = Bar::new(args.run.quiet, total, todo.len());
+    let stopped = |done: usize| {
+        Interrupted(format!(
+            "interrupted; {} of {} points are finished and kept in {}; run the same command again to resume",
+            prepared.len() - todo.len() + done,
+            prepared.len(),
+            store.dir().display()
+        ))
+    };
+    for (done, p) in todo.iter().enumerate() {
+        pause_at(&format!("point {}", p.point.index + 1));
+        if cancel.is_set() {
+            bar.finish();
+            return Err(stopped(done).into());
+        }
+        bar.next_point(done);
+        let finished = sweep_points::run_one(p, &args.run, &cancel, &mut bar)?;
+        match finished {
+            Some(results) => store.keep(p, &results)?,
+            None => {
+                bar.finish();
+                return Err(stopped(done).into());
+            }
+        }
+    }
+    bar.finish();
+    let mut results = Vec::with_capacity(prepared.len());
+    let mut runs = Vec::with_capacity(prepared.len());
+    for p in prepared {
+        let (point, run) = store.load(p)?;
+        results.push(point);
+        runs.push(run);
+    }
+    Ok((results, runs, todo.len()))
+}
