@@ -34,6 +34,10 @@ pub enum Command {
     Validate {
         /// The scenario file (YAML).
         scenario: PathBuf,
+        /// Set a field of the scenario, e.g. `--set spec.topology.clustersPerZone=2`
+        /// (repeatable; see docs/studies.md, "Overrides").
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
     },
 }
 
@@ -42,6 +46,12 @@ pub enum Command {
 pub struct RunArgs {
     /// The scenario file (YAML).
     pub scenario: PathBuf,
+    /// Set a field of the scenario, e.g. `--set spec.failures.zone.repair.median=6h`
+    /// or `--set 'spec.deployments[name=per-zone].controlPlanes.count=2'`
+    /// (repeatable, applied in order; recorded in the results' scenario.yaml;
+    /// see docs/studies.md, "Overrides").
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
     /// Run this many replications instead of the scenario's own setting.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
     pub replications: Option<u64>,

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 /// `meshsim blast`: the N-1 table, no simulation.
 pub fn blast(args: &RunArgs) -> anyhow::Result<ExitCode> {
-    let (doc, model) = load(&args.scenario)?;
+    let (doc, model) = load(&args.scenario, &args.set)?;
     let failures = single_failures(&model);
     let out = results_dir(args, &model)?;
     write_blast(&out, &model, &failures)?;

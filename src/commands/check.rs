@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 /// `meshsim check`: run, then judge every claim.
 pub fn check(args: &RunArgs) -> anyhow::Result<ExitCode> {
-    let (doc, model) = load(&args.scenario)?;
+    let (doc, model) = load(&args.scenario, &args.set)?;
     if model.claims.is_empty() {
         return Err(ScenarioError::Invalid {
             file: doc.origin.clone(),

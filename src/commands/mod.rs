@@ -16,7 +16,7 @@ mod validate;
 use crate::cli::Command;
 use anyhow::Context;
 use meshsim::model::{self, Model};
-use meshsim::scenario::{Document, ScenarioError};
+use meshsim::scenario::{Document, Override, ScenarioError};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -30,14 +30,14 @@ pub fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check::check(&args),
         Command::Blast(args) => blast::blast(&args),
         Command::Sweep(args) => sweep::sweep(&args).map(|_| ExitCode::SUCCESS),
-        Command::Validate { scenario } => validate::validate(&scenario),
+        Command::Validate { scenario, set } => validate::validate(&scenario, &set),
         Command::Plot { results } => plot::plot(&results),
     }
 }
 
-/// Reads and checks a scenario file.
-pub(crate) fn load(path: &Path) -> Result<(Document, Model), ScenarioError> {
-    let doc = Document::read(path)?;
+/// Reads and checks a scenario file, with its `--set` overrides applied.
+pub(crate) fn load(path: &Path, set: &[String]) -> Result<(Document, Model), ScenarioError> {
+    let doc = Document::read_with(path, &Override::parse_all(set)?)?;
     let model = model::build(&doc.file).map_err(|e| doc.locate(e))?;
     Ok((doc, model))
 }

@@ -30,9 +30,10 @@ use std::time::{Duration, Instant};
 
 /// `meshsim run`: simulate, write the results folder, print the summary.
 pub fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
-    let (mut doc, _) = load(&args.scenario)?;
-    // Apply the overrides to the file itself, so scenario.yaml records the
-    // run exactly as it was made.
+    let (mut doc, _) = load(&args.scenario, &args.set)?;
+    // `--seed` and `--replications` go into the file itself (after any
+    // `--set`, so they win), so scenario.yaml records the run exactly as it
+    // was made.
     if let Some(seed) = args.seed {
         doc.file.spec.seed = seed;
     }

@@ -22,8 +22,7 @@ use meshsim::model::{self, HOURS_PER_YEAR};
 use meshsim::output::sweep::tables;
 use meshsim::plan;
 use meshsim::scenario::sweep::SweepMode;
-use meshsim::scenario::Document;
-use meshsim::study::apply::{parse_with, Set};
+use meshsim::scenario::{Document, Override, ScenarioError};
 use meshsim::study::points::{self, key, Point};
 use meshsim::study::spec::{self, Plan, SpecError};
 use meshsim::study::{exact, Sweep};
@@ -37,7 +36,8 @@ pub const MAX_POINTS: u128 = 100_000;
 pub fn sweep(args: &SweepArgs) -> anyhow::Result<Sweep> {
     let started = Instant::now();
     let run = &args.run;
-    let doc = Document::read(&run.scenario)?;
+    let sets = Override::parse_all(&run.set)?;
+    let doc = Document::read_with(&run.scenario, &sets)?;
     let text = std::fs::read_to_string(&run.scenario)
         .with_context(|| format!("cannot read {}", run.scenario.display()))?;
     let origin = run.scenario.display().to_string();
@@ -52,7 +52,7 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<Sweep> {
     let all = points::points(plan.mode, &plan.parameters);
     let prepared = all
         .iter()
-        .map(|p| prepare(args, &text, &origin, &plan, p, all.len()))
+        .map(|p| prepare(args, (&text, &origin, &sets), &plan, p, all.len()))
         .collect::<anyhow::Result<Vec<_>>>()?;
 
     // The base scenario as run: seed and replications from the command
@@ -166,20 +166,23 @@ fn apply_run_options(args: &SweepArgs, file: &mut meshsim::scenario::ScenarioFil
 /// as a plain scenario (no sweep) that `meshsim run` would run the same.
 fn prepare(
     args: &SweepArgs,
-    text: &str,
-    origin: &str,
+    (text, origin, sets): (&str, &str, &[Override]),
     plan: &Plan,
     point: &Point,
     total: usize,
 ) -> anyhow::Result<Prepared> {
-    let sets: Vec<Set> = point
-        .overrides(&plan.parameters)
-        .into_iter()
-        .map(|(path, v)| Set {
-            path: path.to_string(),
-            value: v.text.clone(),
-        })
-        .collect();
+    // The command line's --set first, then the point's values: a swept
+    // field wins over a --set of the same field.
+    let mut all = sets.to_vec();
+    all.extend(
+        point
+            .overrides(&plan.parameters)
+            .into_iter()
+            .map(|(path, v)| Override {
+                path: path.to_string(),
+                value: v.text.clone(),
+            }),
+    );
     let at = |e: &dyn std::fmt::Display| {
         UsageError(format!(
             "sweep point {} of {total} ({}): {e}",
@@ -187,14 +190,25 @@ fn prepare(
             point.label(&plan.parameters)
         ))
     };
-    let mut doc = parse_with(text, origin, &sets).map_err(|e| at(&e))?;
+    // The point's own values come after the --set ones: an error in one
+    // is the point's, already named by `at`, not a --set's.
+    let own = |e: ScenarioError| match e {
+        ScenarioError::Override {
+            index,
+            path,
+            message,
+            ..
+        } if index > sets.len() => at(&format!("{path}: {message}")),
+        e => at(&e),
+    };
+    let mut doc = Document::parse_with(text, origin, &all).map_err(own)?;
     apply_run_options(args, &mut doc.file);
     doc.file.spec.sweep = None;
-    let model = model::build(&doc.file).map_err(|e| at(&doc.locate(e)))?;
+    let model = model::build(&doc.file).map_err(|e| own(doc.locate(e)))?;
     if !args.exact_only {
         let size = plan::estimate::estimate(&model, args.run.replications, args.run.keep_incidents);
         plan::estimate::check(&size, args.run.allow_large)
-            .map_err(|e| at(&doc.locate(e.field_error(&model))))?;
+            .map_err(|e| own(doc.locate(e.field_error(&model))))?;
     }
     let yaml = serde_yaml_ng::to_string(&doc.file).context("cannot serialise the scenario")?;
     Ok(Prepared {

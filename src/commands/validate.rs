@@ -8,8 +8,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 /// Prints the expanded topology and placements, or fails with the error.
-pub fn validate(path: &Path) -> anyhow::Result<ExitCode> {
-    let (_, model) = load(path)?;
+pub fn validate(path: &Path, set: &[String]) -> anyhow::Result<ExitCode> {
+    let (_, model) = load(path, set)?;
     let size = estimate::estimate(&model, None, engine::KEPT_INCIDENTS);
     let text = format!(
         "{}\nrun size: {size} (keeping the default --keep-incidents)\n{}: valid\n",

@@ -51,4 +51,19 @@ pub enum ScenarioError {
         /// What is wrong and what would be right.
         message: String,
     },
+    /// A `--set PATH=VALUE` that cannot be applied, or that makes the
+    /// scenario wrong: located on the override, since no line of the file
+    /// says it.
+    #[error("--set #{index} ({text}): {}{message}", if path.is_empty() { String::new() } else { format!("{path}: ") })]
+    Override {
+        /// 1-based, in command-line order.
+        index: usize,
+        /// `PATH=VALUE` as given.
+        text: String,
+        /// Field path of the error (empty when the override itself cannot
+        /// be read).
+        path: String,
+        /// What is wrong and what would be right.
+        message: String,
+    },
 }

@@ -9,7 +9,6 @@
 //! points, running them, finding crossovers and drawing the curves each read
 //! one shape of data and stay in their own files.
 
-pub mod apply;
 pub mod exact;
 pub mod points;
 pub mod spec;

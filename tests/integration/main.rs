@@ -14,6 +14,7 @@ mod edge_cases;
 mod exact;
 mod fuzz_regressions;
 mod memory;
+mod overrides;
 mod precision;
 mod properties;
 mod ranks;
