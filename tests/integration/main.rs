@@ -21,4 +21,5 @@ mod ranks;
 mod reproduce;
 mod rollout;
 mod snapshots;
+mod sweep;
 mod traffic;
