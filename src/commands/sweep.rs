@@ -26,6 +26,7 @@ use meshsim::scenario::{Document, Override, ScenarioError};
 use meshsim::study::points::{self, key, Point};
 use meshsim::study::spec::{self, Plan, SpecError};
 use meshsim::study::{exact, Sweep};
+use rayon::prelude::*;
 use std::time::Instant;
 
 /// Points a sweep may have: beyond this a grid is a typo (a range of
@@ -50,9 +51,13 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<Sweep> {
         .into());
     }
     let all = points::points(plan.mode, &plan.parameters);
+    // Points are independent: built side by side, then taken in order, so
+    // the error reported is always the first point's.
     let prepared = all
-        .iter()
+        .par_iter()
         .map(|p| prepare(args, (&text, &origin, &sets), &plan, p, all.len()))
+        .collect::<Vec<_>>()
+        .into_iter()
         .collect::<anyhow::Result<Vec<_>>>()?;
 
     // The base scenario as run: seed and replications from the command
@@ -68,7 +73,7 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<Sweep> {
 
     let (results, runs, ran) = if args.exact_only {
         let results: Vec<_> = prepared
-            .iter()
+            .par_iter()
             .map(|p| exact::point(&p.model, p.point.coords.clone()))
             .collect();
         let runs = prepared
@@ -210,7 +215,12 @@ fn prepare(
         plan::estimate::check(&size, args.run.allow_large)
             .map_err(|e| own(doc.locate(e.field_error(&model))))?;
     }
-    let yaml = serde_yaml_ng::to_string(&doc.file).context("cannot serialise the scenario")?;
+    // An exact point keeps no folder, so it needs no key.
+    let yaml = if args.exact_only {
+        String::new()
+    } else {
+        serde_yaml_ng::to_string(&doc.file).context("cannot serialise the scenario")?
+    };
     Ok(Prepared {
         point: point.clone(),
         key: key(&yaml),
