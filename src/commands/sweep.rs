@@ -17,7 +17,7 @@ use super::say;
 use super::sweep_points::{self, Bar, Prepared};
 use crate::cli::{SweepArgs, SweepModeArg};
 use anyhow::Context;
-use meshsim::export::{write_sweep, AtomicFile, PointRun};
+use meshsim::export::{write_crossovers, write_sweep, AtomicFile, Folder, PointRun};
 use meshsim::model::{self, HOURS_PER_YEAR};
 use meshsim::output::sweep::tables;
 use meshsim::plan;
@@ -25,7 +25,7 @@ use meshsim::scenario::sweep::SweepMode;
 use meshsim::scenario::{Document, Override, ScenarioError};
 use meshsim::study::points::{self, key, Point};
 use meshsim::study::spec::{self, Plan, SpecError};
-use meshsim::study::{exact, Sweep};
+use meshsim::study::{self, exact, PointResult, Sweep, Value};
 use rayon::prelude::*;
 use std::time::Instant;
 
@@ -55,7 +55,10 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<Sweep> {
     // the error reported is always the first point's.
     let prepared = all
         .par_iter()
-        .map(|p| prepare(args, (&text, &origin, &sets), &plan, p, all.len()))
+        .map(|p| {
+            let name = format!("sweep point {} of {}", p.index + 1, all.len());
+            prepare(args, (&text, &origin, &sets), &plan, p, &name)
+        })
         .collect::<Vec<_>>()
         .into_iter()
         .collect::<anyhow::Result<Vec<_>>>()?;
@@ -94,13 +97,27 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<Sweep> {
         points: results,
         exact_only: args.exact_only,
     };
-    write_sweep(&out, &sweep, &runs)?;
-    // PART-E (crossovers): once src/study/crossover.rs lands, find the
-    // crossovers here (`crossover::find(&sweep)`), refine them with
-    // `--refine` (each extra point run by `sweep_points::run_one`), write
-    // crossovers.csv and the sweep charts, and print the sentences.
+    let folder = Folder::new(&out);
+    write_sweep(&folder, &sweep, &runs)?;
+    let mut crossovers = study::find(&sweep);
+    if args.refine > 0 && !args.exact_only {
+        let base = (text.as_str(), origin.as_str(), sets.as_slice());
+        let mut extra = |values: &[Value]| refined_point(args, base, &plan, values, &out);
+        for c in crossovers.iter_mut() {
+            if study::refinable(&sweep, c) {
+                *c = study::refine(&sweep, c, args.refine as usize, &mut extra)?;
+            }
+        }
+    }
+    write_crossovers(&folder, &sweep, &crossovers)?;
+    // PART-E (charts): once src/charts/sweep.rs lands, draw
+    // sweep-<measure>.png/.svg into `folder` here.
     if !run.quiet {
         let mut text = tables(&sweep);
+        if crossovers.is_empty() {
+            text +=
+                "no crossovers: no pair of deployments changes order between adjacent points\n\n";
+        }
         let kept = prepared.len() - ran;
         text += &format!(
             "{} point{} ({}){}, seed {} at every point; {:.2} s\nresults: {}\n",
@@ -121,9 +138,9 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<Sweep> {
             started.elapsed().as_secs_f64(),
             out.display()
         );
-        if args.refine > 0 {
-            text +=
-                "--refine: crossovers are not available in this build yet; no points were added\n";
+        for c in &crossovers {
+            text += &study::sentence(&sweep, c);
+            text.push('\n');
         }
         say(&text)?;
     }
@@ -171,30 +188,46 @@ fn apply_run_options(args: &SweepArgs, file: &mut meshsim::scenario::ScenarioFil
 /// as a plain scenario (no sweep) that `meshsim run` would run the same.
 fn prepare(
     args: &SweepArgs,
-    (text, origin, sets): (&str, &str, &[Override]),
+    base: (&str, &str, &[Override]),
     plan: &Plan,
     point: &Point,
-    total: usize,
+    name: &str,
+) -> anyhow::Result<Prepared> {
+    prepare_values(
+        args,
+        base,
+        plan,
+        &point.values(&plan.parameters),
+        point,
+        name,
+    )
+}
+
+/// [`prepare`] for any values of the parameters (a refined point's lie
+/// between the sweep's).
+fn prepare_values(
+    args: &SweepArgs,
+    (text, origin, sets): (&str, &str, &[Override]),
+    plan: &Plan,
+    values: &[Value],
+    point: &Point,
+    name: &str,
 ) -> anyhow::Result<Prepared> {
     // The command line's --set first, then the point's values: a swept
     // field wins over a --set of the same field.
     let mut all = sets.to_vec();
-    all.extend(
-        point
-            .overrides(&plan.parameters)
-            .into_iter()
-            .map(|(path, v)| Override {
-                path: path.to_string(),
-                value: v.text.clone(),
-            }),
-    );
-    let at = |e: &dyn std::fmt::Display| {
-        UsageError(format!(
-            "sweep point {} of {total} ({}): {e}",
-            point.index + 1,
-            point.label(&plan.parameters)
-        ))
-    };
+    all.extend(plan.parameters.iter().zip(values).map(|(p, v)| Override {
+        path: p.path.clone(),
+        value: v.text.clone(),
+    }));
+    let label = plan
+        .parameters
+        .iter()
+        .zip(values)
+        .map(|(p, v)| format!("{}={}", p.path, v.text))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let at = |e: &dyn std::fmt::Display| UsageError(format!("{name} ({label}): {e}"));
     // The point's own values come after the --set ones: an error in one
     // is the point's, already named by `at`, not a --set's.
     let own = |e: ScenarioError| match e {
@@ -281,4 +314,36 @@ fn simulate(
         runs.push(run);
     }
     Ok((results, runs, todo.len()))
+}
+
+/// Runs (or finds kept) one extra point of `--refine`, kept in `points/`
+/// like the others so that a rerun refines without simulating again.
+fn refined_point(
+    args: &SweepArgs,
+    base: (&str, &str, &[Override]),
+    plan: &Plan,
+    values: &[Value],
+    out: &std::path::Path,
+) -> anyhow::Result<PointResult> {
+    let point = Point {
+        index: 0,
+        coords: Vec::new(),
+    };
+    let p = prepare_values(args, base, plan, values, &point, "refined point")?;
+    let store = sweep_points::Store::open(out)?;
+    if !store.has(&p.key) {
+        let cancel = interrupt::cancel();
+        let mut bar = Bar::new(true, 0, 1);
+        match sweep_points::run_one(&p, &args.run, &cancel, &mut bar)? {
+            Some(results) => store.keep(&p, &results)?,
+            None => {
+                return Err(Interrupted(format!(
+                    "interrupted while refining; every point finished is kept in {}; run the same command again to resume",
+                    store.dir().display()
+                ))
+                .into())
+            }
+        }
+    }
+    Ok(store.load(&p)?.0)
 }

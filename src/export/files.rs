@@ -32,6 +32,20 @@ pub const RESULT_FILES: [&str; 18] = [
     "timeline.svg",
 ];
 
+/// The files `meshsim sweep` writes beside its points' folders, but for
+/// its charts, which are one per measure ([`is_sweep_file`]).
+pub const SWEEP_FILES: [&str; 3] = ["sweep.csv", "sweep.parquet", "crossovers.csv"];
+
+/// Is `name` one of [`SWEEP_FILES`] or a sweep chart
+/// (`sweep-<measure>.png`, `.svg`)?
+pub fn is_sweep_file(name: &str) -> bool {
+    let chart = name
+        .strip_prefix("sweep-")
+        .and_then(|n| n.strip_suffix(".png").or_else(|| n.strip_suffix(".svg")))
+        .is_some_and(|m| crate::model::Measure::from_name(m).is_some());
+    SWEEP_FILES.contains(&name) || chart
+}
+
 /// Is `name` one of [`RESULT_FILES`]?
 pub fn is_result_file(name: &str) -> bool {
     RESULT_FILES.contains(&name)
@@ -70,7 +84,7 @@ impl<'a> Folder<'a> {
     /// The path to write `name` at, once the check before it has passed.
     pub fn path(&self, name: &str) -> anyhow::Result<PathBuf> {
         anyhow::ensure!(
-            is_result_file(name),
+            is_result_file(name) || is_sweep_file(name),
             "{name} is not in the list of result files (src/export/files.rs)"
         );
         (self.before)(name)?;
@@ -98,6 +112,9 @@ mod tests {
                 folder.path("summary.csv").unwrap(),
                 Path::new("out/summary.csv")
             );
+            assert!(folder.path("crossovers.csv").is_ok());
+            assert!(folder.path("sweep-podStart.svg").is_ok());
+            assert!(folder.path("sweep-uptime.svg").is_err());
             let err = folder.path("notes.txt").unwrap_err().to_string();
             assert!(
                 err.contains("notes.txt is not in the list of result files"),
@@ -106,6 +123,14 @@ mod tests {
             let err = folder.path("cause.csv").unwrap_err().to_string();
             assert_eq!(err, "stop at cause.csv");
         }
-        assert_eq!(seen.into_inner().unwrap(), ["summary.csv", "cause.csv"]);
+        assert_eq!(
+            seen.into_inner().unwrap(),
+            [
+                "summary.csv",
+                "crossovers.csv",
+                "sweep-podStart.svg",
+                "cause.csv"
+            ]
+        );
     }
 }

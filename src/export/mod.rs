@@ -7,6 +7,7 @@
 
 mod atomic;
 mod blast;
+mod crossovers;
 mod files;
 mod load;
 mod replications;
@@ -15,8 +16,9 @@ mod tables;
 
 pub use atomic::AtomicFile;
 pub use blast::write_blast;
-pub use files::{is_result_file, BeforeEach, Folder, RESULT_FILES};
+pub use crossovers::write_crossovers;
+pub use files::{is_result_file, is_sweep_file, BeforeEach, Folder, RESULT_FILES, SWEEP_FILES};
 pub use load::load_results;
 pub use replications::ReplicationWriter;
-pub use sweep::{write_sweep, PointRun, SWEEP_FILES};
+pub use sweep::{write_sweep, PointRun};
 pub use tables::write_results;

@@ -9,10 +9,10 @@
 //! `--exact-only`, which keeps none).
 
 use super::tables::{write_csv, write_parquet};
+use super::Folder;
 use crate::results::SummaryRow;
 use crate::study::{Sweep, Unit};
 use polars::prelude::{Column, DataFrame, NamedFrom, PolarsResult, Series};
-use std::path::Path;
 
 /// What a point was run with, beside its answers.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,14 +27,11 @@ pub struct PointRun {
     pub folder: String,
 }
 
-/// The files of a sweep folder besides the points' folders.
-pub const SWEEP_FILES: [&str; 3] = ["sweep.csv", "sweep.parquet", "scenario.yaml"];
-
-/// Writes `sweep.csv` and `sweep.parquet` into `dir`, each atomically.
-pub fn write_sweep(dir: &Path, sweep: &Sweep, runs: &[PointRun]) -> anyhow::Result<()> {
+/// Writes `sweep.csv` and `sweep.parquet` into `folder`, each atomically.
+pub fn write_sweep(folder: &Folder<'_>, sweep: &Sweep, runs: &[PointRun]) -> anyhow::Result<()> {
     let mut frame = sweep_frame(sweep, runs)?;
-    write_csv(&dir.join(SWEEP_FILES[0]), &mut frame)?;
-    write_parquet(&dir.join(SWEEP_FILES[1]), &mut frame)
+    write_csv(&folder.path("sweep.csv")?, &mut frame)?;
+    write_parquet(&folder.path("sweep.parquet")?, &mut frame)
 }
 
 fn sweep_frame(sweep: &Sweep, runs: &[PointRun]) -> PolarsResult<DataFrame> {

@@ -9,9 +9,18 @@
 //! points, running them, finding crossovers and drawing the curves each read
 //! one shape of data and stay in their own files.
 
+pub mod crossover;
 pub mod exact;
 pub mod points;
+mod refine;
+pub mod sentence;
 pub mod spec;
+mod text;
+
+pub use crossover::{find, Crossover};
+pub use refine::{refinable, refine};
+pub use sentence::sentence;
+pub use text::value;
 
 use crate::model::Measure;
 use crate::results::{PairRow, SummaryRow};

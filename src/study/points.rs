@@ -25,6 +25,15 @@ impl Point {
             .collect()
     }
 
+    /// The point's value of each parameter.
+    pub fn values(&self, parameters: &[Parameter]) -> Vec<Value> {
+        parameters
+            .iter()
+            .zip(&self.coords)
+            .map(|(p, &i)| p.values[i].clone())
+            .collect()
+    }
+
     /// `path=value, …`, to name the point in messages.
     pub fn label(&self, parameters: &[Parameter]) -> String {
         self.overrides(parameters)

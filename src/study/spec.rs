@@ -11,7 +11,7 @@ use super::{Parameter, Scale, Unit, Value};
 use crate::model::HOURS_PER_YEAR;
 use crate::scenario::duration::{Duration, Rate};
 use crate::scenario::sweep::{ParameterSpec, RangeScale, RangeSpec, Scalar, SweepMode, SweepSpec};
-use crate::scenario::FieldError;
+use crate::scenario::{FieldError, Override};
 
 /// What kind of value a field holds, from its name in the schema.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -399,10 +399,16 @@ pub fn short(x: f64) -> String {
     }
 }
 
+/// `PATH=REST` split at the first `=` outside `[...]` (a path may pick a
+/// list item by `[name=...]`), as `--set` splits.
+fn split(arg: &str) -> Option<(String, String)> {
+    Override::parse(arg).ok().map(|o| (o.path, o.value))
+}
+
 /// Reads `--param PATH=V1,V2,...`.
 pub fn param_flag(arg: &str) -> Result<Declared, SpecError> {
     let flag = format!("--param {arg}");
-    let (path, list) = arg.split_once('=').ok_or_else(|| {
+    let (path, list) = split(arg).ok_or_else(|| {
         SpecError::Flag(format!("{flag}: expected PATH=V1,V2,… (e.g. spec.failures.controlPlane.failure.mean=15d,1mo,2mo)"))
     })?;
     let values = list
@@ -432,7 +438,7 @@ pub fn range_flag(arg: &str) -> Result<Declared, SpecError> {
             "{flag}: expected PATH=FROM..TO:STEPS[:log] (e.g. spec.failures.zone.repair.median=30m..1d:7:log)"
         ))
     };
-    let (path, rest) = arg.split_once('=').ok_or_else(bad)?;
+    let (path, rest) = split(arg).ok_or_else(bad)?;
     let mut parts = rest.split(':');
     let bounds = parts.next().ok_or_else(bad)?;
     let (from, to) = bounds.split_once("..").ok_or_else(bad)?;

@@ -9,6 +9,7 @@ mod cli;
 mod commands;
 mod common;
 mod containment;
+mod crossovers;
 mod determinism;
 mod edge_cases;
 mod exact;
