@@ -128,14 +128,11 @@ pub(super) enum Blame<'a> {
     File,
 }
 
-/// Who answers for an error at `path`: the override whose part holds it
-/// (the deepest; the latest of equals, since it overwrote the others),
-/// else one set inside it or beside it, else the file.
+/// Who answers for an error at `path`: the override that last wrote it
+/// (of those whose part holds it, the latest: it overwrote the earlier
+/// ones there), else one set inside it or beside it, else the file.
 pub(super) fn blame<'a>(applied: &'a [Applied], path: &str) -> Blame<'a> {
-    let inside = applied
-        .iter()
-        .filter(|a| at_or_under(path, &a.root))
-        .max_by_key(|a| (a.root.len(), a.index));
+    let inside = applied.iter().rev().find(|a| at_or_under(path, &a.root));
     if let Some(a) = inside {
         return Blame::Override(a);
     }
@@ -546,25 +543,34 @@ mod tests {
     }
 
     #[test]
-    fn the_deepest_and_latest_override_answers() {
+    fn the_override_that_last_wrote_a_field_answers() {
         let mut root = tree();
-        let wide = set(
-            &mut root,
-            "spec.deployments[0]",
-            "{ name: a, controlPlanes: {} }",
-        )
-        .unwrap();
-        let mut deep = set(&mut root, "spec.deployments[0].controlPlanes.per", "zone").unwrap();
-        deep.index = 2;
-        let applied = [wide, deep];
-        let Blame::Override(a) = blame(&applied, "spec.deployments[0].controlPlanes.per") else {
-            panic!("not blamed on an override");
+        let mut applied = Vec::new();
+        for (index, (path, value)) in [
+            ("spec.deployments[0]", "{ name: a, controlPlanes: {} }"),
+            ("spec.deployments[0].controlPlanes.per", "zone"),
+            ("spec.deployments[1].controlPlanes.count", "0"),
+            (
+                "spec.deployments[1].controlPlanes",
+                "{ per: region, count: 0 }",
+            ),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut a = set(&mut root, path, value).unwrap();
+            a.index = index + 1;
+            applied.push(a);
+        }
+        let answers = |path| match blame(&applied, path) {
+            Blame::Override(a) => a.index,
+            _ => 0,
         };
-        assert_eq!(a.index, 2);
-        let Blame::Override(a) = blame(&applied, "spec.deployments[0].name") else {
-            panic!("not blamed on an override");
-        };
-        assert_eq!(a.index, 1);
+        assert_eq!(answers("spec.deployments[0].controlPlanes.per"), 2);
+        assert_eq!(answers("spec.deployments[0].name"), 1);
+        // #3 was overwritten by #4.
+        assert_eq!(answers("spec.deployments[1].controlPlanes.count"), 4);
+        assert_eq!(answers("spec.deployments[1].name"), 0);
     }
 
     #[test]
@@ -593,5 +599,21 @@ mod tests {
         assert!(err.ends_with("spec.seed: the value `1` is not a list, so no item can be picked; set `spec.seed` itself"), "{err}");
         let err = set(&mut root, "spec.seed", "{ a: [").unwrap_err();
         assert!(err.contains("spec.seed: the value is not YAML"), "{err}");
+    }
+
+    proptest::proptest! {
+        /// Any `--set` text is applied or refused with a message; never a
+        /// panic (the command line is input like any other).
+        #[test]
+        fn any_text_is_applied_or_refused(
+            start in proptest::sample::select(vec!["", "spec", "spec.deployments", "spec.deployments[1]", "spec.deployments[name=b]", "spec.seed"]),
+            rest in "[a-z\\[\\]=.0-9 {}:,~-]{0,30}",
+        ) {
+            let text = format!("{start}{rest}");
+            let mut root = tree();
+            if let Ok(o) = Override::parse(&text) {
+                let _ = apply(&mut root, &o, 1);
+            }
+        }
     }
 }

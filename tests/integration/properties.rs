@@ -12,6 +12,10 @@
 //!    refused with `file:line:col: <field path>: message`: never a panic,
 //!    never an error without a path (those are for YAML syntax errors, and
 //!    serialised text has none).
+//! 3. A value replaced by `--set PATH=VALUE` instead of in the file (the
+//!    item picked by index or by name) gives the same scenario, or the
+//!    same error: on the override when it lies inside what the override
+//!    wrote, on the file otherwise.
 //!
 //! Case counts keep the module at a few seconds in release.
 
@@ -19,7 +23,7 @@ use meshsim::model;
 use meshsim::plan::estimate;
 use meshsim::scenario::duration::{Duration, Rate};
 use meshsim::scenario::file::*;
-use meshsim::scenario::Document;
+use meshsim::scenario::{Document, Override};
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence, Index};
 use serde_yaml_ng::Value;
@@ -796,6 +800,111 @@ proptest! {
         match accept(&text) {
             Ok((_, m)) => check_model(&m),
             Err(err) => assert_names_a_field(&err, &text),
+        }
+    }
+}
+
+/// The `--set` path of `steps`, items by index, or by name where `by_name`
+/// and the item's name is unique; `None` when a key cannot be written in a
+/// path (a name with `.` or brackets).
+fn override_path(root: &Value, steps: &[Step], by_name: bool) -> Option<String> {
+    let mut path = String::new();
+    let mut here = root;
+    for step in steps {
+        match step {
+            Step::Key(k) => {
+                let k = k.as_str()?;
+                if k.is_empty() || k.contains(['.', '[', ']']) {
+                    return None;
+                }
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path += k;
+                here = &here[k];
+            }
+            Step::Item(i) => {
+                let items = here.as_sequence()?;
+                let name = items[*i].get("name").and_then(Value::as_str);
+                let unique = |n: &str| {
+                    let same = items
+                        .iter()
+                        .filter(|it| it.get("name").and_then(Value::as_str) == Some(n));
+                    same.count() == 1
+                };
+                match name {
+                    Some(n) if by_name && unique(n) && !n.contains(']') && !n.is_empty() => {
+                        path += &format!("[name={n}]");
+                    }
+                    _ => path += &format!("[{i}]"),
+                }
+                here = &items[*i];
+            }
+        }
+    }
+    Some(path)
+}
+
+/// `path: message` of an error, without where it is or what was applied.
+fn what(err: &str) -> &str {
+    let err = match err.strip_prefix("--set #1 (") {
+        Some(rest) => rest.split_once("): ").map_or(rest, |(_, what)| what),
+        None => err.splitn(4, ':').nth(3).map_or(err, str::trim_start),
+    };
+    err.split(" (with --set #1 (").next().unwrap_or(err)
+}
+
+proptest! {
+    #![proptest_config(config(500))]
+
+    /// `--set PATH=VALUE` is the file with that value: same scenario, same
+    /// model, or the same error.
+    #[test]
+    fn set_is_the_edited_file(
+        file in any_scenario(),
+        at in any::<Index>(),
+        value in hostile_value(),
+        by_name in any::<bool>(),
+    ) {
+        let text = serde_yaml_ng::to_string(&file).expect("serialises");
+        let mut edited = serde_yaml_ng::to_value(&file).expect("to value");
+        let mut all = Vec::new();
+        nodes(&edited, &mut Vec::new(), &mut all);
+        let steps = at.get(&all).clone();
+        let path = override_path(&edited, &steps, by_name);
+        prop_assume!(path.is_some());
+        let path = path.expect("checked");
+        mutate(&mut edited, &steps, &Mutation::Replace(value.clone()));
+        let edited = serde_yaml_ng::to_string(&edited).expect("serialises");
+        let set = Override {
+            path: path.clone(),
+            value: serde_yaml_ng::to_string(&value).expect("serialises").trim_end().to_string(),
+        };
+        let with_set = Document::parse_with(&text, "test.yaml", std::slice::from_ref(&set))
+            .map_err(|e| e.to_string())
+            .and_then(|doc| match model::build(&doc.file) {
+                Ok(m) => Ok((doc, m)),
+                Err(e) => Err(doc.locate(e).to_string()),
+            });
+        match (accept(&edited), with_set) {
+            (Ok((a, ma)), Ok((b, mb))) => {
+                prop_assert_eq!(
+                    serde_yaml_ng::to_string(&a.file).expect("serialises"),
+                    serde_yaml_ng::to_string(&b.file).expect("serialises")
+                );
+                prop_assert_eq!(format!("{ma:?}"), format!("{mb:?}"));
+            }
+            (Err(a), Err(b)) => {
+                prop_assert_eq!(what(&a), what(&b), "{} | {}", a, b);
+                // An error inside the replaced value is the override's.
+                let (err_path, _) = what(&a).split_once(": ").expect("a field path");
+                let index_path = override_path(&serde_yaml_ng::to_value(&file).expect("to value"), &steps, false).expect("writable");
+                let inside = err_path == index_path
+                    || err_path.starts_with(&format!("{index_path}."))
+                    || err_path.starts_with(&format!("{index_path}["));
+                prop_assert_eq!(inside, b.starts_with("--set #1 ("), "{}", b);
+            }
+            (a, b) => prop_assert!(false, "the file gives {:?}, --set {} gives {:?}", a.map(|_| ()), set.text(), b.map(|_| ())),
         }
     }
 }
