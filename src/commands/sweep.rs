@@ -22,12 +22,22 @@ use meshsim::model::{self, HOURS_PER_YEAR};
 use meshsim::output::sweep::tables;
 use meshsim::plan;
 use meshsim::scenario::sweep::SweepMode;
-use meshsim::scenario::{Document, Override, ScenarioError};
+use meshsim::scenario::{overrides, Document, Override, ScenarioError};
 use meshsim::study::points::{self, key, Point};
 use meshsim::study::spec::{self, Plan, SpecError};
 use meshsim::study::{self, exact, PointResult, Sweep, Value};
 use rayon::prelude::*;
 use std::time::Instant;
+
+/// The scenario every point starts from: the file's text (for located
+/// errors), the command line's `--set`, and the file's YAML tree (parsed
+/// once, for the fast path of [`prepare_values`]).
+struct Base<'a> {
+    text: &'a str,
+    origin: &'a str,
+    sets: &'a [Override],
+    tree: serde_yaml_ng::Value,
+}
 
 /// Points a sweep may have: beyond this a grid is a typo (a range of
 /// 1000 steps times another), not a study.
@@ -51,13 +61,19 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<Sweep> {
         .into());
     }
     let all = points::points(plan.mode, &plan.parameters);
+    let base = Base {
+        text: &text,
+        origin: &origin,
+        sets: &sets,
+        tree: serde_yaml_ng::from_str(&text).context("cannot read the scenario's YAML tree")?,
+    };
     // Points are independent: built side by side, then taken in order, so
     // the error reported is always the first point's.
     let prepared = all
         .par_iter()
         .map(|p| {
             let name = format!("sweep point {} of {}", p.index + 1, all.len());
-            prepare(args, (&text, &origin, &sets), &plan, p, &name)
+            prepare(args, &base, &plan, p, &name)
         })
         .collect::<Vec<_>>()
         .into_iter()
@@ -66,12 +82,12 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<Sweep> {
     // The base scenario as run: seed and replications from the command
     // line, and the sweep as merged, so running this file again sweeps
     // the same points.
-    let mut base = doc.file.clone();
-    apply_run_options(args, &mut base);
-    base.spec.sweep = Some(plan.declared.clone());
+    let mut as_run = doc.file.clone();
+    apply_run_options(args, &mut as_run);
+    as_run.spec.sweep = Some(plan.declared.clone());
     let base_model = &prepared[0].model;
     let out = results_dir(run, base_model)?;
-    let yaml = serde_yaml_ng::to_string(&base).context("cannot serialise the scenario")?;
+    let yaml = serde_yaml_ng::to_string(&as_run).context("cannot serialise the scenario")?;
     AtomicFile::write(&out.join("scenario.yaml"), yaml.as_bytes())?;
 
     let (results, runs, ran) = if args.exact_only {
@@ -101,8 +117,7 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<Sweep> {
     write_sweep(&folder, &sweep, &runs)?;
     let mut crossovers = study::find(&sweep);
     if args.refine > 0 && !args.exact_only {
-        let base = (text.as_str(), origin.as_str(), sets.as_slice());
-        let mut extra = |values: &[Value]| refined_point(args, base, &plan, values, &out);
+        let mut extra = |values: &[Value]| refined_point(args, &base, &plan, values, &out);
         for c in crossovers.iter_mut() {
             if study::refinable(&sweep, c) {
                 *c = study::refine(&sweep, c, args.refine as usize, &mut extra)?;
@@ -134,7 +149,7 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<Sweep> {
                 (false, Some(r)) => format!(" × {} replications", r.replications),
                 _ => String::new(),
             },
-            base.spec.seed,
+            as_run.spec.seed,
             started.elapsed().as_secs_f64(),
             out.display()
         );
@@ -188,7 +203,7 @@ fn apply_run_options(args: &SweepArgs, file: &mut meshsim::scenario::ScenarioFil
 /// as a plain scenario (no sweep) that `meshsim run` would run the same.
 fn prepare(
     args: &SweepArgs,
-    base: (&str, &str, &[Override]),
+    base: &Base<'_>,
     plan: &Plan,
     point: &Point,
     name: &str,
@@ -207,12 +222,13 @@ fn prepare(
 /// between the sweep's).
 fn prepare_values(
     args: &SweepArgs,
-    (text, origin, sets): (&str, &str, &[Override]),
+    base: &Base<'_>,
     plan: &Plan,
     values: &[Value],
     point: &Point,
     name: &str,
 ) -> anyhow::Result<Prepared> {
+    let (text, origin, sets, tree) = (base.text, base.origin, base.sets, &base.tree);
     // The command line's --set first, then the point's values: a swept
     // field wins over a --set of the same field.
     let mut all = sets.to_vec();
@@ -239,20 +255,42 @@ fn prepare_values(
         } if index > sets.len() => at(&format!("{path}: {message}")),
         e => at(&e),
     };
-    let mut doc = Document::parse_with(text, origin, &all).map_err(own)?;
-    apply_run_options(args, &mut doc.file);
-    doc.file.spec.sweep = None;
-    let model = model::build(&doc.file).map_err(|e| own(doc.locate(e)))?;
+    // The fast path: the file's tree parsed once, no source maps; a point
+    // that fails is read again the slow way for its located message.
+    let fast = overrides::typed_with(tree, &all).and_then(|mut file| {
+        apply_run_options(args, &mut file);
+        file.spec.sweep = None;
+        let model = model::build(&file).ok()?;
+        Some((file, model))
+    });
+    let (file, model, doc) = match fast {
+        Some((file, model)) => (file, model, None),
+        None => {
+            let mut doc = Document::parse_with(text, origin, &all).map_err(own)?;
+            apply_run_options(args, &mut doc.file);
+            doc.file.spec.sweep = None;
+            let model = model::build(&doc.file).map_err(|e| own(doc.locate(e)))?;
+            (doc.file.clone(), model, Some(doc))
+        }
+    };
     if !args.exact_only {
         let size = plan::estimate::estimate(&model, args.run.replications, args.run.keep_incidents);
-        plan::estimate::check(&size, args.run.allow_large)
-            .map_err(|e| own(doc.locate(e.field_error(&model))))?;
+        plan::estimate::check(&size, args.run.allow_large).map_err(|e| {
+            let field = e.field_error(&model);
+            match &doc {
+                Some(doc) => own(doc.locate(field)),
+                None => match Document::parse_with(text, origin, &all) {
+                    Ok(doc) => own(doc.locate(field)),
+                    Err(e) => own(e),
+                },
+            }
+        })?;
     }
     // An exact point keeps no folder, so it needs no key.
     let yaml = if args.exact_only {
         String::new()
     } else {
-        serde_yaml_ng::to_string(&doc.file).context("cannot serialise the scenario")?
+        serde_yaml_ng::to_string(&file).context("cannot serialise the scenario")?
     };
     Ok(Prepared {
         point: point.clone(),
@@ -320,7 +358,7 @@ fn simulate(
 /// like the others so that a rerun refines without simulating again.
 fn refined_point(
     args: &SweepArgs,
-    base: (&str, &str, &[Override]),
+    base: &Base<'_>,
     plan: &Plan,
     values: &[Value],
     out: &std::path::Path,
