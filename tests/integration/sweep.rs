@@ -356,3 +356,48 @@ fn the_paired_difference_of_adjacent_points_is_far_narrower_than_the_unpaired() 
     // as many replications would need 9 times more unpaired.
     assert!(ratio > 2.0, "ratio {ratio}");
 }
+
+#[test]
+fn exact_only_points_carry_the_closed_form_and_no_interval() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "s.yaml", &small(SWEEP));
+    let (out, _) = run_meshsim(
+        dir.path(),
+        &["sweep", &file, "--exact-only", "--out", "r"],
+        0,
+    );
+    assert!(
+        out.contains("podStart: downtime, min/year (exact)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("3 points (exact values, no simulation)"),
+        "{out}"
+    );
+    assert!(
+        !dir.path().join("r/points").exists(),
+        "an exact sweep keeps no points"
+    );
+    let csv = std::fs::read_to_string(dir.path().join("r/sweep.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    // 3 points × 2 deployments × 3 measures: traffic has no closed form.
+    assert_eq!(rows.len(), 3 * 2 * 3);
+    assert!(rows.iter().all(|r| r[4] != "traffic"), "{csv}");
+    // The middle point's per-zone podStart is the library's exact value.
+    let sets = [Override::parse("spec.failures.controlPlane.failure.mean=1mo").unwrap()];
+    let doc = Document::parse_with(&small(""), "s.yaml", &sets).unwrap();
+    let model = model::build(&doc.file).unwrap();
+    let want = exact::unavailability(&model)[1][Measure::PodStart.index()].unwrap();
+    let row = rows
+        .iter()
+        .find(|r| r[0] == "1" && r[3] == "per-zone" && r[4] == "podStart")
+        .unwrap();
+    // unavailability, ci_low, ci_high, exact
+    assert_eq!(row[5].parse::<f64>().unwrap(), want);
+    assert_eq!((row[6], row[7]), ("", ""));
+    assert_eq!(row[8].parse::<f64>().unwrap(), want);
+}
