@@ -15,6 +15,7 @@
 //! | `blast.png/.svg` | blast radius per deployment and component kind (median, p95, max, mean) beside failures a year and hits a year |
 //! | `cause.png/.svg` | which component kinds a deployment's downtime comes from |
 //! | `timeline.png/.svg` | one replication's year: outages by kind above the share of proxies hit |
+//! | `sweep-<measure>.png/.svg` | a sweep: downtime against each parameter, a line and 95% band per deployment, crossovers marked (`sweep.rs`, drawn from a [`crate::study::Sweep`], not from `Results`) |
 
 mod axis;
 mod blast;
@@ -24,6 +25,7 @@ mod font;
 mod frame;
 mod ranking;
 pub mod style;
+mod sweep;
 mod timeline;
 mod typeset;
 
@@ -31,6 +33,7 @@ pub use blast::Blast;
 pub use canvas::Canvas;
 pub use cause::Cause;
 pub use ranking::Ranking;
+pub use sweep::{render_sweep, SweepChart};
 pub use timeline::TimelineChart;
 
 use crate::export::{AtomicFile, Folder};

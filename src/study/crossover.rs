@@ -166,9 +166,11 @@ pub fn find(sweep: &Sweep) -> Vec<Crossover> {
     out
 }
 
-/// Zip mode: every point has one index for all parameters. A sweep of
-/// one parameter reads the same either way.
-fn is_zip(sweep: &Sweep) -> bool {
+/// Zip mode: several parameters, and the points are the diagonal (every
+/// point has one index for all of them) rather than every combination.
+/// [`Sweep`] does not carry its mode, so it is read from the points; a
+/// sweep of one parameter reads the same either way.
+pub fn is_zip(sweep: &Sweep) -> bool {
     sweep.parameters.len() > 1
         && sweep.points.len() == sweep.parameters[0].values.len()
         && sweep
@@ -184,10 +186,15 @@ fn is_zip(sweep: &Sweep) -> bool {
 }
 
 /// The deployment pairs of a measure, in the order the points report them.
+/// A run reports both orders (a − b and b − a); the first seen is kept,
+/// since the other is the same crossing said backwards.
 fn pairs(sweep: &Sweep, measure: Measure) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for row in sweep.points.iter().flat_map(|p| &p.pairs) {
-        if row.measure == measure && !out.iter().any(|(a, b)| *a == row.a && *b == row.b) {
+        let seen = |(a, b): &(String, String)| {
+            (*a == row.a && *b == row.b) || (*a == row.b && *b == row.a)
+        };
+        if row.measure == measure && !out.iter().any(seen) {
             out.push((row.a.clone(), row.b.clone()));
         }
     }

@@ -113,7 +113,7 @@ fn readable(par: &Parameter, x: f64) -> String {
 }
 
 /// The unit to say a value in, and its size in the parameter's unit.
-fn readable_unit(unit: Unit, x: f64) -> (&'static str, f64) {
+pub(crate) fn readable_unit(unit: Unit, x: f64) -> (&'static str, f64) {
     match unit {
         Unit::Hours => {
             let h = x.abs();

@@ -211,3 +211,18 @@ fn a_zip_sweep_reports_the_crossing_along_each_parameter() {
     assert!((found[0].estimate - 2.4).abs() < 1e-12);
     assert!((found[1].estimate - 10f64.powf(2.4)).abs() < 1e-9);
 }
+
+#[test]
+fn a_pair_reported_both_ways_is_one_crossing() {
+    let mut s = line(&[10.0, 20.0], &[1.0, -1.0], Scale::Linear);
+    for p in &mut s.points {
+        let mut back = p.pairs[0].clone();
+        std::mem::swap(&mut back.a, &mut back.b);
+        back.diff_mean = -back.diff_mean;
+        (back.ci_low, back.ci_high) = (back.ci_high.map(|v| -v), back.ci_low.map(|v| -v));
+        p.pairs.push(back);
+    }
+    let found = find(&s);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].a.as_str(), found[0].b.as_str()), ("a", "b"));
+}
