@@ -13,10 +13,12 @@
 
 use super::folder::{results_dir, UsageError};
 use super::interrupt::{self, pause_at, Interrupted};
+use super::plot::chart_list;
 use super::say;
 use super::sweep_points::{self, Bar, Prepared};
 use crate::cli::{SweepArgs, SweepModeArg};
 use anyhow::Context;
+use meshsim::charts;
 use meshsim::export::{write_crossovers, write_sweep, AtomicFile, Folder, PointRun};
 use meshsim::model::{self, HOURS_PER_YEAR};
 use meshsim::output::sweep::tables;
@@ -125,8 +127,7 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<Sweep> {
         }
     }
     write_crossovers(&folder, &sweep, &crossovers)?;
-    // PART-E (charts): once src/charts/sweep.rs lands, draw
-    // sweep-<measure>.png/.svg into `folder` here.
+    let charts = charts::render_sweep(&sweep, &crossovers, &as_run.metadata.name, &folder)?;
     if !run.quiet {
         let mut text = tables(&sweep);
         if crossovers.is_empty() {
@@ -153,6 +154,7 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<Sweep> {
             started.elapsed().as_secs_f64(),
             out.display()
         );
+        text += &chart_list(&charts);
         for c in &crossovers {
             text += &study::sentence(&sweep, c);
             text.push('\n');
