@@ -401,3 +401,65 @@ fn exact_only_points_carry_the_closed_form_and_no_interval() {
     assert_eq!((row[6], row[7]), ("", ""));
     assert_eq!(row[8].parse::<f64>().unwrap(), want);
 }
+
+#[test]
+fn refine_runs_extra_points_keeps_them_and_narrows_the_bracket() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = std::fs::read_to_string(super::common::fixture("crossover-external.yaml"))
+        .unwrap()
+        .replace("ISTIOD_MTBF", "30d");
+    let file = write(dir.path(), "cx.yaml", &yaml);
+    let args = [
+        "sweep",
+        file.as_str(),
+        "--param",
+        "spec.failures.controlPlane.failure.mean=25d,200d",
+        "--replications",
+        "100",
+        "--refine",
+        "2",
+        "--out",
+        "r",
+    ];
+    let (out, _) = run_meshsim(dir.path(), &args, 0);
+    assert!(
+        out.contains("in-cluster beats external-pair for podStart"),
+        "{out}"
+    );
+    let csv = std::fs::read_to_string(dir.path().join("r/crossovers.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let pod = csv
+        .lines()
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .find(|r| r[0] == "podStart" && r[col("kind")] == "crossover")
+        .unwrap_or_else(|| panic!("{csv}"));
+    let refined: u32 = pod[col("refined")].parse().unwrap();
+    assert!((1..=2).contains(&refined), "{csv}");
+    // The bracket is narrower than the sweep's 25d..200d.
+    assert!(
+        pod[col("from")] != "25d" || pod[col("to")] != "200d",
+        "{csv}"
+    );
+    // The extra points are kept like the others: a rerun simulates nothing.
+    let kept = std::fs::read_dir(dir.path().join("r/points"))
+        .unwrap()
+        .count();
+    assert!(kept > 2, "{kept}");
+    let before = std::fs::read(dir.path().join("r/crossovers.csv")).unwrap();
+    let (out, _) = run_meshsim(dir.path(), &args, 0);
+    assert!(
+        out.contains("2 points (0 simulated, 2 kept from an earlier run)"),
+        "{out}"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("r/points"))
+            .unwrap()
+            .count(),
+        kept
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("r/crossovers.csv")).unwrap(),
+        before
+    );
+}
