@@ -118,8 +118,21 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<Sweep> {
     let folder = Folder::new(&out);
     write_sweep(&folder, &sweep, &runs)?;
     let mut crossovers = study::find(&sweep);
-    if args.refine > 0 && !args.exact_only {
-        let mut extra = |values: &[Value]| refined_point(args, &base, &plan, values, &out);
+    if args.refine > 0 {
+        // With --exact-only an extra point is answered in closed form too,
+        // so refining costs microseconds and needs no folder.
+        let mut extra = |values: &[Value]| {
+            if args.exact_only {
+                let point = Point {
+                    index: 0,
+                    coords: Vec::new(),
+                };
+                let p = prepare_values(args, &base, &plan, values, &point, "refined point")?;
+                Ok(exact::point(&p.model, Vec::new()))
+            } else {
+                refined_point(args, &base, &plan, values, &out)
+            }
+        };
         for c in crossovers.iter_mut() {
             if study::refinable(&sweep, c) {
                 *c = study::refine(&sweep, c, args.refine as usize, &mut extra)?;

@@ -463,3 +463,37 @@ fn refine_runs_extra_points_keeps_them_and_narrows_the_bracket() {
         before
     );
 }
+
+#[test]
+fn exact_only_refines_in_closed_form_without_point_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = std::fs::read_to_string(super::common::fixture("crossover-external.yaml"))
+        .unwrap()
+        .replace("ISTIOD_MTBF", "30d");
+    let file = write(dir.path(), "cx.yaml", &yaml);
+    let param = "spec.failures.controlPlane.failure.mean=10d,20d,40d,80d,160d";
+    let args = [
+        "sweep",
+        &file,
+        "--exact-only",
+        "--param",
+        param,
+        "--refine",
+        "10",
+        "--out",
+        "r",
+    ];
+    let (out, _) = run_meshsim(dir.path(), &args, 0);
+    assert!(out.contains("refined with 10 extra points"), "{out}");
+    assert!(!dir.path().join("r/points").exists());
+    let csv = std::fs::read_to_string(dir.path().join("r/crossovers.csv")).unwrap();
+    let pod: Vec<&str> = csv
+        .lines()
+        .find(|l| l.starts_with("podStart,"))
+        .unwrap()
+        .split(',')
+        .collect();
+    // 80d..160d (1920h) halved ten times: under 2 hours wide.
+    let hours = |t: &str| t.trim_end_matches('h').parse::<f64>().unwrap();
+    assert!(hours(pod[5]) - hours(pod[4]) < 2.0, "{csv}");
+}
