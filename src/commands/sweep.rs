@@ -8,8 +8,10 @@
 //! rerun — after Ctrl-C, a crash, or with more values — simulates only
 //! what is missing. The sweep folder is therefore not swapped in whole
 //! like a run's: the points persist one by one, and the top-level files
-//! (`scenario.yaml`, `sweep.csv`, `sweep.parquet`) are each written
-//! atomically, the tables only once every point is there.
+//! are each written atomically — `scenario.yaml` first (it marks the
+//! folder as this scenario's, so a resumed sweep is let back in), then,
+//! once every point is there, `sweep.csv`, `sweep.parquet`,
+//! `crossovers.csv` and the charts.
 
 use super::folder::{results_dir, UsageError};
 use super::interrupt::{self, pause_at, Interrupted};
@@ -90,7 +92,8 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<Sweep> {
     let base_model = &prepared[0].model;
     let out = results_dir(run, base_model)?;
     let yaml = serde_yaml_ng::to_string(&as_run).context("cannot serialise the scenario")?;
-    AtomicFile::write(&out.join("scenario.yaml"), yaml.as_bytes())?;
+    let folder = Folder::new(&out);
+    AtomicFile::write(&folder.path("scenario.yaml")?, yaml.as_bytes())?;
 
     let (results, runs, ran) = if args.exact_only {
         let results: Vec<_> = prepared
@@ -115,7 +118,6 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<Sweep> {
         points: results,
         exact_only: args.exact_only,
     };
-    let folder = Folder::new(&out);
     write_sweep(&folder, &sweep, &runs)?;
     let mut crossovers = study::find(&sweep);
     if args.refine > 0 {
