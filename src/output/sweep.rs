@@ -91,3 +91,87 @@ fn format_minutes(x: f64) -> String {
         format!("{x:.1e}")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Measure;
+    use crate::study::{Parameter, PointResult, Scale, Unit, Value};
+
+    fn row(dep: &str, u: f64, ci: Option<(f64, f64)>) -> SummaryRow {
+        SummaryRow {
+            deployment: dep.into(),
+            measure: Measure::PodStart,
+            unavailability: u,
+            ci_low: ci.map(|c| c.0),
+            ci_high: ci.map(|c| c.1),
+            exact: None,
+            downtime_min_per_year: u * MINUTES_PER_YEAR,
+            nines: None,
+            incidents_per_year: 0.0,
+            blast_mean: None,
+            blast_p95: None,
+            blast_max: None,
+            rank: 1,
+            tied: false,
+            blast_share_per_year: 0.0,
+        }
+    }
+
+    fn sweep(points: usize, ci: bool) -> Sweep {
+        let values = (0..points)
+            .map(|i| Value {
+                text: format!("{}d", i + 1),
+                number: 24.0 * (i + 1) as f64,
+            })
+            .collect();
+        let u = 1e-4;
+        Sweep {
+            parameters: vec![Parameter {
+                path: "spec.failures.zone.repair.median".into(),
+                unit: Unit::Hours,
+                scale: Scale::Linear,
+                continuous: true,
+                values,
+            }],
+            points: (0..points)
+                .map(|i| PointResult {
+                    coords: vec![i],
+                    summary: vec![
+                        row("a", u, ci.then_some((0.5 * u, 1.5 * u))),
+                        row("b", 2e-8, None),
+                    ],
+                    pairs: vec![],
+                })
+                .collect(),
+            exact_only: !ci,
+        }
+    }
+
+    #[test]
+    fn points_go_down_deployments_across_with_intervals_in_minutes() {
+        let text = tables(&sweep(2, true));
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "podStart: downtime, min/year (95% interval)");
+        assert_eq!(
+            lines[1].split_whitespace().collect::<Vec<_>>(),
+            ["failures.zone.repair.median", "a", "b"]
+        );
+        // 1e-4 of a year is 52.56 minutes; 2e-8 is 0.0105.
+        assert_eq!(
+            lines[3].split_whitespace().collect::<Vec<_>>(),
+            ["1d", "52.6", "(26.3–78.8)", "0.01"]
+        );
+        assert_eq!(lines.len(), 6);
+    }
+
+    #[test]
+    fn exact_tables_say_so_and_long_sweeps_are_cut() {
+        let text = tables(&sweep(MAX_ROWS + 5, false));
+        assert!(text.starts_with("podStart: downtime, min/year (exact)\n"));
+        assert!(text.contains("… 5 more points in sweep.csv\n"), "{text}");
+        assert!(!text.contains(&format!("{}d ", MAX_ROWS + 1)), "{text}");
+        assert_eq!(format_minutes(0.001), "1.0e-3");
+        assert_eq!(format_minutes(1234.4), "1234");
+    }
+}
