@@ -127,3 +127,93 @@ fn sweep_frame(sweep: &Sweep, runs: &[PointRun]) -> PolarsResult<DataFrame> {
     ));
     DataFrame::new_infer_height(cols)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Measure;
+    use crate::results::MINUTES_PER_YEAR;
+    use crate::study::{Parameter, PointResult, Scale, Value};
+
+    fn parameter(path: &str, unit: Unit, texts: &[(&str, f64)]) -> Parameter {
+        Parameter {
+            path: path.into(),
+            unit,
+            scale: Scale::Linear,
+            continuous: unit != Unit::Plain,
+            values: texts
+                .iter()
+                .map(|&(t, n)| Value {
+                    text: t.into(),
+                    number: n,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn parameters_come_first_with_numeric_columns_for_rates_and_durations() {
+        let row = SummaryRow {
+            deployment: "a".into(),
+            measure: Measure::Config,
+            unavailability: 1e-4,
+            ci_low: None,
+            ci_high: None,
+            exact: Some(1e-4),
+            downtime_min_per_year: 1e-4 * MINUTES_PER_YEAR,
+            nines: Some(4.0),
+            incidents_per_year: 0.0,
+            blast_mean: None,
+            blast_p95: None,
+            blast_max: None,
+            rank: 1,
+            tied: false,
+            blast_share_per_year: 0.0,
+        };
+        let sweep = Sweep {
+            parameters: vec![
+                parameter(
+                    "spec.configChanges.rate",
+                    Unit::PerYear,
+                    &[("4/y", 4.0), ("1/w", 52.142857)],
+                ),
+                parameter("spec.topology.clustersPerZone", Unit::Plain, &[("2", 2.0)]),
+            ],
+            points: (0..2)
+                .map(|i| PointResult {
+                    coords: vec![i, 0],
+                    summary: vec![row.clone()],
+                    pairs: vec![],
+                })
+                .collect(),
+            exact_only: true,
+        };
+        let run = PointRun {
+            replications: 0,
+            horizon_years: 10.0,
+            seed: 1,
+            folder: String::new(),
+        };
+        let frame = sweep_frame(&sweep, &[run.clone(), run]).unwrap();
+        let names: Vec<String> = frame
+            .get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        assert_eq!(
+            &names[..6],
+            [
+                "point",
+                "spec.configChanges.rate",
+                "spec.configChanges.rate_per_year",
+                "spec.topology.clustersPerZone",
+                "deployment",
+                "measure"
+            ]
+        );
+        assert_eq!(names.last().unwrap(), "point_folder");
+        assert_eq!(frame.height(), 2);
+        let rate = frame.column("spec.configChanges.rate").unwrap();
+        assert_eq!(rate.str().unwrap().get(1), Some("1/w"));
+    }
+}
