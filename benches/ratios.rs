@@ -16,6 +16,11 @@
 //!
 //! `-- --fixed-cost` measures only the fixed cost of a run.
 //!
+//! And issue 13's (`-- --sweep` measures only these): `meshsim sweep` of
+//! the ranking study over 4 points × 200 replications against 4 separate
+//! `meshsim run` processes of 200 (goal ≤ 1: no slower), and the wall time
+//! of `meshsim sweep --exact-only` over 1,000 points (goal < 1 s).
+//!
 //! And issue 11's: the exact answers of the ranking study on 300, 3,000
 //! and 10,000 clusters against the simulation of one replication of the
 //! same mesh, one thread (the exact answers must grow no faster than the
@@ -75,6 +80,10 @@ fn main() {
     }
     if args.iter().any(|a| a == "--fixed-cost") {
         fixed_cost_ratios(rounds);
+        return;
+    }
+    if args.iter().any(|a| a == "--sweep") {
+        sweep_ratios(rounds);
         return;
     }
 
@@ -166,6 +175,106 @@ fn main() {
         }
     }
     exact_ratios(rounds);
+    sweep_ratios(rounds);
+}
+
+/// The values of the sweep figure's one parameter (istiod's MTBF).
+const SWEEP_VALUES: [&str; 4] = ["15d", "2mo", "6mo", "1y"];
+
+/// Replications per point of the sweep figure.
+const SWEEP_REPLICATIONS: u64 = 200;
+
+/// A sweep against separate runs of the same points, and `--exact-only`
+/// over 1,000 points, in interleaved rounds (wall seconds of whole
+/// processes, each into a fresh folder so nothing is kept from a round
+/// before).
+fn sweep_ratios(rounds: usize) {
+    let path = "spec.failures.controlPlane.failure.mean";
+    let reps = SWEEP_REPLICATIONS.to_string();
+    let meshsim = |args: &[&str]| {
+        let started = Instant::now();
+        let status = Command::new(env!("CARGO_BIN_EXE_meshsim"))
+            .args(args)
+            .status()
+            .expect("start meshsim");
+        assert!(status.success(), "meshsim {args:?} failed: {status}");
+        started.elapsed().as_secs_f64()
+    };
+    let scenario = common::ranking_path().to_string_lossy().into_owned();
+    println!(
+        "\nmeshsim sweep of {} points × {reps} replications against {} runs, and --exact-only over 1,000 points (seconds)\n",
+        SWEEP_VALUES.len(),
+        SWEEP_VALUES.len()
+    );
+    let (mut ratios, mut exact) = (Vec::new(), Vec::new());
+    for round in 1..=rounds {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let out = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+        let param = format!("{path}={}", SWEEP_VALUES.join(","));
+        let sweep = meshsim(&[
+            "sweep",
+            &scenario,
+            "--param",
+            &param,
+            "--replications",
+            &reps,
+            "--out",
+            &out("sweep"),
+            "-q",
+        ]);
+        let runs: f64 = SWEEP_VALUES
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let set = format!("{path}={v}");
+                meshsim(&[
+                    "run",
+                    &scenario,
+                    "--set",
+                    &set,
+                    "--replications",
+                    &reps,
+                    "--out",
+                    &out(&format!("run{i}")),
+                    "-q",
+                ])
+            })
+            .sum();
+        let range = format!("{path}=15d..1y:1000:log");
+        let dense = meshsim(&[
+            "sweep",
+            &scenario,
+            "--exact-only",
+            "--param-range",
+            &range,
+            "--out",
+            &out("exact"),
+            "-q",
+        ]);
+        println!("round {round}: sweep {sweep:.2}  runs {runs:.2}  exact-only {dense:.2}");
+        ratios.push(sweep / runs);
+        exact.push(dense);
+    }
+    let each = |v: &[f64]| {
+        v.iter()
+            .map(|x| format!("{x:.2}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    println!("\n| target | goal | median | rounds |");
+    println!("|---|---|---|---|");
+    println!(
+        "| sweep of {} points × {reps} / {} separate runs | ≤ 1.00 | {:.2} | {} |",
+        SWEEP_VALUES.len(),
+        SWEEP_VALUES.len(),
+        median(&ratios),
+        each(&ratios)
+    );
+    println!(
+        "| sweep --exact-only, 1,000 points (s) | < 1.00 | {:.2} | {} |",
+        median(&exact),
+        each(&exact)
+    );
 }
 
 /// The exact answers' time against one replication's simulation, per mesh

@@ -22,6 +22,9 @@ pub enum Command {
     Check(RunArgs),
     /// Fail each component alone (no simulation): the N-1 blast-radius table.
     Blast(RunArgs),
+    /// Run a scenario at many points (spec.sweep, --param, --param-range):
+    /// one table per measure, sweep.csv, resumable.
+    Sweep(SweepArgs),
     /// Redraw the charts of an existing results folder.
     Plot {
         /// A results folder written by `meshsim run`.
@@ -75,4 +78,38 @@ pub struct RunArgs {
     /// results or other files.
     #[arg(long)]
     pub force: bool,
+}
+
+/// `--mode` of `sweep`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum SweepModeArg {
+    /// Every combination of the parameters' values.
+    Grid,
+    /// The i-th value of every parameter together.
+    Zip,
+}
+
+/// Options of `sweep`: those of `run`, and the parameters.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The run options, applied to every point.
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Sweep a field over values: PATH=V1,V2,… (replaces the file's
+    /// parameter of the same path, adds to the others).
+    #[arg(long = "param", value_name = "PATH=V1,V2,...")]
+    pub params: Vec<String>,
+    /// Sweep a field over a range: PATH=FROM..TO:STEPS[:log].
+    #[arg(long = "param-range", value_name = "PATH=FROM..TO:STEPS[:log]")]
+    pub ranges: Vec<String>,
+    /// How values combine into points [default: the file's, else grid].
+    #[arg(long, value_enum)]
+    pub mode: Option<SweepModeArg>,
+    /// No simulation: the closed-form values of config, podStart,
+    /// endpoints and badConfig at every point.
+    #[arg(long)]
+    pub exact_only: bool,
+    /// Bisect each crossover's bracket with up to N extra simulated points.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub refine: u32,
 }

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 /// A problem with the command line or the results folder (exit code 2).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct UsageError(String);
+pub struct UsageError(pub String);
 
 /// The results folder of a run: `--out`, or `results/<metadata.name>`.
 /// It must be a folder (not a file or a link), and it is never silently

@@ -10,6 +10,8 @@ mod plot;
 mod run;
 mod side_by_side;
 mod staging;
+mod sweep;
+mod sweep_points;
 mod validate;
 
 use crate::cli::Command;
@@ -28,6 +30,7 @@ pub fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Run(args) => run::run(&args).map(|_| ExitCode::SUCCESS),
         Command::Check(args) => check::check(&args),
         Command::Blast(args) => blast::blast(&args),
+        Command::Sweep(args) => sweep::sweep(&args).map(|_| ExitCode::SUCCESS),
         Command::Validate { scenario, set } => validate::validate(&scenario, &set),
         Command::Plot { results } => plot::plot(&results),
     }

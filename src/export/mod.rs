@@ -12,6 +12,7 @@ pub mod files;
 mod jobs;
 mod load;
 mod replications;
+mod sweep;
 mod tables;
 
 pub use atomic::AtomicFile;
@@ -21,4 +22,5 @@ pub use files::{is_result_file, is_sweep_file, BeforeEach, Folder, RESULT_FILES,
 pub use jobs::{run_in_order, Job};
 pub use load::load_results;
 pub use replications::ReplicationWriter;
+pub use sweep::{write_sweep, PointRun};
 pub use tables::{table_jobs, write_results};

@@ -48,7 +48,7 @@ fn write_small(folder: &Folder<'_>, results: &Results, scenario_yaml: &str) -> a
     folder.write(SCENARIO_YAML, scenario_yaml.as_bytes())
 }
 
-fn write_csv(folder: &Folder<'_>, name: &str, df: &mut DataFrame) -> anyhow::Result<()> {
+pub(super) fn write_csv(folder: &Folder<'_>, name: &str, df: &mut DataFrame) -> anyhow::Result<()> {
     let mut f = folder.create(name)?;
     CsvWriter::new(f.file())
         .finish(df)
@@ -56,7 +56,11 @@ fn write_csv(folder: &Folder<'_>, name: &str, df: &mut DataFrame) -> anyhow::Res
     f.commit()
 }
 
-fn write_parquet(folder: &Folder<'_>, name: &str, df: &mut DataFrame) -> anyhow::Result<()> {
+pub(super) fn write_parquet(
+    folder: &Folder<'_>,
+    name: &str,
+    df: &mut DataFrame,
+) -> anyhow::Result<()> {
     let mut f = folder.create(name)?;
     ParquetWriter::new(f.file())
         .finish(df)

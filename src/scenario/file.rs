@@ -69,6 +69,9 @@ pub struct Spec {
     /// Ranking claims for `meshsim check`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expect: Vec<Expect>,
+    /// The points of `meshsim sweep` (ignored by the other commands).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<super::sweep::SweepSpec>,
 }
 
 /// `spec.configChanges`: bad config changes, rolled out control plane by

@@ -11,6 +11,7 @@ pub mod error;
 pub mod file;
 pub mod overrides;
 pub mod source_map;
+pub mod sweep;
 
 pub use error::{FieldError, ScenarioError};
 pub use file::ScenarioFile;

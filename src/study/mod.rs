@@ -10,8 +10,11 @@
 //! one shape of data and stay in their own files.
 
 pub mod crossover;
+pub mod exact;
+pub mod points;
 mod refine;
 pub mod sentence;
+pub mod spec;
 mod text;
 
 pub use crossover::{find, Crossover};

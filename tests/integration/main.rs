@@ -22,4 +22,5 @@ mod ranks;
 mod reproduce;
 mod rollout;
 mod snapshots;
+mod sweep;
 mod traffic;

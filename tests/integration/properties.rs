@@ -522,6 +522,7 @@ fn any_scenario() -> BoxedStrategy<ScenarioFile> {
                         deployments,
                         config_changes: config_changes.clone(),
                         expect: Vec::new(),
+                        sweep: None,
                     };
                     let file = ScenarioFile {
                         api_version: "meshsim/v1alpha1".into(),
