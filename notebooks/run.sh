@@ -108,6 +108,11 @@ for summary in results/*/summary.parquet; do
     [ "$folder" = results/availability-ranking ] && continue # the default, run above
     execute notebooks/explore_run.ipynb "run-$(basename "$folder")" MESHSIM_RESULTS="$folder"
 done
+# A folder with a summary only (as a sweep point may keep): the other views
+# must be skipped with a note, not stop the notebook.
+mkdir "$work/summary-only"
+cp results/availability-ranking/summary.parquet "$work/summary-only/"
+execute notebooks/explore_run.ipynb run-summary-only MESHSIM_RESULTS="$work/summary-only"
 execute notebooks/explore_sweep.ipynb sweep-default
 # The notebook's default: the shipped study once it is committed, else the fixture.
 default_sweep=tests/fixtures/sweep-example
