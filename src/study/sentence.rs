@@ -38,6 +38,21 @@ pub fn sentence(sweep: &Sweep, c: &Crossover) -> String {
     );
     let held = held(sweep, c);
     match c.kind {
+        Kind::Crossover if !par.continuous => {
+            // A count has no value between two points: say the first
+            // count at which a is better, not an interpolated 1.3.
+            let up = (x1 > x0) == c.a_better_at_to();
+            let (lo, hi) = (x0.min(x1), x0.max(x1));
+            let when = if up {
+                format!("reaches {}", readable(par, hi))
+            } else {
+                format!("is {} or fewer", readable(par, lo))
+            };
+            format!(
+                "{} beats {} for {measure} once {name} {when}{held}",
+                c.a, c.b
+            )
+        }
         Kind::Crossover => {
             // a is better at `to`: "a beats b once x passes towards `to`".
             let up = (x1 > x0) == c.a_better_at_to();
@@ -49,7 +64,8 @@ pub fn sentence(sweep: &Sweep, c: &Crossover) -> String {
                 None => String::new(),
             };
             let note = if c.refined > 0 {
-                format!(", refined with {} extra points", c.refined)
+                let points = if c.refined == 1 { "point" } else { "points" };
+                format!(", refined with {} extra {points}", c.refined)
             } else {
                 String::new()
             };
@@ -98,6 +114,18 @@ pub fn name(path: &str) -> String {
                 ("repair", "p95") => return format!("the p95 {person} repair time"),
                 _ => {}
             }
+        }
+    }
+    if let [.., "topology", count] = segments.as_slice() {
+        let person = match *count {
+            "regions" => Some("the number of regions"),
+            "zonesPerRegion" => Some("the number of zones per region"),
+            "clustersPerZone" => Some("the number of clusters per zone"),
+            "proxiesPerCluster" => Some("the number of proxies per cluster"),
+            _ => None,
+        };
+        if let Some(person) = person {
+            return person.to_string();
         }
     }
     let n = segments.len();
@@ -209,6 +237,36 @@ mod tests {
     }
 
     #[test]
+    fn a_count_crosses_at_a_count_not_between_two() {
+        let mut s = sweep(&[1.0, 2.0, 3.0], &[0.6, -0.6, -0.7]);
+        let p = &mut s.parameters[0];
+        p.path = "spec.topology.clustersPerZone".to_string();
+        p.unit = Unit::Plain;
+        p.continuous = false;
+        for (v, n) in p.values.iter_mut().zip([1.0, 2.0, 3.0]) {
+            v.number = n;
+            v.text = n.to_string();
+        }
+        let c = &find(&s)[0];
+        assert_eq!(
+            sentence(&s, c),
+            "per-zone beats per-region for podStart once the number of clusters per zone reaches 2"
+        );
+        let mut s = s.clone();
+        for p in &mut s.points {
+            p.pairs[0].diff_mean = -p.pairs[0].diff_mean;
+            let (lo, hi) = (p.pairs[0].ci_low, p.pairs[0].ci_high);
+            p.pairs[0].ci_low = hi.map(|h| -h);
+            p.pairs[0].ci_high = lo.map(|l| -l);
+        }
+        let c = &find(&s)[0];
+        assert_eq!(
+            sentence(&s, c),
+            "per-zone beats per-region for podStart once the number of clusters per zone is 1 or fewer"
+        );
+    }
+
+    #[test]
     fn an_inconclusive_change_says_so() {
         let s = sweep(&[15.0, 30.0, 60.0], &[0.6, 0.05, -0.6]);
         let c = &find(&s)[0];
@@ -232,8 +290,9 @@ mod tests {
         );
         assert_eq!(
             name("spec.topology.clustersPerZone"),
-            "topology.clustersPerZone"
+            "the number of clusters per zone"
         );
+        assert_eq!(name("spec.proxy.certTtl"), "proxy.certTtl");
         assert_eq!(name("x"), "x");
         assert_eq!(readable_unit(Unit::Hours, 0.5), ("minutes", 1.0 / 60.0));
         assert_eq!(readable_unit(Unit::Hours, 6.0), ("hours", 1.0));

@@ -337,16 +337,21 @@ fn expand(path: &str, kind: FieldKind, r: &RangeSpec, o: &Origin) -> Result<Vec<
             RangeScale::Log => (from.number.ln() + t * (to.number.ln() - from.number.ln())).exp(),
         };
         // The ends are written as given, so a range and a list of the
-        // same values make the same points.
+        // same values make the same points. The values between are
+        // rounded to what a person would write (3 significant digits of a
+        // duration in the unit that reads best, 4 of other numbers): the
+        // point runs at the rounded value, which the text and the number
+        // columns both carry, and the tables read `2.09d`, not
+        // `50.1762h`. The spacing moves by at most 0.5%.
         let text = if i == 0 {
             r.from.0.clone()
         } else if i == n - 1 {
             r.to.0.clone()
         } else {
             match kind {
-                FieldKind::Duration => format!("{}h", short(x)),
-                FieldKind::Rate => format!("{}/y", short(x)),
-                FieldKind::Number => short(x),
+                FieldKind::Duration => readable_duration(x),
+                FieldKind::Rate => format!("{}/y", significant(x, 4)),
+                FieldKind::Number => significant(x, 4),
                 FieldKind::Count => {
                     let whole = x.round();
                     if (x - whole).abs() > 1e-6 * x.abs().max(1.0) {
@@ -382,10 +387,28 @@ fn expand(path: &str, kind: FieldKind, r: &RangeSpec, o: &Origin) -> Result<Vec<
 /// A number with 6 significant digits and no trailing zeros: short
 /// enough to read in a table, exact enough for a curve.
 pub fn short(x: f64) -> String {
+    significant(x, 6)
+}
+
+/// `hours` as a duration in the unit that reads best — minutes below an
+/// hour, hours below three days, days from there — to 3 significant
+/// digits: `51m`, `7.07h`, `4.37d`.
+fn readable_duration(hours: f64) -> String {
+    if hours < 1.0 {
+        format!("{}m", significant(hours * 60.0, 3))
+    } else if hours < 72.0 {
+        format!("{}h", significant(hours, 3))
+    } else {
+        format!("{}d", significant(hours / 24.0, 3))
+    }
+}
+
+/// `x` with `n` significant digits and no trailing zeros.
+fn significant(x: f64, n: i32) -> String {
     if x == 0.0 || !x.is_finite() {
         return format!("{x}");
     }
-    let digits = 5 - x.abs().log10().floor() as i32;
+    let digits = n - 1 - x.abs().log10().floor() as i32;
     let text = if digits > 0 {
         format!("{:.*}", digits as usize, x)
     } else {
@@ -592,5 +615,15 @@ mod tests {
         assert_eq!(short(1.2345678), "1.23457");
         assert_eq!(short(123456789.0), "123457000");
         assert_eq!(short(0.000123456789), "0.000123457");
+    }
+
+    #[test]
+    fn range_durations_read_as_a_person_writes_them() {
+        assert_eq!(readable_duration(50.1762), "50.2h");
+        assert_eq!(readable_duration(104.902), "4.37d");
+        assert_eq!(readable_duration(4190.03), "175d");
+        assert_eq!(readable_duration(0.849191), "51m");
+        assert_eq!(readable_duration(1.0), "1h");
+        assert_eq!(significant(0.123456, 4), "0.1235");
     }
 }
