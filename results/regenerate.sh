@@ -16,3 +16,9 @@ bin=target/release/meshsim
 # A finding: this scenario's claims do not hold, so check exits 1 on purpose.
 "$bin" check scenarios/ranking-without-domain-failures.yaml --out results/ranking-without-domain-failures -q || true
 "$bin" run scenarios/config-rollout.yaml --out results/config-rollout -q
+# The studies (issue 13): sweeps. Their points' folders (points/) are left
+# out of git like replications.parquet; sweep.csv/.parquet, crossovers.csv,
+# the charts and scenario.yaml are committed.
+for study in study-istiod-mtbf study-zone-repair study-clusters-per-zone; do
+    "$bin" sweep "scenarios/$study.yaml" --out "results/$study" --refine 3 -q
+done
