@@ -133,23 +133,8 @@ fn x_range(results: &Results) -> (f64, f64) {
             .into_iter()
             .flatten()
             .map(minutes)
-            .filter(|v| v.is_finite() && *v > 0.0)
     });
-    let (lo, hi) = values.fold((f64::INFINITY, 0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    if !(lo.is_finite() && hi > 0.0) {
-        return (1.0, 1000.0);
-    }
-    let (lo, hi) = (style::nice_floor(lo / 1.15), style::nice_ceiling(hi * 1.15));
-    // At least a decade, so the axis has labelled ticks to read by.
-    if hi / lo < 10.0 {
-        let mid = (lo * hi).sqrt();
-        (
-            style::nice_floor(mid / 10f64.sqrt()),
-            style::nice_ceiling(mid * 10f64.sqrt()),
-        )
-    } else {
-        (lo, hi)
-    }
+    style::log_range(values, 1.15)
 }
 
 impl Chart for Ranking {

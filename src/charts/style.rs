@@ -157,6 +157,29 @@ pub fn nice_ceiling(v: f64) -> f64 {
     10.0 * decade
 }
 
+/// A log axis range covering every positive finite value, padded by the
+/// factor `pad` and widened to 1, 2 or 5 × 10^k at both ends and to at
+/// least a decade, so the axis has labelled ticks to read by; 1 to 1,000
+/// when there is no such value.
+pub fn log_range(values: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
+    let (lo, hi) = values
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .fold((f64::INFINITY, 0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    if !(lo.is_finite() && hi > 0.0) {
+        return (1.0, 1000.0);
+    }
+    let (lo, hi) = (nice_floor(lo / pad), nice_ceiling(hi * pad));
+    if hi / lo < 10.0 {
+        let mid = (lo * hi).sqrt();
+        (
+            nice_floor(mid / 10f64.sqrt()),
+            nice_ceiling(mid * 10f64.sqrt()),
+        )
+    } else {
+        (lo, hi)
+    }
+}
+
 /// The largest of 1, 2, 5 × 10^k at or below `v` (for log axes).
 pub fn nice_floor(v: f64) -> f64 {
     if !(v.is_finite() && v > 0.0) {

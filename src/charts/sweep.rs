@@ -736,23 +736,7 @@ fn y_ticks((lo, hi): (f64, f64), height: i32) -> Vec<(f64, bool, bool)> {
 /// A log range covering every positive value, widened to 1, 2 or 5 ×
 /// 10^k and to at least a decade (so the axis has labels to read by).
 fn y_range(values: &[f64]) -> (f64, f64) {
-    let (lo, hi) = values
-        .iter()
-        .filter(|v| v.is_finite() && **v > 0.0)
-        .fold((f64::INFINITY, 0f64), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-    if !(lo.is_finite() && hi > 0.0) {
-        return (1.0, 1000.0);
-    }
-    let (lo, hi) = (style::nice_floor(lo / 1.1), style::nice_ceiling(hi * 1.1));
-    if hi / lo < 10.0 {
-        let mid = (lo * hi).sqrt();
-        (
-            style::nice_floor(mid / 10f64.sqrt()),
-            style::nice_ceiling(mid * 10f64.sqrt()),
-        )
-    } else {
-        (lo, hi)
-    }
+    style::log_range(values.iter().copied(), 1.1)
 }
 
 #[cfg(test)]
@@ -777,23 +761,15 @@ mod tests {
 
     fn row(dep: &str, u: f64, exact_only: bool) -> SummaryRow {
         let half = 0.06 * u;
+        // The simulated mean a little off the exact value.
+        let mean = if exact_only { u } else { u * 1.02 };
         SummaryRow {
-            deployment: dep.to_string(),
-            measure: Measure::PodStart,
-            // The simulated mean a little off the exact value.
-            unavailability: if exact_only { u } else { u * 1.02 },
-            ci_low: (!exact_only).then_some(u * 1.02 - half),
-            ci_high: (!exact_only).then_some(u * 1.02 + half),
+            ci_low: (!exact_only).then_some(mean - half),
+            ci_high: (!exact_only).then_some(mean + half),
             exact: Some(u),
             downtime_min_per_year: u * MINUTES_PER_YEAR,
             nines: None,
-            incidents_per_year: 0.0,
-            blast_mean: None,
-            blast_p95: None,
-            blast_max: None,
-            rank: 1,
-            tied: false,
-            blast_share_per_year: 0.0,
+            ..SummaryRow::estimate(dep, Measure::PodStart, mean)
         }
     }
 

@@ -132,7 +132,6 @@ fn sweep_frame(sweep: &Sweep, runs: &[PointRun]) -> PolarsResult<DataFrame> {
 mod tests {
     use super::*;
     use crate::model::Measure;
-    use crate::results::MINUTES_PER_YEAR;
     use crate::study::{Parameter, PointResult, Scale, Value};
 
     fn parameter(path: &str, unit: Unit, texts: &[(&str, f64)]) -> Parameter {
@@ -154,21 +153,9 @@ mod tests {
     #[test]
     fn parameters_come_first_with_numeric_columns_for_rates_and_durations() {
         let row = SummaryRow {
-            deployment: "a".into(),
-            measure: Measure::Config,
-            unavailability: 1e-4,
-            ci_low: None,
-            ci_high: None,
             exact: Some(1e-4),
-            downtime_min_per_year: 1e-4 * MINUTES_PER_YEAR,
             nines: Some(4.0),
-            incidents_per_year: 0.0,
-            blast_mean: None,
-            blast_p95: None,
-            blast_max: None,
-            rank: 1,
-            tied: false,
-            blast_share_per_year: 0.0,
+            ..SummaryRow::estimate("a", Measure::Config, 1e-4)
         };
         let sweep = Sweep {
             parameters: vec![

@@ -100,21 +100,9 @@ mod tests {
 
     fn row(dep: &str, u: f64, ci: Option<(f64, f64)>) -> SummaryRow {
         SummaryRow {
-            deployment: dep.into(),
-            measure: Measure::PodStart,
-            unavailability: u,
             ci_low: ci.map(|c| c.0),
             ci_high: ci.map(|c| c.1),
-            exact: None,
-            downtime_min_per_year: u * MINUTES_PER_YEAR,
-            nines: None,
-            incidents_per_year: 0.0,
-            blast_mean: None,
-            blast_p95: None,
-            blast_max: None,
-            rank: 1,
-            tied: false,
-            blast_share_per_year: 0.0,
+            ..SummaryRow::estimate(dep, Measure::PodStart, u)
         }
     }
 

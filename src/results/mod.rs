@@ -68,6 +68,29 @@ pub struct SummaryRow {
 }
 
 impl SummaryRow {
+    /// A row that knows only its estimate: no interval, exact value, blast
+    /// radius or incidents, rank 1. What an `--exact-only` sweep point
+    /// starts from, and what tests fill in with `..`.
+    pub fn estimate(deployment: &str, measure: Measure, unavailability: f64) -> Self {
+        SummaryRow {
+            deployment: deployment.to_string(),
+            measure,
+            unavailability,
+            ci_low: None,
+            ci_high: None,
+            exact: None,
+            downtime_min_per_year: unavailability * MINUTES_PER_YEAR,
+            nines: (unavailability > 0.0).then(|| -unavailability.log10()),
+            incidents_per_year: 0.0,
+            blast_mean: None,
+            blast_p95: None,
+            blast_max: None,
+            rank: 1,
+            tied: false,
+            blast_share_per_year: 0.0,
+        }
+    }
+
     /// The rank as printed: "2=" when another deployment shares it.
     pub fn rank_label(&self) -> String {
         if self.tied {

@@ -9,7 +9,7 @@
 
 use super::PointResult;
 use crate::model::{exact, Measure, Model};
-use crate::results::{rank, PairRow, SummaryRow, MINUTES_PER_YEAR};
+use crate::results::{rank, PairRow, SummaryRow};
 
 /// The exact answers of `model`, at the point `coords`.
 pub fn point(model: &Model, coords: Vec<usize>) -> PointResult {
@@ -30,21 +30,10 @@ pub fn point(model: &Model, coords: Vec<usize>) -> PointResult {
         });
         for ((dep, &x), r) in model.deployments.iter().zip(&u).zip(ranks) {
             summary.push(SummaryRow {
-                deployment: dep.name.clone(),
-                measure: m,
-                unavailability: x,
-                ci_low: None,
-                ci_high: None,
                 exact: Some(x),
-                downtime_min_per_year: x * MINUTES_PER_YEAR,
-                nines: (x > 0.0).then(|| -x.log10()),
-                incidents_per_year: 0.0,
-                blast_mean: None,
-                blast_p95: None,
-                blast_max: None,
                 rank: r.rank,
                 tied: r.tied,
-                blast_share_per_year: 0.0,
+                ..SummaryRow::estimate(&dep.name, m, x)
             });
         }
         for (a, da) in model.deployments.iter().enumerate() {

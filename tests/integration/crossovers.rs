@@ -8,7 +8,7 @@
 
 use super::common::{fixture, model_of, simulate};
 use meshsim::model::{exact, Measure};
-use meshsim::results::{PairRow, SummaryRow, MINUTES_PER_YEAR};
+use meshsim::results::{PairRow, SummaryRow};
 use meshsim::study::{self, Parameter, PointResult, Scale, Sweep, Unit, Value};
 
 /// a − b of podStart, exact, at an istiod MTBF written as `mtbf`.
@@ -23,21 +23,8 @@ fn answers(mtbf: &str) -> [f64; 2] {
 fn exact_point(coords: &[usize], mtbf: &str) -> PointResult {
     let [a, b] = answers(mtbf);
     let row = |dep: &str, u: f64| SummaryRow {
-        deployment: dep.to_string(),
-        measure: Measure::PodStart,
-        unavailability: u,
-        ci_low: None,
-        ci_high: None,
         exact: Some(u),
-        downtime_min_per_year: u * MINUTES_PER_YEAR,
-        nines: Some(-u.log10()),
-        incidents_per_year: 0.0,
-        blast_mean: None,
-        blast_p95: None,
-        blast_max: None,
-        rank: 1,
-        tied: false,
-        blast_share_per_year: 0.0,
+        ..SummaryRow::estimate(dep, Measure::PodStart, u)
     };
     PointResult {
         coords: coords.to_vec(),

@@ -21,23 +21,7 @@ pub(crate) fn param(path: &str, numbers: &[f64], scale: Scale) -> Parameter {
 }
 
 pub(crate) fn row(dep: &str, u: f64) -> SummaryRow {
-    SummaryRow {
-        deployment: dep.to_string(),
-        measure: Measure::PodStart,
-        unavailability: u,
-        ci_low: None,
-        ci_high: None,
-        exact: None,
-        downtime_min_per_year: u * crate::results::MINUTES_PER_YEAR,
-        nines: None,
-        incidents_per_year: 0.0,
-        blast_mean: None,
-        blast_p95: None,
-        blast_max: None,
-        rank: 1,
-        tied: false,
-        blast_share_per_year: 0.0,
-    }
+    SummaryRow::estimate(dep, Measure::PodStart, u)
 }
 
 /// A point where a − b is `mean` with interval `mean ± half` (no interval
