@@ -276,6 +276,7 @@ fn explicit(
     for (i, inst) in list.iter().enumerate() {
         let own = replicas(inst.replicas, &format!("{ipath}[{i}].replicas"))?;
         pods += u64::from(own.unwrap_or(placer.replicas));
+        placer.own_replicas |= own.is_some();
     }
     budget.take_instances(pods, path)?;
     let mut by_name: HashMap<&str, usize> = HashMap::new();
@@ -359,6 +360,8 @@ struct Placer<'t, 'a> {
     per_host: HashMap<Host, u32>,
     /// The deployment's replicas per instance.
     replicas: u32,
+    /// Some explicit instance gives its own replica count.
+    own_replicas: bool,
 }
 
 impl<'t, 'a> Placer<'t, 'a> {
@@ -368,6 +371,7 @@ impl<'t, 'a> Placer<'t, 'a> {
             instances: Vec::new(),
             per_host: HashMap::new(),
             replicas,
+            own_replicas: false,
         }
     }
 
@@ -396,9 +400,10 @@ impl<'t, 'a> Placer<'t, 'a> {
     }
 
     fn finish(self, form: Form, description: String, failover: Failover) -> Placement {
-        let description = match self.replicas {
-            1 => description,
-            n => format!("{description}, {n} replicas each"),
+        let description = match (self.replicas, self.own_replicas) {
+            (_, true) => format!("{description}, replicas per instance"),
+            (1, false) => description,
+            (n, false) => format!("{description}, {n} replicas each"),
         };
         let description = match failover {
             Failover::None => description,

@@ -260,3 +260,49 @@ fn same_bytes_for_any_thread_count_with_replicas() {
         );
     }
 }
+
+#[test]
+fn validate_lists_replicas_with_their_zones_and_blast_lists_the_common_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = fixture("exact-replicas-common.yaml");
+    let (out, _) = run_meshsim(dir.path(), &["validate", scenario.to_str().unwrap()], 0);
+    assert!(
+        out.contains("deployment zone-3: 1 per zone, 3 replicas each (2 instances)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("e1/istiod-0  3         east-a, east-a, east-a  e1/istiod-0/common"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "deployment mixed: explicit instances and attach lists, replicas per instance"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("small     2         east-b, east-b "), "{out}");
+    // A one-replica scenario lists no replica table.
+    let plain = fixture("exact-networks.yaml");
+    let (out, _) = run_meshsim(dir.path(), &["validate", plain.to_str().unwrap()], 0);
+    assert!(!out.contains("zone of each replica"), "{out}");
+
+    let (out, _) = run_meshsim(
+        dir.path(),
+        &["blast", scenario.to_str().unwrap(), "--out", "b"],
+        0,
+    );
+    let rows: Vec<&str> = out.lines().filter(|l| l.starts_with("podStart")).collect();
+    assert!(
+        rows.iter().any(|l| l.contains("controlPlaneCommon")),
+        "{out}"
+    );
+    let csv = std::fs::read_to_string(dir.path().join("b/blast.csv")).unwrap();
+    assert!(
+        csv.contains("controlPlane,e1/istiod-0/replica-2,zone-3,podStart,0.0,"),
+        "{csv}"
+    );
+    assert!(
+        !csv.contains("(3 replicas)"),
+        "instances of replica sets are not failures"
+    );
+}
