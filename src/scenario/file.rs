@@ -306,7 +306,7 @@ pub struct ClusterSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<String>,
     /// Overrides for the cluster and what it hosts (`cluster`, `apiServer`,
-    /// `eastWestGateway`, `controlPlane`).
+    /// `eastWestGateway`, `controlPlane`, `controlPlaneCommon`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failures: Option<Failures>,
 }
@@ -317,7 +317,7 @@ pub struct ClusterSpec {
 pub struct SiteSpec {
     /// Unique among all names of the topology.
     pub name: String,
-    /// Overrides (`externalSite`, `controlPlane`).
+    /// Overrides (`externalSite`, `controlPlane`, `controlPlaneCommon`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failures: Option<Failures>,
 }

@@ -306,3 +306,38 @@ fn validate_lists_replicas_with_their_zones_and_blast_lists_the_common_cause() {
         "instances of replica sets are not failures"
     );
 }
+
+#[test]
+fn a_bad_replicas_override_names_the_override() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = fixture("exact-replicas.yaml");
+    let (_, err) = run_meshsim(
+        dir.path(),
+        &[
+            "validate",
+            scenario.to_str().unwrap(),
+            "--set",
+            "spec.deployments[name=zone-2].controlPlanes.replicas=101",
+        ],
+        2,
+    );
+    assert!(
+        err.contains("--set #1 (spec.deployments[name=zone-2].controlPlanes.replicas=101): spec.deployments[1].controlPlanes.replicas: 101 replicas; give 1 to 100 istiod replicas per instance"),
+        "{err}"
+    );
+    // And a good one takes effect.
+    let (out, _) = run_meshsim(
+        dir.path(),
+        &[
+            "validate",
+            scenario.to_str().unwrap(),
+            "--set",
+            "spec.deployments[name=zone-2].controlPlanes.replicas=4",
+        ],
+        0,
+    );
+    assert!(
+        out.contains("deployment zone-2: 1 per zone, 4 replicas each"),
+        "{out}"
+    );
+}
