@@ -191,3 +191,77 @@ impl<'m> Simulator<'m> {
         Kind::ApiServer
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::MESH;
+    use super::super::{Simulator, POD};
+    use crate::model::deps::DepIndex;
+    use crate::model::{Kind, Layout, Model};
+    use crate::scenario::Document;
+
+    /// The engine tests' two-cluster mesh with its istiod run as two
+    /// replicas, and a common-cause process.
+    fn replicated() -> Model {
+        let text = MESH
+            .replace(
+                "instances: [{ name: cp, cluster: c1 }]",
+                "instances: [{ name: cp, cluster: c1, replicas: 2 }]",
+            )
+            .replace(
+                "  deployments:",
+                "    controlPlaneCommon: { failure: { dist: exponential, mean: 1y }, repair: { dist: fixed, value: 1h } }\n  deployments:",
+            );
+        let doc = Document::parse(&text, "replicated.yaml").unwrap_or_else(|e| panic!("{e}"));
+        crate::model::build(&doc.file).unwrap_or_else(|e| panic!("{}", doc.locate(e)))
+    }
+
+    #[test]
+    fn only_the_last_replica_or_the_common_cause_takes_the_instance_down() {
+        let model = replicated();
+        let deps = DepIndex::build(&model);
+        let mut sim = Simulator::new(&model, &deps);
+        let inst = &model.deployments[0].instances[0];
+        let (r0, r1, common) = (inst.replicas[0], inst.replicas[1], inst.common.unwrap());
+        let instance = inst.component;
+        let pod = |sim: &Simulator, kind: Kind| sim.blast_sum[Layout::cell(0, POD, kind.index())];
+        sim.all_up(usize::MAX);
+        // One replica down: an incident that hurts no one.
+        let first = sim.flip_at(r0, 1.0).expect("an incident");
+        assert!(sim.eff_up[instance]);
+        assert_eq!(pod(&sim, Kind::ControlPlane), 0.0);
+        assert_eq!(sim.last_incident[instance], crate::model::deps::NONE);
+        // The last one: every proxy loses its control plane, charged to it.
+        let last = sim.flip_at(r1, 2.0).expect("an incident");
+        assert_ne!(first, last);
+        assert!(!sim.eff_up[instance]);
+        assert_eq!(pod(&sim, Kind::ControlPlane), 1.0);
+        assert_eq!(sim.last_incident[instance], last as u32);
+        assert_eq!(sim.kind[instance], Kind::ControlPlane);
+        // One back is enough.
+        sim.flip_at(r0, 3.0);
+        assert!(sim.eff_up[instance]);
+        // The common cause takes it down whatever the replicas.
+        let i = sim.flip_at(common, 4.0).expect("an incident");
+        assert!(!sim.eff_up[instance]);
+        assert_eq!(sim.kind[instance], Kind::ControlPlaneCommon);
+        assert_eq!(sim.last_incident[instance], i as u32);
+        assert_eq!(pod(&sim, Kind::ControlPlaneCommon), 1.0);
+        // Under the common cause, losing the last replica hurts no one
+        // more, and its repair brings nothing back.
+        sim.flip_at(r0, 5.0);
+        assert_eq!(pod(&sim, Kind::ControlPlane), 1.0);
+        sim.flip_at(common, 6.0);
+        assert!(!sim.eff_up[instance], "no replica is up");
+        assert_eq!(sim.kind[instance], Kind::ControlPlane);
+        sim.flip_at(r1, 7.0);
+        assert!(sim.eff_up[instance]);
+        // Every incident is a row's component: the replica or the common
+        // cause, never the instance that stands for them.
+        let rows = sim.outcome(0, 8).incidents;
+        assert!(rows.iter().all(|r| r.component != instance as u32));
+        assert!(rows
+            .iter()
+            .any(|r| r.component == r1 as u32 && r.blast == 1.0));
+    }
+}
