@@ -84,6 +84,7 @@ const KIND_COLOURS: [RGBColor; Kind::ALL.len()] = [
     RGBColor(0xe6, 0x9f, 0x00), // apiServer
     RGBColor(0xcc, 0x79, 0xa7), // eastWestGateway
     RGBColor(0xd5, 0x5e, 0x00), // controlPlane
+    RGBColor(0x8c, 0x51, 0x0a), // controlPlaneCommon: the control plane's vermillion, darkened
     RGBColor(0x99, 0x99, 0x99), // externalSite
     RGBColor(0x88, 0x22, 0x55), // configChange
 ];

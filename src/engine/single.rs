@@ -30,11 +30,15 @@ impl SingleFailure {
     }
 }
 
-/// Fails every component of `model` alone, in component order.
+/// Fails every component of `model` alone, in component order. An
+/// instance made of replicas is not a failure of its own (it is down only
+/// when its common cause or all its replicas are): its replicas and common
+/// cause are listed instead.
 pub fn single_failures(model: &Model) -> Vec<SingleFailure> {
     let deps = DepIndex::build(model);
     let mut sim = Simulator::new(model, &deps);
     (0..model.components.len())
+        .filter(|&x| model.replica_set_of(x).is_none())
         .map(|component| {
             let (dead, blast) = sim.static_state(&[component]);
             SingleFailure {

@@ -9,7 +9,8 @@
 //!    with their failure processes ([`Mesh`]).
 //! 4. Per deployment, [`placement`](super::placement) places its istiods,
 //!    [`attachment`](super::attachment) builds each cluster's list of
-//!    them, and the mesh gives each istiod its component.
+//!    them, and the mesh gives each istiod its components (its replicas,
+//!    its common-cause process, and the instance that stands for them).
 //! 5. The certificate policy, the [`claims`](super::claims) and config
 //!    changes.
 //!
@@ -48,6 +49,7 @@ pub fn build(file: &ScenarioFile) -> Result<Model, FieldError> {
         zones: mesh.zones,
         clusters: mesh.clusters,
         sites: mesh.sites,
+        replica_sets: mesh.replica_sets,
         networks: topo.networks,
         deployments,
         cert,
@@ -94,9 +96,12 @@ fn deployments<'s>(
         let attach = attachment::attach(&dep.control_planes, &placed, &path, topo, &mut budget)?;
         let mut instances = Vec::new();
         for inst in placed.instances {
+            let parts = mesh.control_plane(topo, inst.host, inst.ordinal, inst.replicas)?;
             instances.push(Instance {
                 name: inst.name,
-                component: mesh.control_plane(topo, inst.host, inst.ordinal)?,
+                component: parts.component,
+                replicas: parts.replicas,
+                common: parts.common,
                 host: inst.host,
                 config_cluster: inst.config_cluster,
             });

@@ -46,8 +46,12 @@ pub enum Kind {
     ApiServer,
     /// A cluster's east-west gateway (multi-network meshes only).
     EastWestGateway,
-    /// An istiod instance.
+    /// An istiod replica (a pod); with one replica and no common-cause
+    /// process, the istiod instance itself.
     ControlPlane,
+    /// The common-cause process of an istiod instance (a bad upgrade, an
+    /// OOM under a push storm), which takes every replica down at once.
+    ControlPlaneCommon,
     /// A site outside the mesh that hosts external control planes.
     ExternalSite,
     /// Not a component: a bad config change (incidents of `badConfig`).
@@ -56,13 +60,14 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in report order.
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Region,
         Kind::Zone,
         Kind::Cluster,
         Kind::ApiServer,
         Kind::EastWestGateway,
         Kind::ControlPlane,
+        Kind::ControlPlaneCommon,
         Kind::ExternalSite,
         Kind::ConfigChange,
     ];
@@ -76,6 +81,7 @@ impl Kind {
             Kind::ApiServer => "apiServer",
             Kind::EastWestGateway => "eastWestGateway",
             Kind::ControlPlane => "controlPlane",
+            Kind::ControlPlaneCommon => "controlPlaneCommon",
             Kind::ExternalSite => "externalSite",
             Kind::ConfigChange => "configChange",
         }
@@ -179,13 +185,48 @@ pub enum Host {
 pub struct Instance {
     /// Name within the deployment (as used in `attach`).
     pub name: String,
-    /// Its component (shared with other deployments that have the same
-    /// host and ordinal).
+    /// The component whose effective state is the instance's: with one
+    /// replica and no common-cause process, replica 0 itself (so the model
+    /// is the one-replica model, component for component); otherwise the
+    /// instance of a [`ReplicaSet`]. Shared with other deployments that
+    /// have the same host, ordinal and replica count.
     pub component: usize,
+    /// Its replicas' components, replica 0 first (shared with every
+    /// deployment that has the same host, ordinal and replica).
+    pub replicas: Vec<usize>,
+    /// Its common-cause process's component, when it has one.
+    pub common: Option<usize>,
     /// Where it runs.
     pub host: Host,
     /// The cluster whose API server it reads config from.
     pub config_cluster: usize,
+}
+
+/// An istiod instance made of several components: its replicas, and its
+/// common-cause process if it has one. The instance's component has no
+/// process of its own: it is up exactly when the common-cause process is up
+/// and at least one replica is (and, being a child of the host, effectively
+/// up when its host is too). Replicas and the common-cause process are
+/// children of the host, like the instance.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplicaSet {
+    /// The instance's component (what links read).
+    pub instance: usize,
+    /// Its replicas' components, replica 0 first.
+    pub replicas: Vec<usize>,
+    /// Its common-cause process's component, if any.
+    pub common: Option<usize>,
+}
+
+impl ReplicaSet {
+    /// The instance's availability given its host up, from its members'
+    /// own availabilities `own`: the common-cause process up, and not
+    /// every replica down.
+    pub fn availability(&self, own: impl Fn(usize) -> f64) -> f64 {
+        let common = self.common.map_or(1.0, &own);
+        let all_down: f64 = self.replicas.iter().map(|&r| 1.0 - own(r)).product();
+        common * (1.0 - all_down)
+    }
 }
 
 /// One control-plane placement.
@@ -290,6 +331,9 @@ pub struct Model {
     pub networks: Vec<String>,
     /// Deployments in file order.
     pub deployments: Vec<Deployment>,
+    /// The instances made of several components, in the order their
+    /// instance components were made.
+    pub replica_sets: Vec<ReplicaSet>,
     /// Certificates.
     pub cert: CertPolicy,
     /// Ranking claims.
@@ -306,6 +350,27 @@ impl Model {
             .into_iter()
             .filter(|&m| m != Measure::BadConfig || self.config_changes.is_some())
             .collect()
+    }
+
+    /// Every component's long-run availability given its parent up: its
+    /// own process's for a component that fails on its own, and for the
+    /// instance of a [`ReplicaSet`] `P(common up) × (1 − Π P(replica j
+    /// down))`, the components being independent.
+    pub fn availabilities(&self) -> Vec<f64> {
+        let mut a: Vec<f64> = self
+            .components
+            .iter()
+            .map(Component::availability)
+            .collect();
+        for set in &self.replica_sets {
+            a[set.instance] = set.availability(|x| self.components[x].availability());
+        }
+        a
+    }
+
+    /// The replica set whose instance is component `x`, if it is one.
+    pub fn replica_set_of(&self, x: usize) -> Option<&ReplicaSet> {
+        self.replica_sets.iter().find(|s| s.instance == x)
     }
 
     /// Sum of all clusters' proxies.

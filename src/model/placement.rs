@@ -14,6 +14,10 @@
 //!   same deployment; (host, ordinal) is its identity across deployments.
 //! - Explicit instances: each on the cluster or site it names, with its own
 //!   name.
+//! - `replicas` (default 1) on `controlPlanes` gives every instance of the
+//!   deployment that many istiod replicas; an explicit instance may give
+//!   its own `replicas` instead. Replicas count against the instance limit
+//!   (each is a component the engine simulates).
 
 use super::budget::Budget;
 use super::known::known;
@@ -28,6 +32,25 @@ pub(super) struct Placed {
     pub host: Host,
     pub ordinal: u32,
     pub config_cluster: usize,
+    pub replicas: u32,
+}
+
+/// More istiod replicas per instance than this is refused: istiod's
+/// default autoscaler runs 1 to 5, and an instance's every replica is
+/// looked at when one of them changes state.
+pub const MAX_REPLICAS: u32 = 100;
+
+/// A `replicas` value at `path`, checked: 1 to [`MAX_REPLICAS`].
+fn replicas(value: Option<u32>, path: &str) -> Result<Option<u32>, FieldError> {
+    match value {
+        Some(n) if n == 0 || n > MAX_REPLICAS => Err(FieldError::new(
+            path,
+            format!(
+                "{n} replicas; give 1 to {MAX_REPLICAS} istiod replicas per instance (1, the default, is one pod)"
+            ),
+        )),
+        other => Ok(other),
+    }
 }
 
 /// A deployment's instances, in placement order, and what its attachment
@@ -97,7 +120,8 @@ pub(super) fn place(
             "`attach` goes with `instances`",
         ));
     }
-    let mut placer = Placer::new(topo);
+    let replicas = replicas(cp.replicas, &format!("{cpath}.replicas"))?;
+    let mut placer = Placer::new(topo, replicas.unwrap_or(1));
     let (form, description) = if let Some(per) = cp.per {
         let description = per_domain(&mut placer, per, cp.count, &cpath, path, budget)?;
         (Form::Per(per), description)
@@ -132,7 +156,8 @@ fn per_domain(
         Per::Zone => topo.zones.len(),
         Per::Cluster => topo.clusters.len(),
     };
-    budget.take_instances(domains as u64 * u64::from(count), path)?;
+    let pods = domains as u64 * u64::from(count) * u64::from(placer.replicas);
+    budget.take_instances(pods, path)?;
     if count == 0 {
         return Err(FieldError::new(
             format!("{cpath}.count"),
@@ -196,7 +221,8 @@ fn external(
             "no sites; list at least one of spec.topology.externalSites",
         ));
     }
-    budget.take_instances(ext.sites.len() as u64 * u64::from(ext.count_per_site), path)?;
+    let pods = ext.sites.len() as u64 * u64::from(ext.count_per_site);
+    budget.take_instances(pods * u64::from(placer.replicas), path)?;
     if ext.count_per_site == 0 || ext.count_per_site > 10_000 {
         return Err(FieldError::new(
             format!("{epath}.countPerSite"),
@@ -246,7 +272,13 @@ fn explicit(
             "no instances; list at least one `{ name, cluster }` or `{ name, site }`",
         ));
     }
-    budget.take_instances(list.len() as u64, path)?;
+    let mut pods = 0u64;
+    for (i, inst) in list.iter().enumerate() {
+        let own = replicas(inst.replicas, &format!("{ipath}[{i}].replicas"))?;
+        pods += u64::from(own.unwrap_or(placer.replicas));
+        placer.own_replicas |= own.is_some();
+    }
+    budget.take_instances(pods, path)?;
     let mut by_name: HashMap<&str, usize> = HashMap::new();
     for (i, inst) in list.iter().enumerate() {
         let p = format!("{ipath}[{i}]");
@@ -287,7 +319,11 @@ fn explicit(
                 "give the instance exactly one host: `cluster: <name>` or `site: <external site>`",
             )),
         }
-        placer.instances.last_mut().expect("just placed").name = inst.name.clone();
+        let placed = placer.instances.last_mut().expect("just placed");
+        placed.name = inst.name.clone();
+        if let Some(n) = inst.replicas {
+            placed.replicas = n;
+        }
     }
     Ok("explicit instances and attach lists".to_string())
 }
@@ -322,14 +358,20 @@ struct Placer<'t, 'a> {
     topo: &'t Topo<'a>,
     instances: Vec<Placed>,
     per_host: HashMap<Host, u32>,
+    /// The deployment's replicas per instance.
+    replicas: u32,
+    /// Some explicit instance gives its own replica count.
+    own_replicas: bool,
 }
 
 impl<'t, 'a> Placer<'t, 'a> {
-    fn new(topo: &'t Topo<'a>) -> Self {
+    fn new(topo: &'t Topo<'a>, replicas: u32) -> Self {
         Placer {
             topo,
             instances: Vec::new(),
             per_host: HashMap::new(),
+            replicas,
+            own_replicas: false,
         }
     }
 
@@ -344,6 +386,7 @@ impl<'t, 'a> Placer<'t, 'a> {
             host,
             ordinal: *ordinal,
             config_cluster,
+            replicas: self.replicas,
         });
         *ordinal += 1;
     }
@@ -357,6 +400,11 @@ impl<'t, 'a> Placer<'t, 'a> {
     }
 
     fn finish(self, form: Form, description: String, failover: Failover) -> Placement {
+        let description = match (self.replicas, self.own_replicas) {
+            (_, true) => format!("{description}, replicas per instance"),
+            (1, false) => description,
+            (n, false) => format!("{description}, {n} replicas each"),
+        };
         let description = match failover {
             Failover::None => description,
             Failover::Domain => format!("{description}, failover: domain"),

@@ -2,8 +2,14 @@
 //! failure process. The topology's elements get theirs at once (regions,
 //! zones, clusters with their API servers and, on several networks, their
 //! east-west gateways, external sites); control planes get theirs as
-//! placement finds them ([`Mesh::control_plane`]), one per (host, ordinal)
-//! however many deployments share it.
+//! placement finds them ([`Mesh::control_plane`]): one per (host, ordinal,
+//! replica) however many deployments share it, one common-cause process
+//! per (host, ordinal) when `failures` gives one, and for an instance with
+//! several replicas or a common-cause process one instance component per
+//! (host, ordinal, replica count) that stands for them (a
+//! [`ReplicaSet`]). Deployments that differ only in replica count share
+//! the replicas they have in common, and so their failure histories
+//! (common random numbers).
 //!
 //! A component's process is its element's override if it has one, else the
 //! kind default of `spec.failures`; an element may override only the kinds
@@ -11,19 +17,24 @@
 
 use super::dist::Dist;
 use super::topology::Topo;
-use super::{stream_id, Cluster, Component, Domain, FieldError, Host, Kind, Process};
+use super::{stream_id, Cluster, Component, Domain, FieldError, Host, Kind, Process, ReplicaSet};
 use crate::scenario::file::{Failures, ProcessSpec};
 use std::collections::BTreeMap;
 
 /// What a cluster's `failures` may override.
-const CLUSTER_KINDS: [Kind; 4] = [
+const CLUSTER_KINDS: [Kind; 5] = [
     Kind::Cluster,
     Kind::ApiServer,
     Kind::EastWestGateway,
     Kind::ControlPlane,
+    Kind::ControlPlaneCommon,
 ];
 /// What an external site's `failures` may override.
-const SITE_KINDS: [Kind; 2] = [Kind::ExternalSite, Kind::ControlPlane];
+const SITE_KINDS: [Kind; 3] = [
+    Kind::ExternalSite,
+    Kind::ControlPlane,
+    Kind::ControlPlaneCommon,
+];
 
 /// The components of the mesh, and the domains that name them.
 pub(super) struct Mesh {
@@ -32,9 +43,16 @@ pub(super) struct Mesh {
     pub zones: Vec<Domain>,
     pub clusters: Vec<Cluster>,
     pub sites: Vec<Domain>,
+    /// The instances made of several components, as they are made.
+    pub replica_sets: Vec<ReplicaSet>,
     defaults: DefaultProcesses,
-    /// The component of each (host, ordinal) already placed.
-    control_planes: BTreeMap<(Host, u32), usize>,
+    /// The component of each (host, ordinal, replica) already placed.
+    control_planes: BTreeMap<(Host, u32, u32), usize>,
+    /// The common-cause process of each (host, ordinal) already placed.
+    commons: BTreeMap<(Host, u32), Option<usize>>,
+    /// The instance component of each (host, ordinal, replica count)
+    /// placed as a [`ReplicaSet`].
+    sets: BTreeMap<(Host, u32, u32), usize>,
 }
 
 impl Mesh {
@@ -47,8 +65,11 @@ impl Mesh {
             zones: Vec::new(),
             clusters: Vec::new(),
             sites: Vec::new(),
+            replica_sets: Vec::new(),
             defaults: DefaultProcesses::new(failures)?,
             control_planes: BTreeMap::new(),
+            commons: BTreeMap::new(),
+            sets: BTreeMap::new(),
         };
         for r in &topo.regions {
             let process = mesh.defaults.pick(
@@ -151,43 +172,163 @@ impl Mesh {
         self.components.len() - 1
     }
 
-    /// The component of the istiod with `ordinal` on `host`, added the
-    /// first time a deployment places one there.
+    /// The components of the istiod with `ordinal` on `host` and
+    /// `replicas` replicas, each added the first time a deployment needs
+    /// it: its replicas, its common-cause process (when `failures` gives it
+    /// one) and, when it has more than one replica or a common-cause
+    /// process, the instance component that stands for them.
     pub fn control_plane(
         &mut self,
         topo: &Topo,
         host: Host,
         ordinal: u32,
+        replicas: u32,
+    ) -> Result<PlacedInstance, FieldError> {
+        let members = (0..replicas)
+            .map(|j| self.replica(topo, host, ordinal, j))
+            .collect::<Result<Vec<usize>, FieldError>>()?;
+        let common = self.common(topo, host, ordinal)?;
+        if replicas == 1 && common.is_none() {
+            // The one-replica model: the replica is the instance.
+            return Ok(PlacedInstance {
+                component: members[0],
+                replicas: members,
+                common,
+            });
+        }
+        let key = (host, ordinal, replicas);
+        let component = match self.sets.get(&key) {
+            Some(&c) => c,
+            None => {
+                let base = instance_name(topo, host, ordinal);
+                let noun = if replicas == 1 { "replica" } else { "replicas" };
+                let name = format!("{base} ({replicas} {noun})");
+                let parent = Some(self.host_component(host));
+                let c = self.add(Kind::ControlPlane, name, parent, None);
+                self.sets.insert(key, c);
+                self.replica_sets.push(ReplicaSet {
+                    instance: c,
+                    replicas: members.clone(),
+                    common,
+                });
+                c
+            }
+        };
+        Ok(PlacedInstance {
+            component,
+            replicas: members,
+            common,
+        })
+    }
+
+    /// Replica `j` of the istiod with `ordinal` on `host`. Replica 0 is
+    /// named as the instance is (`r1-z1-c1/istiod-0`), so it is the
+    /// component, with the random stream, that a one-replica instance has
+    /// always had; replica j ≥ 1 is `<instance>/replica-j`.
+    fn replica(
+        &mut self,
+        topo: &Topo,
+        host: Host,
+        ordinal: u32,
+        j: u32,
     ) -> Result<usize, FieldError> {
-        let key = (host, ordinal);
+        let key = (host, ordinal, j);
         if let Some(&c) = self.control_planes.get(&key) {
             return Ok(c);
         }
-        let (host_name, host_component, ov) = match host {
-            Host::Cluster(c) => (
-                &topo.clusters[c].name,
-                self.clusters[c].component,
-                topo.clusters[c]
-                    .overrides
-                    .map(|o| (o, topo.clusters[c].path.as_str())),
-            ),
-            Host::Site(s) => (
-                &topo.sites[s].name,
-                self.sites[s].component,
-                topo.sites[s]
-                    .overrides
-                    .map(|o| (o, topo.sites[s].path.as_str())),
-            ),
-        };
-        let allowed: &[Kind] = match host {
-            Host::Cluster(_) => &CLUSTER_KINDS,
-            Host::Site(_) => &SITE_KINDS,
-        };
+        let (ov, allowed) = host_overrides(topo, host);
         let process = self.defaults.pick(Kind::ControlPlane, ov, allowed)?;
-        let name = format!("{host_name}/istiod-{ordinal}");
-        let c = self.add(Kind::ControlPlane, name, Some(host_component), process);
+        let base = instance_name(topo, host, ordinal);
+        let name = if j == 0 {
+            base
+        } else {
+            format!("{base}/replica-{j}")
+        };
+        let parent = Some(self.replica_parent(host, j));
+        let c = self.add(Kind::ControlPlane, name, parent, process);
         self.control_planes.insert(key, c);
         Ok(c)
+    }
+
+    /// Where replica `j` of an istiod on `host` runs: today every replica
+    /// runs on its host (a cluster has one zone). This is the one place
+    /// that would place replica j in zone `j mod Z` of a regional host.
+    fn replica_parent(&self, host: Host, _j: u32) -> usize {
+        self.host_component(host)
+    }
+
+    /// The common-cause process of the istiod with `ordinal` on `host`:
+    /// `None` when neither the host's overrides nor `spec.failures` give
+    /// `controlPlaneCommon`.
+    fn common(
+        &mut self,
+        topo: &Topo,
+        host: Host,
+        ordinal: u32,
+    ) -> Result<Option<usize>, FieldError> {
+        let key = (host, ordinal);
+        if let Some(&c) = self.commons.get(&key) {
+            return Ok(c);
+        }
+        let (ov, allowed) = host_overrides(topo, host);
+        let c = match self.defaults.pick(Kind::ControlPlaneCommon, ov, allowed)? {
+            Some(process) => {
+                let name = format!("{}/common", instance_name(topo, host, ordinal));
+                let parent = Some(self.host_component(host));
+                Some(self.add(Kind::ControlPlaneCommon, name, parent, Some(process)))
+            }
+            None => None,
+        };
+        self.commons.insert(key, c);
+        Ok(c)
+    }
+
+    fn host_component(&self, host: Host) -> usize {
+        match host {
+            Host::Cluster(c) => self.clusters[c].component,
+            Host::Site(s) => self.sites[s].component,
+        }
+    }
+}
+
+/// The components [`Mesh::control_plane`] gives one instance.
+pub(super) struct PlacedInstance {
+    /// What links read.
+    pub component: usize,
+    /// Replica 0 first.
+    pub replicas: Vec<usize>,
+    /// The common-cause process, if any.
+    pub common: Option<usize>,
+}
+
+/// `r1-z1-c1/istiod-0`: the instance with `ordinal` on `host`.
+fn instance_name(topo: &Topo, host: Host, ordinal: u32) -> String {
+    let host_name = match host {
+        Host::Cluster(c) => &topo.clusters[c].name,
+        Host::Site(s) => &topo.sites[s].name,
+    };
+    format!("{host_name}/istiod-{ordinal}")
+}
+
+/// The host's `failures` overrides with their path, and the kinds they may
+/// name.
+fn host_overrides<'t>(
+    topo: &'t Topo,
+    host: Host,
+) -> (Option<(&'t Failures, &'t str)>, &'static [Kind]) {
+    match host {
+        Host::Cluster(c) => (
+            topo.clusters[c]
+                .overrides
+                .map(|o| (o, topo.clusters[c].path.as_str())),
+            &CLUSTER_KINDS,
+        ),
+        Host::Site(s) => (
+            topo.sites[s]
+                .overrides
+                .map(|o| (o, topo.sites[s].path.as_str())),
+            &SITE_KINDS,
+        ),
     }
 }
 
@@ -246,6 +387,7 @@ fn slot(f: &Failures, kind: Kind) -> Option<&ProcessSpec> {
         Kind::ApiServer => f.api_server.as_ref(),
         Kind::EastWestGateway => f.east_west_gateway.as_ref(),
         Kind::ControlPlane => f.control_plane.as_ref(),
+        Kind::ControlPlaneCommon => f.control_plane_common.as_ref(),
         Kind::ExternalSite => f.external_site.as_ref(),
         Kind::ConfigChange => None,
     }

@@ -190,8 +190,56 @@ pub fn topology(model: &Model) -> String {
             &rows,
             2,
         ));
+        out.push_str(&replicas(model, d));
     }
     out
+}
+
+/// The replicas of a deployment's instances, each with the zone it runs
+/// in, and their common-cause process; empty when every instance is one
+/// replica without one (so one-replica listings are what they were).
+fn replicas(model: &Model, d: &crate::model::Deployment) -> String {
+    if d.instances
+        .iter()
+        .all(|i| i.replicas.len() == 1 && i.common.is_none())
+    {
+        return String::new();
+    }
+    // The zone a replica runs in is the zone on its chain (none on an
+    // external site).
+    let zone_of = |r: usize| {
+        model
+            .chain(r)
+            .find(|&x| model.components[x].kind == crate::model::Kind::Zone)
+            .map_or("-", |z| model.components[z].name.as_str())
+    };
+    let rows: Vec<Vec<String>> = d
+        .instances
+        .iter()
+        .map(|inst| {
+            let zones: Vec<&str> = inst.replicas.iter().map(|&r| zone_of(r)).collect();
+            vec![
+                inst.name.clone(),
+                inst.replicas.len().to_string(),
+                zones.join(", "),
+                inst.common
+                    .map_or("-".to_string(), |c| model.components[c].name.clone()),
+            ]
+        })
+        .collect();
+    format!(
+        "\n{}",
+        render(
+            &[
+                "instance",
+                "replicas",
+                "zone of each replica",
+                "common cause"
+            ],
+            &rows,
+            4
+        )
+    )
 }
 
 /// The verdicts of `meshsim check`.

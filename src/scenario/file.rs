@@ -309,7 +309,7 @@ pub struct ClusterSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<String>,
     /// Overrides for the cluster and what it hosts (`cluster`, `apiServer`,
-    /// `eastWestGateway`, `controlPlane`).
+    /// `eastWestGateway`, `controlPlane`, `controlPlaneCommon`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failures: Option<Failures>,
 }
@@ -320,7 +320,7 @@ pub struct ClusterSpec {
 pub struct SiteSpec {
     /// Unique among all names of the topology.
     pub name: String,
-    /// Overrides (`externalSite`, `controlPlane`).
+    /// Overrides (`externalSite`, `controlPlane`, `controlPlaneCommon`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failures: Option<Failures>,
 }
@@ -342,8 +342,12 @@ pub struct Failures {
     /// Kubernetes API servers.
     pub api_server: Option<ProcessSpec>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    /// istiod instances.
+    /// istiod replicas (each replica of every instance, independently).
     pub control_plane: Option<ProcessSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The common-cause process of each istiod instance, which takes all
+    /// its replicas down at once (absent: none).
+    pub control_plane_common: Option<ProcessSpec>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     /// East-west gateways (multi-network meshes only).
     pub east_west_gateway: Option<ProcessSpec>,
@@ -472,6 +476,10 @@ pub struct ControlPlanesSpec {
     /// Fallback scope after the nearest instance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failover: Option<Failover>,
+    /// istiod replicas of every instance (default 1); an explicit instance
+    /// may give its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<u32>,
 }
 
 /// `per:`.
@@ -532,6 +540,10 @@ pub struct InstanceSpec {
     /// Config source (default: its own cluster, or the mesh's first cluster).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config_cluster: Option<String>,
+    /// istiod replicas of this instance (default: the deployment's
+    /// `replicas`, else 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicas: Option<u32>,
 }
 
 /// One ranking claim.

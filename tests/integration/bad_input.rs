@@ -248,18 +248,115 @@ fn unknown_field_inside_a_deployment() {
 
 #[test]
 fn unknown_field_inside_control_planes() {
-    // Line 20: `      controlPlanes: { per: cluster, replicas: 2 }`.
+    // Line 20: `      controlPlanes: { per: cluster, replica: 2 }`.
     let yaml = edit(
         &generated(),
         "{ per: cluster }",
-        "{ per: cluster, replicas: 2 }",
+        "{ per: cluster, replica: 2 }",
     );
     rejects_any(
         &yaml,
-        &["20:38", "20:48"],
-        "spec.deployments[0].controlPlanes.replicas",
-        &["unknown field `replicas`", "per", "count"],
+        &["20:38", "20:47"],
+        "spec.deployments[0].controlPlanes.replica",
+        &["unknown field `replica`", "per", "count", "replicas"],
     );
+}
+
+#[test]
+fn replicas_out_of_range() {
+    // Line 20: `      controlPlanes: { per: cluster, replicas: N }`; the
+    // value's column is 48.
+    for n in ["0", "101"] {
+        let yaml = edit(
+            &generated(),
+            "{ per: cluster }",
+            &format!("{{ per: cluster, replicas: {n} }}"),
+        );
+        rejects(
+            &yaml,
+            "20:48",
+            "spec.deployments[0].controlPlanes.replicas",
+            &[&format!("{n} replicas"), "give 1 to 100 istiod replicas"],
+        );
+    }
+    // Line 24: `          - { name: cp-b, cluster: c2, replicas: 0 }`.
+    let yaml = edit(
+        &explicit(),
+        "{ name: cp-b, cluster: c2 }",
+        "{ name: cp-b, cluster: c2, replicas: 0 }",
+    );
+    rejects(
+        &yaml,
+        "24:50",
+        "spec.deployments[0].controlPlanes.instances[1].replicas",
+        &["0 replicas", "give 1 to 100"],
+    );
+    // Line 20 again, on an external placement: `external: {...}, replicas: 0`.
+    let yaml = edit(
+        &explicit(),
+        "        instances:\n          - { name: cp-a, cluster: c1 }\n          - { name: cp-b, cluster: c2 }\n        attach:\n          c1: [cp-a, cp-b]\n          c2: [cp-b, cp-a]\n",
+        "        external: { sites: [managed-cp] }\n        replicas: 0\n",
+    );
+    rejects(
+        &yaml,
+        "23:19",
+        "spec.deployments[0].controlPlanes.replicas",
+        &["0 replicas", "give 1 to 100"],
+    );
+}
+
+#[test]
+fn replicas_count_against_the_instance_limit() {
+    // 1000 clusters × 1 instance × 100 replicas × 11 deployments = 1.1
+    // million pods, over the limit of a million; without replicas the
+    // same deployments are far below it.
+    let mut yaml = edit(&generated(), "clustersPerZone: 2", "clustersPerZone: 1000");
+    yaml = edit(
+        &yaml,
+        "    - name: each\n      controlPlanes: { per: cluster }\n",
+        &(0..11)
+            .map(|d| {
+                format!(
+                    "    - {{ name: d{d}, controlPlanes: {{ per: cluster, replicas: 100 }} }}\n"
+                )
+            })
+            .collect::<String>(),
+    );
+    let msg = error_of(&yaml);
+    assert!(
+        msg.starts_with("test.yaml:") && msg.contains("spec.deployments[10]: "),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("more than 1000000 control-plane instances"),
+        "{msg}"
+    );
+    model_of(&yaml.replace("replicas: 100", "replicas: 90"));
+}
+
+#[test]
+fn common_cause_overridden_where_no_istiod_runs() {
+    // A zone cannot override controlPlaneCommon: no istiod runs on a zone.
+    let yaml = edit(
+        &explicit(),
+        "          - name: us-east-a\n",
+        "          - name: us-east-a\n            failures:\n              controlPlaneCommon: { failure: { dist: exponential, mean: 1y }, repair: { dist: fixed, value: 1h } }\n",
+    );
+    let msg = error_of(&yaml);
+    assert!(
+        msg.contains("spec.topology.regions[0].zones[0].failures.controlPlaneCommon: cannot be overridden here"),
+        "{msg}"
+    );
+    // A cluster can.
+    let yaml = edit(
+        &explicit(),
+        "              - { name: c1, proxies: 100 }\n",
+        "              - name: c1\n                proxies: 100\n                failures:\n                  controlPlaneCommon: { failure: { dist: exponential, mean: 1y }, repair: { dist: fixed, value: 1h } }\n",
+    );
+    let model = model_of(&yaml);
+    let cp_a = &model.deployments[0].instances[0];
+    assert!(cp_a.common.is_some(), "c1's istiod has its common cause");
+    assert!(model.deployments[0].instances[1].common.is_none());
 }
 
 #[test]
@@ -1465,4 +1562,22 @@ fn run_refuses_a_missing_file() {
     );
     assert!(out.stdout.is_empty());
     assert!(entries(dir.path()).is_empty(), "nothing may be written");
+}
+
+#[test]
+fn zero_replicas_is_exit_2_from_validate_and_run() {
+    let yaml = edit(
+        &generated(),
+        "{ per: cluster }",
+        "{ per: cluster, replicas: 0 }",
+    );
+    let dir = dir_with(&yaml);
+    for args in [&["validate", "bad.yaml"][..], &["run", "bad.yaml"][..]] {
+        fails_with_2(
+            dir.path(),
+            args,
+            "bad.yaml:20:48: spec.deployments[0].controlPlanes.replicas: 0 replicas; give 1 to 100 istiod replicas per instance",
+        );
+    }
+    assert_eq!(entries(dir.path()), ["bad.yaml"], "nothing written");
 }

@@ -81,6 +81,28 @@ fn simulation_matches_exact_answers() {
 }
 
 #[test]
+fn simulation_matches_exact_answers_with_replicas() {
+    // Replicas 1, 2 and 3 on every placement form, without and with a
+    // common-cause process (model.md, "Replicas"): the instance is up when
+    // its common cause and at least one replica are.
+    let mut coverage = Coverage {
+        checks: 0,
+        inside: 0,
+    };
+    for name in ["exact-replicas.yaml", "exact-replicas-common.yaml"] {
+        let yaml = std::fs::read_to_string(fixture(name)).unwrap();
+        check_against_exact(&yaml, &mut coverage);
+    }
+    assert_eq!(coverage.checks, 36, "every deployment × exact measure");
+    assert!(
+        coverage.inside as f64 >= 0.85 * coverage.checks as f64,
+        "only {} of {} exact values inside the 95% intervals",
+        coverage.inside,
+        coverage.checks
+    );
+}
+
+#[test]
 fn exact_answer_of_a_single_chain_by_hand() {
     // One cluster, its own istiod, nothing else fails but the istiod (up
     // 99 h, down 1 h on average) and the API server (up 48 h, down 2 h):

@@ -145,6 +145,7 @@ fn any_failures() -> BoxedStrategy<Failures> {
             control_plane: cp,
             east_west_gateway: g,
             external_site: s,
+            control_plane_common: None,
         })
         .boxed()
 }
@@ -358,6 +359,7 @@ fn any_deployment(
                     cluster,
                     site,
                     config_cluster: config,
+                    replicas: None,
                 })
                 .collect();
             let attach = cs

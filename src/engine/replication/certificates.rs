@@ -103,6 +103,13 @@ impl<'m> Simulator<'m> {
             for &l in self.deps.links_of(x as usize) {
                 self.replay_link(l, -(before as i64));
             }
+            // And the links of the instances x is a replica of, when it
+            // changed them.
+            for k in 0..self.changed.len() {
+                for &l in self.deps.links_of(self.changed[k] as usize) {
+                    self.replay_link(l, -(before as i64));
+                }
+            }
         }
         for l in self.deps.link_ids() {
             let start = self.cert_start[l];

@@ -8,6 +8,18 @@
 //! of the highest failed component on the way to the control plane, and,
 //! for a link that came back to life disconnected, the incident that keeps
 //! it away.
+//!
+//! An istiod instance with replicas is the one component whose own state
+//! is derived rather than drawn: it is up when its common-cause process is
+//! up and at least one replica is ([`Simulator::derive_instances`], the one
+//! place that rule lives). It is a child of its host like its replicas, so
+//! "effectively up" adds the host, as for any component. While it is down,
+//! its kind is that of what holds it down — `controlPlaneCommon` when its
+//! common cause is down, else `controlPlane` (every replica down) — so the
+//! cause tables read the kind off the chain as for any other component, and
+//! its incident is that of the failure that took it down. A replica's
+//! failure that leaves another replica up changes no instance, and so is an
+//! incident that hurts no one.
 
 use super::Simulator;
 use crate::model::deps::{LinkId, NONE};
@@ -16,12 +28,67 @@ use crate::model::Kind;
 impl<'m> Simulator<'m> {
     /// Flips the own state of component `x` and, unless a failed ancestor
     /// masks it, the effective state of its subtree.
+    /// The instances whose own state changed are left in
+    /// [`Simulator::changed`], already propagated.
     pub(super) fn flip(&mut self, x: usize) {
         self.own_up[x] = !self.own_up[x];
+        self.derive_instances(x);
         let parent = self.parent[x];
         if parent == NONE || self.eff_up[parent as usize] {
             self.propagate(x);
+            for k in 0..self.changed.len() {
+                self.propagate(self.changed[k] as usize);
+            }
         }
+    }
+
+    /// Re-derives the own state of every instance component `x` is a
+    /// replica or common cause of, after `x`'s own state changed, and leaves
+    /// those whose state changed in [`Simulator::changed`] (not yet
+    /// propagated). Work per call: the replicas of those instances, however
+    /// big the mesh.
+    #[inline]
+    pub(super) fn derive_instances(&mut self, x: usize) {
+        self.changed.clear();
+        for k in self.member_at[x]..self.member_at[x + 1] {
+            let set = self.member_of[k] as usize;
+            let instance = self.sets[set].instance as usize;
+            let (up, kind) = self.instance_state(set);
+            self.kind[instance] = kind;
+            if self.own_up[instance] != up {
+                self.own_up[instance] = up;
+                // Set by `step` when this is an incident.
+                self.last_incident[instance] = NONE;
+                self.changed.push(instance as u32);
+            }
+        }
+    }
+
+    /// Derives the own state of every instance made of replicas from its
+    /// members' (at the start of a replication).
+    pub(super) fn derive_all(&mut self) {
+        for set in 0..self.sets.len() {
+            let instance = self.sets[set].instance as usize;
+            let (up, kind) = self.instance_state(set);
+            self.own_up[instance] = up;
+            self.kind[instance] = kind;
+        }
+    }
+
+    /// Instance `set`'s own state, and the kind of what holds it down:
+    /// up when its common-cause process and some replica are. Replicas run
+    /// on the instance's host, so their own states are what counts (with
+    /// replicas in zones of a regional host, a replica would count when
+    /// it and its zone are up).
+    #[inline]
+    fn instance_state(&self, set: usize) -> (bool, Kind) {
+        let s = self.sets[set];
+        if s.common != NONE && !self.own_up[s.common as usize] {
+            return (false, Kind::ControlPlaneCommon);
+        }
+        let replicas = &self.set_replicas[s.replicas.0 as usize..s.replicas.1 as usize];
+        let up = replicas.iter().any(|&r| self.own_up[r as usize]);
+        (up, Kind::ControlPlane)
     }
 
     /// Sets the effective state of `x`, whose own state just changed while
@@ -122,5 +189,79 @@ impl<'m> Simulator<'m> {
             }
         }
         Kind::ApiServer
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::MESH;
+    use super::super::{Simulator, POD};
+    use crate::model::deps::DepIndex;
+    use crate::model::{Kind, Layout, Model};
+    use crate::scenario::Document;
+
+    /// The engine tests' two-cluster mesh with its istiod run as two
+    /// replicas, and a common-cause process.
+    fn replicated() -> Model {
+        let text = MESH
+            .replace(
+                "instances: [{ name: cp, cluster: c1 }]",
+                "instances: [{ name: cp, cluster: c1, replicas: 2 }]",
+            )
+            .replace(
+                "  deployments:",
+                "    controlPlaneCommon: { failure: { dist: exponential, mean: 1y }, repair: { dist: fixed, value: 1h } }\n  deployments:",
+            );
+        let doc = Document::parse(&text, "replicated.yaml").unwrap_or_else(|e| panic!("{e}"));
+        crate::model::build(&doc.file).unwrap_or_else(|e| panic!("{}", doc.locate(e)))
+    }
+
+    #[test]
+    fn only_the_last_replica_or_the_common_cause_takes_the_instance_down() {
+        let model = replicated();
+        let deps = DepIndex::build(&model);
+        let mut sim = Simulator::new(&model, &deps);
+        let inst = &model.deployments[0].instances[0];
+        let (r0, r1, common) = (inst.replicas[0], inst.replicas[1], inst.common.unwrap());
+        let instance = inst.component;
+        let pod = |sim: &Simulator, kind: Kind| sim.blast_sum[Layout::cell(0, POD, kind.index())];
+        sim.all_up(usize::MAX);
+        // One replica down: an incident that hurts no one.
+        let first = sim.flip_at(r0, 1.0).expect("an incident");
+        assert!(sim.eff_up[instance]);
+        assert_eq!(pod(&sim, Kind::ControlPlane), 0.0);
+        assert_eq!(sim.last_incident[instance], crate::model::deps::NONE);
+        // The last one: every proxy loses its control plane, charged to it.
+        let last = sim.flip_at(r1, 2.0).expect("an incident");
+        assert_ne!(first, last);
+        assert!(!sim.eff_up[instance]);
+        assert_eq!(pod(&sim, Kind::ControlPlane), 1.0);
+        assert_eq!(sim.last_incident[instance], last as u32);
+        assert_eq!(sim.kind[instance], Kind::ControlPlane);
+        // One back is enough.
+        sim.flip_at(r0, 3.0);
+        assert!(sim.eff_up[instance]);
+        // The common cause takes it down whatever the replicas.
+        let i = sim.flip_at(common, 4.0).expect("an incident");
+        assert!(!sim.eff_up[instance]);
+        assert_eq!(sim.kind[instance], Kind::ControlPlaneCommon);
+        assert_eq!(sim.last_incident[instance], i as u32);
+        assert_eq!(pod(&sim, Kind::ControlPlaneCommon), 1.0);
+        // Under the common cause, losing the last replica hurts no one
+        // more, and its repair brings nothing back.
+        sim.flip_at(r0, 5.0);
+        assert_eq!(pod(&sim, Kind::ControlPlane), 1.0);
+        sim.flip_at(common, 6.0);
+        assert!(!sim.eff_up[instance], "no replica is up");
+        assert_eq!(sim.kind[instance], Kind::ControlPlane);
+        sim.flip_at(r1, 7.0);
+        assert!(sim.eff_up[instance]);
+        // Every incident is a row's component: the replica or the common
+        // cause, never the instance that stands for them.
+        let rows = sim.outcome(0, 8).incidents;
+        assert!(rows.iter().all(|r| r.component != instance as u32));
+        assert!(rows
+            .iter()
+            .any(|r| r.component == r1 as u32 && r.blast == 1.0));
     }
 }

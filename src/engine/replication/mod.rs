@@ -198,6 +198,18 @@ struct LinkReads {
     share: f64,
 }
 
+/// An instance made of replicas (a [`ReplicaSet`](crate::model::ReplicaSet)),
+/// as the engine reads it.
+#[derive(Clone, Copy, Debug)]
+struct SetRef {
+    /// The instance's component.
+    instance: u32,
+    /// Its common-cause process's component, or NONE.
+    common: u32,
+    /// Its replicas: `set_replicas[replicas.0..replicas.1]`.
+    replicas: (u32, u32),
+}
+
 /// Reusable per-thread simulation state.
 pub struct Simulator<'m> {
     model: &'m Model,
@@ -218,6 +230,16 @@ pub struct Simulator<'m> {
     /// Children of component x: `children[child_at[x]..child_at[x + 1]]`.
     child_at: Table<usize>,
     children: Table<u32>,
+    /// Instances made of replicas, and their replicas' components.
+    sets: Vec<SetRef>,
+    set_replicas: Vec<u32>,
+    /// The sets component x is a member of (a replica or common-cause
+    /// process): `member_of[member_at[x]..member_at[x + 1]]`.
+    member_at: Vec<usize>,
+    member_of: Vec<u32>,
+    /// Scratch: the set instances whose own state the last member
+    /// transition changed.
+    changed: Vec<u32>,
     cluster: Table<ClusterRef>,
     total_proxies: f64,
     start_ms: u64,
@@ -358,6 +380,38 @@ impl<'m> Simulator<'m> {
                 fill[p as usize] += 1;
             }
         }
+        let mut set_replicas = Vec::new();
+        let mut member_pairs = Vec::new();
+        let sets = model
+            .replica_sets
+            .iter()
+            .enumerate()
+            .map(|(k, set)| {
+                let start = set_replicas.len() as u32;
+                set_replicas.extend(set.replicas.iter().map(|&r| r as u32));
+                for &m in set.replicas.iter().chain(&set.common) {
+                    // Members share the instance's parent, so a member's
+                    // failure masked by its host changes nothing visible
+                    // (`step` relies on it).
+                    assert_eq!(parent[m], parent[set.instance], "a replica off its host");
+                    member_pairs.push((m, k as u32));
+                }
+                SetRef {
+                    instance: set.instance as u32,
+                    common: set.common.map_or(NONE, |c| c as u32),
+                    replicas: (start, set_replicas.len() as u32),
+                }
+            })
+            .collect();
+        member_pairs.sort_by_key(|&(m, _)| m);
+        let mut member_at = vec![0usize; n + 1];
+        for &(m, _) in &member_pairs {
+            member_at[m + 1] += 1;
+        }
+        for i in 0..n {
+            member_at[i + 1] += member_at[i];
+        }
+        let member_of = member_pairs.into_iter().map(|(_, k)| k).collect();
         let total_proxies = model.total_proxies() as f64;
         let ms = |h: f64| (h * MS_PER_HOUR).round() as u64;
         let ttl_ms = ms(model.cert.ttl_hours).max(1);
@@ -384,6 +438,11 @@ impl<'m> Simulator<'m> {
                 .collect(),
             child_at: child_at.into(),
             children: children.into(),
+            sets,
+            set_replicas,
+            member_at,
+            member_of,
+            changed: Vec::new(),
             cluster: model
                 .clusters
                 .iter()
@@ -576,6 +635,7 @@ impl<'m> Simulator<'m> {
     /// the current component states, so the sums are built by the same
     /// code that maintains them.
     pub(super) fn evaluate_all(&mut self) {
+        self.derive_all();
         for x in 0..self.components {
             self.eff_up[x] = self.model.chain(x).all(|y| self.own_up[y]);
         }
@@ -631,9 +691,18 @@ impl<'m> Simulator<'m> {
             process.failure.sample(&mut self.rngs[x])
         };
         self.queue.replace_top(t + to_ms(hours), x as u32);
+        // The instances x is a replica or common cause of follow its own
+        // state, even under a failed host.
+        self.derive_instances(x);
+        if let Some(trace) = &mut self.trace {
+            for &a in &self.changed {
+                trace.transition(t, a);
+            }
+        }
         let parent = self.parent[x];
         if parent != NONE && !self.eff_up[parent as usize] {
-            // Masked by a failed ancestor: nothing anyone sees changes.
+            // Masked by a failed ancestor (which the instances x is a
+            // member of share): nothing anyone sees changes.
             return;
         }
         self.propagate(x);
@@ -658,6 +727,20 @@ impl<'m> Simulator<'m> {
         let failed = was_up.then(|| self.kind[x]);
         for &l in deps.links_of(x) {
             self.eval_link(l, t, incident, stale_share_before, failed);
+        }
+        // The instances whose state x changed: the last replica's failure
+        // (or the common cause's) takes each down, and is the incident of
+        // its links. Their links are other deployments' than x's own.
+        for k in 0..self.changed.len() {
+            let a = self.changed[k] as usize;
+            self.propagate(a);
+            if let (false, Some(i)) = (self.own_up[a], incident) {
+                self.last_incident[a] = i as u32;
+            }
+            let failed = was_up.then(|| self.kind[a]);
+            for &l in deps.links_of(a) {
+                self.eval_link(l, t, incident, stale_share_before, failed);
+            }
         }
         // Connected proxies in pairs whose state did not change see only the
         // rise of the stale share.

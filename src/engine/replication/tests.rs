@@ -9,7 +9,7 @@ use crate::model::deps::DepIndex;
 use crate::model::{Kind, Model};
 use crate::scenario::Document;
 
-const MESH: &str = "apiVersion: meshsim/v1alpha1
+pub(super) const MESH: &str = "apiVersion: meshsim/v1alpha1
 kind: Scenario
 metadata:
   name: two-clusters

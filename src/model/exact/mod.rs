@@ -50,7 +50,7 @@ use stale::StaleWeights;
 /// `[deployment][measure]`; `None` for `traffic`, and for `badConfig`
 /// when the scenario has no config changes.
 pub fn unavailability(model: &Model) -> Vec<[Option<f64>; Measure::COUNT]> {
-    let a: Vec<f64> = model.components.iter().map(|c| c.availability()).collect();
+    let a = model.availabilities();
     let live: Vec<f64> = model
         .clusters
         .iter()

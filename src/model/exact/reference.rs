@@ -15,7 +15,7 @@ const WORK_BUDGET: u64 = 200_000_000;
 /// `[deployment][measure]`; `None` for `traffic` and where the work budget
 /// is exceeded.
 pub(super) fn unavailability(model: &Model) -> Vec<[Option<f64>; Measure::COUNT]> {
-    let a: Vec<f64> = model.components.iter().map(|c| c.availability()).collect();
+    let a = model.availabilities();
     let total = model.total_proxies() as f64;
     let live: Vec<f64> = model
         .clusters
