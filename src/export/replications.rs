@@ -29,11 +29,13 @@ use polars::prelude::{
     StringChunked, UInt64Chunked,
 };
 use std::fs::File;
+use std::io::BufWriter;
 
 /// Streams outcomes into `replications.parquet` as the engine reduces them.
 pub struct ReplicationWriter {
     file: AtomicFile,
-    writer: polars::io::parquet::write::BatchedWriter<File>,
+    /// Buffered: the writer writes its metadata a field at a time.
+    writer: polars::io::parquet::write::BatchedWriter<BufWriter<File>>,
     deployments: Vec<String>,
     measures: Vec<Measure>,
     /// Replications per row group.
@@ -65,7 +67,7 @@ impl ReplicationWriter {
             .file()
             .try_clone()
             .with_context(|| format!("cannot reopen {REPLICATIONS_PARQUET}"))?;
-        let writer = ParquetWriter::new(handle)
+        let writer = ParquetWriter::new(BufWriter::new(handle))
             .set_parallel(false)
             .batched(empty.schema())?;
         let group = replications_per_row_group(deployments.len(), measures.len());
@@ -94,8 +96,20 @@ impl ReplicationWriter {
     /// Closes the Parquet footer and moves the file into place.
     pub fn finish(mut self) -> anyhow::Result<()> {
         self.flush()?;
-        self.writer.finish()?;
+        let size = self.writer.finish()?;
+        // Dropping the buffer writes its rest but cannot report an error:
+        // the file's length says whether every byte arrived.
         drop(self.writer);
+        let written = self
+            .file
+            .file()
+            .metadata()
+            .with_context(|| format!("cannot write {REPLICATIONS_PARQUET}"))?
+            .len();
+        anyhow::ensure!(
+            written == size,
+            "cannot write {REPLICATIONS_PARQUET}: {written} of its {size} bytes reached the disk"
+        );
         self.file.commit()
     }
 }
