@@ -47,10 +47,22 @@ impl<'m> Simulator<'m> {
     /// those whose state changed in [`Simulator::changed`] (not yet
     /// propagated). Work per call: the replicas of those instances, however
     /// big the mesh.
-    #[inline]
+    #[inline(always)]
     pub(super) fn derive_instances(&mut self, x: usize) {
         self.changed.clear();
-        for k in self.member_at[x]..self.member_at[x + 1] {
+        let (from, to) = (self.member_at[x], self.member_at[x + 1]);
+        // Most components are no replica or common cause of anything
+        // (every one, without replicas): one comparison, no call.
+        if from != to {
+            self.derive_members(from, to);
+        }
+    }
+
+    /// [`Simulator::derive_instances`] for a component that is a member of
+    /// the instances at `from..to` of `member_of`.
+    #[inline(never)]
+    fn derive_members(&mut self, from: usize, to: usize) {
+        for k in from..to {
             let set = self.member_of[k] as usize;
             let instance = self.sets[set].instance as usize;
             let (up, kind) = self.instance_state(set);
