@@ -329,60 +329,72 @@ fn expand(path: &str, kind: FieldKind, r: &RangeSpec, o: &Origin) -> Result<Vec<
         ));
     }
     let n = r.steps as usize;
-    let mut out = Vec::with_capacity(n);
-    for i in 0..n {
-        let t = i as f64 / (n - 1) as f64;
-        let x = match r.scale {
-            RangeScale::Linear => from.number + t * (to.number - from.number),
-            RangeScale::Log => (from.number.ln() + t * (to.number.ln() - from.number.ln())).exp(),
-        };
-        // The ends are written as given, so a range and a list of the
-        // same values make the same points. The values between are
-        // rounded to what a person would write (3 significant digits of a
-        // duration in the unit that reads best, 4 of other numbers): the
-        // point runs at the rounded value, which the text and the number
-        // columns both carry, and the tables read `2.09d`, not
-        // `50.1762h`. The spacing moves by at most 0.5%.
-        let text = if i == 0 {
-            r.from.0.clone()
-        } else if i == n - 1 {
-            r.to.0.clone()
-        } else {
-            match kind {
-                FieldKind::Duration => readable_duration(x),
-                FieldKind::Rate => format!("{}/y", significant(x, 4)),
-                FieldKind::Number => significant(x, 4),
-                FieldKind::Count => {
-                    let whole = x.round();
-                    if (x - whole).abs() > 1e-6 * x.abs().max(1.0) {
-                        return Err(o.error(
-                            "range.steps",
-                            format!(
-                                "`{path}` is a count, and {} steps from {} to {} give {}, not a whole number; choose steps so every value is whole, or list the values",
-                                r.steps, r.from.0, r.to.0, short(x)
-                            ),
-                        ));
+    // The ends are written as given, so a range and a list of the same
+    // values make the same points. The values between are rounded to what
+    // a person would write — 3 significant digits of a duration in the unit
+    // that reads best, 4 of other numbers, more only where a fine range
+    // needs them to keep its values apart — so the tables read `2.09d`,
+    // not `50.1762h`. The point runs at the rounded value, which the text
+    // and the number columns both carry; the spacing moves by at most 0.5%.
+    'digits: for extra in 0..=MORE_DIGITS {
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            let t = i as f64 / (n - 1) as f64;
+            let x = match r.scale {
+                RangeScale::Linear => from.number + t * (to.number - from.number),
+                RangeScale::Log => {
+                    (from.number.ln() + t * (to.number.ln() - from.number.ln())).exp()
+                }
+            };
+            let text = if i == 0 {
+                r.from.0.clone()
+            } else if i == n - 1 {
+                r.to.0.clone()
+            } else {
+                match kind {
+                    FieldKind::Duration => readable_duration(x, 3 + extra),
+                    FieldKind::Rate => format!("{}/y", significant(x, 4 + extra)),
+                    FieldKind::Number => significant(x, 4 + extra),
+                    FieldKind::Count => {
+                        let whole = x.round();
+                        if (x - whole).abs() > 1e-6 * x.abs().max(1.0) {
+                            return Err(o.error(
+                                "range.steps",
+                                format!(
+                                    "`{path}` is a count, and {} steps from {} to {} give {}, not a whole number; choose steps so every value is whole, or list the values",
+                                    r.steps, r.from.0, r.to.0, short(x)
+                                ),
+                            ));
+                        }
+                        format!("{whole}")
                     }
-                    format!("{whole}")
+                }
+            };
+            let v = value(path, kind, &text).map_err(|m| o.error("range", m))?;
+            if let Some(prev) = out.last().map(|p: &Value| p.number) {
+                if v.number <= prev {
+                    if extra < MORE_DIGITS && kind != FieldKind::Count {
+                        continue 'digits;
+                    }
+                    return Err(o.error(
+                        "range.steps",
+                        format!(
+                            "{} steps from {} to {} repeat a value ({text}); use fewer steps",
+                            r.steps, r.from.0, r.to.0
+                        ),
+                    ));
                 }
             }
-        };
-        let v = value(path, kind, &text).map_err(|m| o.error("range", m))?;
-        if let Some(prev) = out.last().map(|p: &Value| p.number) {
-            if v.number <= prev {
-                return Err(o.error(
-                    "range.steps",
-                    format!(
-                        "{} steps from {} to {} repeat a value ({text}); use fewer steps",
-                        r.steps, r.from.0, r.to.0
-                    ),
-                ));
-            }
+            out.push(v);
         }
-        out.push(v);
+        return Ok(out);
     }
-    Ok(out)
+    unreachable!("the last round of digits returns")
 }
+
+/// How many digits past the readable ones a fine range may take to keep
+/// its values apart.
+const MORE_DIGITS: i32 = 6;
 
 /// A number with 6 significant digits and no trailing zeros: short
 /// enough to read in a table, exact enough for a curve.
@@ -391,15 +403,15 @@ pub fn short(x: f64) -> String {
 }
 
 /// `hours` as a duration in the unit that reads best — minutes below an
-/// hour, hours below three days, days from there — to 3 significant
-/// digits: `51m`, `7.07h`, `4.37d`.
-fn readable_duration(hours: f64) -> String {
+/// hour, hours below three days, days from there — to `digits`
+/// significant digits: `51m`, `7.07h`, `4.37d` with 3.
+fn readable_duration(hours: f64, digits: i32) -> String {
     if hours < 1.0 {
-        format!("{}m", significant(hours * 60.0, 3))
+        format!("{}m", significant(hours * 60.0, digits))
     } else if hours < 72.0 {
-        format!("{}h", significant(hours, 3))
+        format!("{}h", significant(hours, digits))
     } else {
-        format!("{}d", significant(hours / 24.0, 3))
+        format!("{}d", significant(hours / 24.0, digits))
     }
 }
 
@@ -517,6 +529,17 @@ mod tests {
     }
 
     #[test]
+    fn a_fine_range_takes_the_digits_it_needs_and_no_more() {
+        let p = one("spec.failures.controlPlane.failure.mean=15d..1y:1000:log").unwrap();
+        let v = &p.parameters[0].values;
+        assert_eq!(v.len(), 1000);
+        assert!(v.windows(2).all(|w| w[0].number < w[1].number));
+        // Coarse: three digits.
+        let p = one("spec.failures.controlPlane.failure.mean=1d..1y:9:log").unwrap();
+        assert_eq!(p.parameters[0].values[1].text, "50.2h");
+    }
+
+    #[test]
     fn rates_are_per_year_and_counts_must_stay_whole() {
         let p = plan(
             None,
@@ -619,11 +642,12 @@ mod tests {
 
     #[test]
     fn range_durations_read_as_a_person_writes_them() {
-        assert_eq!(readable_duration(50.1762), "50.2h");
-        assert_eq!(readable_duration(104.902), "4.37d");
-        assert_eq!(readable_duration(4190.03), "175d");
-        assert_eq!(readable_duration(0.849191), "51m");
-        assert_eq!(readable_duration(1.0), "1h");
+        assert_eq!(readable_duration(50.1762, 3), "50.2h");
+        assert_eq!(readable_duration(104.902, 3), "4.37d");
+        assert_eq!(readable_duration(4190.03, 3), "175d");
+        assert_eq!(readable_duration(0.849191, 3), "51m");
+        assert_eq!(readable_duration(1.0, 3), "1h");
+        assert_eq!(readable_duration(50.1762, 5), "50.176h");
         assert_eq!(significant(0.123456, 4), "0.1235");
     }
 }
