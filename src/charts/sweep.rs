@@ -142,7 +142,7 @@ impl SweepChart {
     ) -> anyhow::Result<Self> {
         let deployments = deployments(sweep, measure);
         let multi = sweep.parameters.len() > 1;
-        let zip = study::crossover::is_zip(sweep);
+        let zip = sweep.is_zip();
         let mut subtitle = vec![if sweep.exact_only {
             "No simulation: closed-form long-run values. Log scale of downtime.".to_string()
         } else {
@@ -837,6 +837,7 @@ mod tests {
             parameters,
             points,
             exact_only,
+            mode: crate::study::SweepMode::Grid,
         }
     }
 
@@ -928,6 +929,7 @@ mod tests {
         for (i, p) in s.points.iter_mut().enumerate() {
             p.coords = vec![i, i];
         }
+        s.mode = crate::study::SweepMode::Zip;
         let svg = render_and_check(&s, "zip");
         assert!(svg.contains("Zip sweep: every parameter moves together"));
         assert!(svg.contains("along spec.failures.zone.repair.median"));

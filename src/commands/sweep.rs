@@ -117,6 +117,7 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<Sweep> {
         parameters: plan.parameters.clone(),
         points: results,
         exact_only: args.exact_only,
+        mode: plan.mode,
     };
     write_sweep(&folder, &sweep, &runs)?;
     let mut crossovers = study::find(&sweep);

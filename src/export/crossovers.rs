@@ -98,6 +98,7 @@ mod tests {
             ],
             points,
             exact_only: false,
+            mode: crate::study::SweepMode::Grid,
         };
         let cs = find(&sweep);
         assert_eq!(cs.len(), 2);

@@ -174,6 +174,7 @@ mod tests {
                 })
                 .collect(),
             exact_only: true,
+            mode: crate::study::SweepMode::Grid,
         };
         let run = PointRun {
             replications: 0,

@@ -133,6 +133,7 @@ mod tests {
                 })
                 .collect(),
             exact_only: !ci,
+            mode: crate::study::SweepMode::Grid,
         }
     }
 

@@ -153,7 +153,7 @@ impl Crossover {
 /// position along the line.
 pub fn find(sweep: &Sweep) -> Vec<Crossover> {
     let mut out = Vec::new();
-    let zip = is_zip(sweep);
+    let zip = sweep.is_zip();
     for measure in sweep.measures() {
         for (a, b) in pairs(sweep, measure) {
             for p in 0..sweep.parameters.len() {
@@ -164,25 +164,6 @@ pub fn find(sweep: &Sweep) -> Vec<Crossover> {
         }
     }
     out
-}
-
-/// Zip mode: several parameters, and the points are the diagonal (every
-/// point has one index for all of them) rather than every combination.
-/// [`Sweep`] does not carry its mode, so it is read from the points; a
-/// sweep of one parameter reads the same either way.
-pub fn is_zip(sweep: &Sweep) -> bool {
-    sweep.parameters.len() > 1
-        && sweep.points.len() == sweep.parameters[0].values.len()
-        && sweep
-            .points
-            .iter()
-            .all(|p| p.coords.windows(2).all(|w| w[0] == w[1]))
-        && sweep
-            .parameters
-            .iter()
-            .map(|p| p.values.len())
-            .product::<usize>()
-            != sweep.points.len()
 }
 
 /// The deployment pairs of a measure, in the order the points report them.

@@ -24,6 +24,7 @@ pub use text::value;
 
 use crate::model::Measure;
 use crate::results::{PairRow, SummaryRow};
+pub use crate::scenario::sweep::SweepMode;
 
 /// What a parameter's number is measured in, so that a value found between
 /// two written ones (a crossover's estimate, a refined point) can be written
@@ -99,9 +100,18 @@ pub struct Sweep {
     pub points: Vec<PointResult>,
     /// No simulation: every value is a closed form.
     pub exact_only: bool,
+    /// How the parameters' values combined into the points.
+    pub mode: SweepMode,
 }
 
 impl Sweep {
+    /// Whether several parameters move together (zip mode): then there is
+    /// one line through the points, read along each parameter, and no
+    /// parameter is held. A zip of one parameter is a plain line.
+    pub fn is_zip(&self) -> bool {
+        self.mode == SweepMode::Zip && self.parameters.len() > 1
+    }
+
     /// The measures the points answer, in summary order.
     pub fn measures(&self) -> Vec<Measure> {
         let mut out: Vec<Measure> = Vec::new();

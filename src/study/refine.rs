@@ -145,6 +145,7 @@ mod tests {
                 .map(|(i, x)| point(&[i], x - 47.3, Some(0.01)))
                 .collect(),
             exact_only: false,
+            mode: crate::study::SweepMode::Grid,
         }
     }
 

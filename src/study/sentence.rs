@@ -214,6 +214,7 @@ mod tests {
             )],
             points,
             exact_only: false,
+            mode: crate::study::SweepMode::Grid,
         }
     }
     use crate::study::PointResult;

@@ -84,6 +84,7 @@ fn sweep(days: &[f64]) -> Sweep {
         }],
         points,
         exact_only: true,
+        mode: meshsim::study::SweepMode::Grid,
     }
 }
 
@@ -179,6 +180,7 @@ fn a_simulated_sweep_brackets_the_closed_form_crossing_and_refining_finds_it() {
         }],
         points,
         exact_only: false,
+        mode: meshsim::study::SweepMode::Grid,
     };
     let found: Vec<_> = study::find(&s)
         .into_iter()

@@ -54,6 +54,7 @@ fn line(xs: &[f64], means: &[f64], scale: Scale) -> Sweep {
             .map(|(i, &m)| point(&[i], m, Some(0.1)))
             .collect(),
         exact_only: false,
+        mode: crate::study::SweepMode::Grid,
     }
 }
 
@@ -156,6 +157,7 @@ fn a_grid_walks_each_parameter_with_the_others_held() {
         ],
         points,
         exact_only: false,
+        mode: crate::study::SweepMode::Grid,
     };
     let found = find(&s);
     assert_eq!(found.len(), 2, "{found:?}");
@@ -188,6 +190,7 @@ fn a_zip_sweep_reports_the_crossing_along_each_parameter() {
             .map(|(i, &m)| point(&[i, i], m, Some(0.1)))
             .collect(),
         exact_only: false,
+        mode: crate::study::SweepMode::Zip,
     };
     let found = find(&s);
     assert_eq!(found.len(), 2, "{found:?}");
