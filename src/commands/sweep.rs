@@ -21,7 +21,8 @@ use super::sweep_points::{self, Bar, Prepared};
 use crate::cli::{SweepArgs, SweepModeArg};
 use anyhow::Context;
 use meshsim::charts;
-use meshsim::export::{write_crossovers, write_sweep, AtomicFile, Folder, PointRun};
+use meshsim::export::files::SCENARIO_YAML;
+use meshsim::export::{write_crossovers, write_sweep, Folder, PointRun};
 use meshsim::model::{self, HOURS_PER_YEAR};
 use meshsim::output::sweep::tables;
 use meshsim::plan;
@@ -93,7 +94,7 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<Sweep> {
     let out = results_dir(run, base_model)?;
     let yaml = serde_yaml_ng::to_string(&as_run).context("cannot serialise the scenario")?;
     let folder = Folder::new(&out);
-    AtomicFile::write(&folder.path("scenario.yaml")?, yaml.as_bytes())?;
+    folder.write(SCENARIO_YAML, yaml.as_bytes())?;
 
     let (results, runs, ran) = if args.exact_only {
         let results: Vec<_> = prepared

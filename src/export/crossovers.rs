@@ -10,12 +10,13 @@
 //! for the field walked along, and for every field of a zip sweep, where
 //! they all move).
 
-use super::{AtomicFile, Folder};
+use super::files::CROSSOVERS_CSV;
+use super::tables::write_csv;
+use super::Folder;
 use crate::study::crossover::Kind;
 use crate::study::{Crossover, Sweep, Unit};
-use anyhow::Context;
 use polars::df;
-use polars::prelude::{Column, CsvWriter, DataFrame, NamedFrom, PolarsResult, SerWriter, Series};
+use polars::prelude::{Column, DataFrame, NamedFrom, PolarsResult, Series};
 
 /// Writes `crossovers.csv` into `folder`, header only if there are none.
 pub fn write_crossovers(
@@ -23,13 +24,7 @@ pub fn write_crossovers(
     sweep: &Sweep,
     crossovers: &[Crossover],
 ) -> anyhow::Result<()> {
-    let path = folder.path("crossovers.csv")?;
-    let mut frame = frame(sweep, crossovers)?;
-    let mut f = AtomicFile::create(&path)?;
-    CsvWriter::new(f.file())
-        .finish(&mut frame)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    f.commit()
+    write_csv(folder, CROSSOVERS_CSV, &mut frame(sweep, crossovers)?)
 }
 
 fn frame(sweep: &Sweep, cs: &[Crossover]) -> PolarsResult<DataFrame> {

@@ -89,7 +89,14 @@ pub const RESULT_FILES: [&str; 18] = [
 
 /// The files `meshsim sweep` writes beside its points' folders, but for
 /// its charts, which are one per measure ([`is_sweep_file`]).
-pub const SWEEP_FILES: [&str; 3] = ["sweep.csv", "sweep.parquet", "crossovers.csv"];
+pub const SWEEP_FILES: [&str; 3] = [SWEEP_CSV, SWEEP_PARQUET, CROSSOVERS_CSV];
+
+/// `sweep.csv`: one row per point × deployment × measure (docs/studies.md).
+pub const SWEEP_CSV: &str = "sweep.csv";
+/// `sweep.parquet`: the same rows, typed.
+pub const SWEEP_PARQUET: &str = "sweep.parquet";
+/// `crossovers.csv`: one row per crossover or inconclusive change of sign.
+pub const CROSSOVERS_CSV: &str = "crossovers.csv";
 
 /// Is `name` one of [`SWEEP_FILES`] or a sweep chart
 /// (`sweep-<measure>.png`, `.svg`)?

@@ -8,6 +8,7 @@
 //! then `point_folder`, the point's own results folder (empty for
 //! `--exact-only`, which keeps none).
 
+use super::files::{SWEEP_CSV, SWEEP_PARQUET};
 use super::tables::{write_csv, write_parquet};
 use super::Folder;
 use crate::results::SummaryRow;
@@ -30,8 +31,8 @@ pub struct PointRun {
 /// Writes `sweep.csv` and `sweep.parquet` into `folder`, each atomically.
 pub fn write_sweep(folder: &Folder<'_>, sweep: &Sweep, runs: &[PointRun]) -> anyhow::Result<()> {
     let mut frame = sweep_frame(sweep, runs)?;
-    write_csv(folder, "sweep.csv", &mut frame)?;
-    write_parquet(folder, "sweep.parquet", &mut frame)
+    write_csv(folder, SWEEP_CSV, &mut frame)?;
+    write_parquet(folder, SWEEP_PARQUET, &mut frame)
 }
 
 fn sweep_frame(sweep: &Sweep, runs: &[PointRun]) -> PolarsResult<DataFrame> {
