@@ -26,6 +26,7 @@ mod font;
 mod frame;
 mod header;
 mod marks;
+mod png;
 mod ranking;
 pub mod style;
 mod sweep;
@@ -228,13 +229,8 @@ fn write_png<C: Chart>(
     frame: &Frame<C::Body>,
     file: AtomicFile,
 ) -> anyhow::Result<()> {
-    // The encoder writes the temporary file by its name (which ends in
-    // `.png`); the commit syncs and renames it like any other file.
-    {
-        let root = BitMapBackend::new(file.temp_path(), frame.size).into_drawing_area();
-        root.fill(&WHITE)?;
-        draw_framed(chart, results, frame, &Canvas::new(&root, true))?;
-        root.present()?;
-    }
-    file.commit()
+    // On a white buffer of our own, encoded by `png.rs`.
+    png::write(file, frame.size, |root| {
+        draw_framed(chart, results, frame, &Canvas::new(root, true))
+    })
 }

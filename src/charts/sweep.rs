@@ -248,16 +248,9 @@ impl SweepChart {
     }
 
     fn write_png(&self, dest: &Path) -> anyhow::Result<()> {
-        // The encoder writes the temporary file by its name (ending in
-        // `.png`); the commit syncs and renames it.
-        let file = AtomicFile::create(dest)?;
-        {
-            let root = BitMapBackend::new(file.temp_path(), self.size()).into_drawing_area();
-            root.fill(&WHITE)?;
-            self.draw(&root, true)?;
-            root.present()?;
-        }
-        file.commit()
+        super::png::write(AtomicFile::create(dest)?, self.size(), |root| {
+            self.draw(root, true)
+        })
     }
 
     fn draw<DB>(&self, root: &Area<DB>, bitmap: bool) -> anyhow::Result<()>

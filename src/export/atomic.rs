@@ -30,8 +30,7 @@ impl AtomicFile {
             .file_name()
             .with_context(|| format!("{} is not a file path", dest.display()))?
             .to_string_lossy();
-        // The real name last, so the extension stays (the PNG encoder picks
-        // the format from it).
+        // The real name last, so the extension stays.
         let temp = dest.with_file_name(format!(".tmp-{}-{name}", std::process::id()));
         let file =
             // create_new: never write through a file or link already there.
@@ -58,12 +57,6 @@ impl AtomicFile {
     /// The path the file will have.
     pub fn dest(&self) -> &Path {
         &self.dest
-    }
-
-    /// The temporary file's path, for writers that open it by name (the
-    /// PNG encoder); [`AtomicFile::commit`] still syncs and renames it.
-    pub fn temp_path(&self) -> &Path {
-        &self.temp
     }
 
     /// The open temporary file.
