@@ -5,9 +5,11 @@
 //! legend sits inside the plot: here every label is placed by our own
 //! layout (measured with the embedded font, never clipped). The shapes are
 //! plotters' own; only bitmap text is set glyph by glyph
-//! ([`super::typeset`] says why). In an SVG, text stays one `<text>`
+//! ([`super::typeset`] says why), each glyph drawn by plotters once and
+//! then copied (`glyphs.rs`). In an SVG, text stays one `<text>`
 //! element per label, so it can be searched and selected.
 
+use super::glyphs as recorded;
 use super::{font, typeset, Area, Backend};
 use anyhow::anyhow;
 use plotters::prelude::*;
@@ -96,7 +98,6 @@ impl<'a, DB: Backend> Canvas<'a, DB> {
             VPos::Bottom => -height,
         };
         let style = font.color(&colour).pos(Pos::new(HPos::Left, VPos::Top));
-        let mut buf = [0u8; 4];
         for typeset::Glyph { c, pen, bearing } in glyphs {
             if c.is_whitespace() {
                 continue;
@@ -104,8 +105,12 @@ impl<'a, DB: Backend> Canvas<'a, DB> {
             // plotters draws a glyph's ink from the given x: put it where
             // the pen plus the side bearing says.
             let x = pos.0 + dx + pen.round() as i32 + bearing.floor() as i32;
-            self.area
-                .draw_text(c.encode_utf8(&mut buf), &style, (x, pos.1 + dy))?;
+            // Drawn by plotters once per thread, then copied (glyphs.rs).
+            let pixels = recorded::pixels(c, &style)?;
+            self.area.draw(&recorded::Glyph {
+                at: (x, pos.1 + dy),
+                pixels,
+            })?;
         }
         Ok(())
     }

@@ -24,6 +24,7 @@ mod canvas;
 mod cause;
 mod font;
 mod frame;
+mod glyphs;
 mod header;
 mod marks;
 mod png;
