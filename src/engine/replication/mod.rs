@@ -124,6 +124,9 @@ struct Status {
     state: State,
     pod_kind: u8,
     config_kind: u8,
+    /// Kind its traffic loss is charged to: `pod_kind` when istiod issues
+    /// the certificates, else what keeps the CA away.
+    cert_kind: u8,
     /// Incident its traffic loss is charged to: the one that disconnected
     /// it, or, when it came back to life disconnected, the one that keeps
     /// it from its control plane (NONE: no incident).
@@ -131,9 +134,11 @@ struct Status {
     /// Incident its traffic loss was last charged to, so that a cluster
     /// that flaps through one outage counts once in its blast radius.
     charged: u32,
-    /// When live and disconnected: when the certificate expires (ms).
+    /// When live without its certificate source: when the certificate
+    /// expires (ms).
     expiry: u64,
-    /// When connected: start of the current certificate rotation schedule.
+    /// When live with its certificate source: start of the current
+    /// certificate rotation schedule.
     anchor: i64,
     /// Start of the current disconnection (podStart spell), whose cause
     /// kind is `pod_kind`.
@@ -153,6 +158,7 @@ impl Default for Status {
             state: State::default(),
             pod_kind: 0,
             config_kind: 0,
+            cert_kind: 0,
             cause: NONE,
             charged: NONE,
             expiry: 0,
@@ -241,6 +247,10 @@ pub struct Simulator<'m> {
     /// transition changed.
     changed: Vec<u32>,
     cluster: Table<ClusterRef>,
+    /// Per cluster: the CA that signs its proxies' certificates, or NONE
+    /// when istiod does (then a link's certificate follows its
+    /// connection).
+    cluster_ca: Table<u32>,
     total_proxies: f64,
     start_ms: u64,
     end_ms: u64,
@@ -451,6 +461,9 @@ impl<'m> Simulator<'m> {
                     api_server: c.api_server as u32,
                     proxies: c.proxies,
                 })
+                .collect(),
+            cluster_ca: (0..clusters)
+                .map(|c| model.issuer.ca_of(c).map_or(NONE, |ca| ca as u32))
                 .collect(),
             total_proxies,
             start_ms,
