@@ -293,6 +293,33 @@ impl Dist {
         }
     }
 
+    /// P(T > `hours`): the survival function, for the exact `traffic`
+    /// answer, which depends on the whole distribution of a CA's outages.
+    pub fn survival(&self, hours: f64) -> f64 {
+        if hours <= 0.0 {
+            return 1.0;
+        }
+        match self {
+            Dist::Exponential { mean, .. } => (-hours / mean).exp(),
+            Dist::Weibull { shape, scale, .. } => (-(hours / scale).powf(*shape)).exp(),
+            Dist::Lognormal { mu, sigma, .. } => {
+                0.5 * libm::erfc((hours.ln() - mu) / (sigma * std::f64::consts::SQRT_2))
+            }
+            Dist::Fixed(v) => f64::from(u8::from(hours < *v)),
+            Dist::Uniform { min, max } => ((max - hours) / (max - min)).clamp(0.0, 1.0),
+        }
+    }
+
+    /// Where the survival function jumps or bends (fixed values, a
+    /// uniform's bounds): numeric integrals split there to stay exact.
+    pub fn breakpoints(&self) -> Vec<f64> {
+        match self {
+            Dist::Fixed(v) => vec![*v],
+            Dist::Uniform { min, max } => vec![*min, *max],
+            _ => Vec::new(),
+        }
+    }
+
     /// One draw, in hours.
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self {

@@ -3,8 +3,9 @@
 //! message, at its line and column), `--set` on it — and what a CA outage
 //! does to `traffic`.
 
-use crate::common::{error_of, model_of, run_meshsim, scenario};
-use meshsim::model::{Issuer, Kind};
+use crate::common::{error_of, fixture, model_of, run_meshsim, scenario, simulate};
+use meshsim::model::{Issuer, Kind, Measure};
+use meshsim::stats::t975;
 
 /// Two clusters in one zone, an external site, one istiod per cluster. The
 /// first line is line 6 (five header lines from `scenario`):
@@ -249,4 +250,163 @@ fn set_chooses_the_issuer_and_a_bad_site_fails_on_the_override() {
         err.contains("spec.certificates.site: unknown external site `hashicorp`; known: `managed-cp`, `vault`"),
         "{err}"
     );
+}
+
+/// Every summary row with an exact answer within 3.5 standard errors of
+/// it, on an interval tight enough to mean something; returns how many
+/// `traffic` rows were checked and how many intervals held the exact value.
+fn held_to_exact(yaml: &str) -> (usize, usize, usize) {
+    let model = model_of(yaml);
+    let results = simulate(&model);
+    let (mut traffic, mut checks, mut inside) = (0, 0, 0);
+    for row in &results.summary {
+        let Some(exact) = row.exact else { continue };
+        let (lo, hi) = (row.ci_low.unwrap(), row.ci_high.unwrap());
+        let hw = hi - row.unavailability;
+        let what = format!(
+            "{} {} {}: simulated {:.4e} ± {:.2e}, exact {:.4e}",
+            model.name,
+            row.deployment,
+            row.measure.name(),
+            row.unavailability,
+            hw,
+            exact
+        );
+        assert!(exact > 0.0, "{what}: too reliable to test");
+        assert!(hw < 0.1 * exact, "{what}: interval too wide");
+        let se = hw / t975(results.replications - 1);
+        assert!(
+            (row.unavailability - exact).abs() <= 3.5 * se,
+            "{what}: off by more than 3.5 SE"
+        );
+        traffic += usize::from(row.measure == Measure::Traffic);
+        checks += 1;
+        inside += usize::from(lo <= exact && exact <= hi);
+    }
+    (traffic, checks, inside)
+}
+
+#[test]
+fn simulation_matches_exact_traffic_under_cluster_and_site_issuers() {
+    let (mut traffic, mut checks, mut inside) = (0, 0, 0);
+    for name in ["exact-issuer-cluster.yaml", "exact-issuer-site.yaml"] {
+        let (t, c, i) = held_to_exact(&std::fs::read_to_string(fixture(name)).unwrap());
+        traffic += t;
+        checks += c;
+        inside += i;
+    }
+    assert_eq!(
+        traffic, 4,
+        "traffic of every deployment has an exact answer"
+    );
+    assert!(
+        inside as f64 >= 0.85 * checks as f64,
+        "only {inside} of {checks} exact values inside the 95% intervals"
+    );
+}
+
+/// One cluster of 10 proxies that never fails unless `cluster` says so,
+/// its own istiod (which never fails), certificates of 24h rotated every
+/// 12h from a CA in the cluster with process `ca`.
+fn one_cluster(cluster: &str, ca: &str) -> String {
+    scenario(&format!(
+        "  seed: 3
+  horizon: 10y
+  replications: 40
+  certificates: {{ issuer: cluster }}
+  topology: {{ regions: 1, zonesPerRegion: 1, clustersPerZone: 1, proxiesPerCluster: 10 }}
+  failures:
+{cluster}    ca: {ca}
+  deployments:
+    - {{ name: local, controlPlanes: {{ per: cluster }} }}
+"
+    ))
+}
+
+/// The exact `traffic` of a scenario (the same for every deployment).
+fn exact_traffic(model: &meshsim::model::Model) -> Option<f64> {
+    let exact = meshsim::model::exact::unavailability(model);
+    let t = exact[0][Measure::Traffic.index()];
+    assert!(exact.iter().all(|d| d[Measure::Traffic.index()] == t));
+    t
+}
+
+#[test]
+fn a_ca_outage_longer_than_the_certificate_by_hand() {
+    // The cluster never fails; its CA is up exactly 245h, then down 30h:
+    // a 275h cycle. Rotations start when the CA comes back, every 12h, so
+    // the last before the failure is at 240h (245 mod 12 = 5h before it)
+    // and the certificate has 24 − 5 = 19h left: each outage loses its
+    // last 30 − 19 = 11h. traffic = 11 / 275 = 0.04 exactly, podStart 0.
+    let model = model_of(&one_cluster(
+        "",
+        "{ failure: { dist: fixed, value: 245h }, repair: { dist: fixed, value: 30h } }",
+    ));
+    let exact = exact_traffic(&model).expect("an exact traffic");
+    assert!((exact - 0.04).abs() < 1e-9, "{exact}");
+    let results = simulate(&model);
+    let row = traffic_row(&results);
+    let (lo, hi) = (row.ci_low.unwrap(), row.ci_high.unwrap());
+    assert!(lo <= 0.04 && 0.04 <= hi, "{lo} {hi}");
+    assert!(hi - lo < 0.002, "{lo} {hi}");
+}
+
+#[test]
+fn a_cluster_back_during_a_short_ca_outage_by_hand() {
+    // The cluster is up exactly 100h, down 10h (live 100/110); its CA up
+    // 245h, down 8h. An 8h outage never outlasts a certificate (at least
+    // 12h left), so the only loss is a cluster that comes back while the
+    // CA is down, without a certificate, until the CA is back. At a moment
+    // the CA has been down for a ≤ 8h, the cluster is live but came back
+    // less than a ago with probability a/110 (it comes back once per
+    // 110h); the CA is down with age in [a, a + da) with density 1/253.
+    // So P(bad) = ∫₀⁸ a/110 da / 253 = 32 / 27830, and per live proxy
+    // traffic = (32 / 27830) / (100/110) = 35.2 / 27830 ≈ 1.2648e-3.
+    // (A rare loss, so more replications than the other cases.)
+    let text = one_cluster(
+        "    cluster: { failure: { dist: fixed, value: 100h }, repair: { dist: fixed, value: 10h } }\n",
+        "{ failure: { dist: fixed, value: 245h }, repair: { dist: fixed, value: 8h } }",
+    );
+    let model = model_of(&text.replace("replications: 40\n", "replications: 1000\n"));
+    let by_hand = 35.2 / 27830.0;
+    let exact = exact_traffic(&model).expect("an exact traffic");
+    assert!(
+        (exact - by_hand).abs() < 1e-9 * by_hand.max(1.0),
+        "{exact} vs {by_hand}"
+    );
+    let results = simulate(&model);
+    let row = traffic_row(&results);
+    let (lo, hi) = (row.ci_low.unwrap(), row.ci_high.unwrap());
+    assert!(lo <= by_hand && by_hand <= hi, "{lo} {hi} vs {by_hand}");
+    assert!(hi - lo < 0.2 * by_hand, "{lo} {hi}");
+}
+
+#[test]
+fn a_ca_that_never_fails_costs_no_traffic_and_istiod_has_no_closed_form() {
+    let model = model_of(&one_cluster(
+        "    controlPlane: { failure: { dist: fixed, value: 10h }, repair: { dist: fixed, value: 30h } }\n",
+        "null",
+    ));
+    assert_eq!(exact_traffic(&model), Some(0.0));
+    let results = simulate(&model);
+    assert_eq!(
+        traffic_row(&results).unavailability,
+        0.0,
+        "istiod's outages cost no traffic"
+    );
+    let istiod = model_of(&mesh_with(""));
+    assert_eq!(exact_traffic(&istiod), None);
+    // A site CA whose site fails too: two processes, no exact form here.
+    let both = model_of(&mesh_with(
+        "  certificates: { issuer: site, site: vault }\n  failures:\n    externalSite: { failure: { dist: exponential, mean: 1y }, repair: { dist: fixed, value: 4h } }\n    ca: { failure: { dist: exponential, mean: 1y }, repair: { dist: fixed, value: 4h } }\n",
+    ));
+    assert_eq!(exact_traffic(&both), None);
+}
+
+fn traffic_row(results: &meshsim::results::Results) -> &meshsim::results::SummaryRow {
+    results
+        .summary
+        .iter()
+        .find(|r| r.measure == Measure::Traffic)
+        .expect("a traffic row")
 }
