@@ -231,7 +231,26 @@ fn set_chooses_the_issuer_and_a_bad_site_fails_on_the_override() {
         ],
         0,
     );
-    assert!(out.contains("cluster"), "{out}");
+    assert!(
+        out.contains("\ncertificates: issuer cluster (a CA in every cluster"),
+        "{out}"
+    );
+    // Each CA, the cluster it runs in, and its own availability: c1's
+    // never fails, c2's is up 10 days of every 11.
+    let row = |ca: &str| -> Vec<&str> {
+        let line = out.lines().find(|l| l.starts_with(ca)).expect("a CA row");
+        line.split("  ")
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .collect()
+    };
+    assert_eq!(row("c1/ca"), ["c1/ca", "c1", "never fails"], "{out}");
+    assert_eq!(row("c2/ca"), ["c2/ca", "c2", "90.9091%"], "{out}");
+    let (plain, _) = run_meshsim(tmp.path(), &["validate", "s.yaml"], 0);
+    assert!(
+        !plain.contains("certificates"),
+        "istiod, the default, is not listed: {plain}"
+    );
     let (_, err) = run_meshsim(
         tmp.path(),
         &[
@@ -409,4 +428,37 @@ fn traffic_row(results: &meshsim::results::Results) -> &meshsim::results::Summar
         .iter()
         .find(|r| r.measure == Measure::Traffic)
         .expect("a traffic row")
+}
+
+#[test]
+fn a_ca_outage_is_its_own_cause_and_blast_kind_and_the_n_minus_1_table_lists_it() {
+    let yaml = std::fs::read_to_string(fixture("exact-issuer-site.yaml"))
+        .unwrap()
+        .replace("replications: 200", "replications: 20");
+    let results = simulate(&model_of(&yaml));
+    // traffic is charged to the CA alone: istiods and gateways fail often
+    // and long, but no longer sign certificates.
+    let traffic: Vec<_> = results
+        .cause
+        .iter()
+        .filter(|r| r.measure == Measure::Traffic)
+        .collect();
+    assert!(!traffic.is_empty());
+    assert!(traffic.iter().all(|r| r.kind == Kind::Ca), "{traffic:?}");
+    let blast: Vec<_> = results
+        .blast_by_kind
+        .iter()
+        .filter(|r| r.measure == Measure::Traffic)
+        .collect();
+    assert!(blast.iter().all(|r| r.kind == Kind::Ca), "{blast:?}");
+    // The site's CA serves every cluster: its worst outage hurts them all.
+    assert!(blast.iter().all(|r| r.blast_max == 1.0), "{blast:?}");
+
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("s.yaml"), &yaml).unwrap();
+    let (out, _) = run_meshsim(tmp.path(), &["blast", "s.yaml"], 0);
+    let ca_rows = out
+        .lines()
+        .filter(|l| l.split_whitespace().nth(1) == Some("ca"));
+    assert_eq!(ca_rows.count(), 3, "one row per static measure:\n{out}");
 }
