@@ -312,7 +312,7 @@ pub struct ClusterSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<String>,
     /// Overrides for the cluster and what it hosts (`cluster`, `apiServer`,
-    /// `eastWestGateway`, `controlPlane`, `controlPlaneCommon`).
+    /// `eastWestGateway`, `controlPlane`, `controlPlaneCommon`, `ca`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failures: Option<Failures>,
 }
@@ -323,7 +323,7 @@ pub struct ClusterSpec {
 pub struct SiteSpec {
     /// Unique among all names of the topology.
     pub name: String,
-    /// Overrides (`externalSite`, `controlPlane`, `controlPlaneCommon`).
+    /// Overrides (`externalSite`, `controlPlane`, `controlPlaneCommon`, `ca`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failures: Option<Failures>,
 }

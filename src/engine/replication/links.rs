@@ -245,12 +245,11 @@ impl<'m> Simulator<'m> {
     /// its child, a site's CA is reachable from every network).
     #[inline(always)]
     pub(super) fn cert_source(&self, l: LinkId, live: bool, connected: bool) -> bool {
-        let ca = self.cluster_ca[self.reads[l].link.cluster as usize];
-        if ca == NONE {
-            connected
-        } else {
-            live && self.eff_up[ca as usize]
+        if !self.has_cas {
+            return connected;
         }
+        let ca = self.cluster_ca[self.reads[l].link.cluster as usize];
+        live && self.eff_up[ca as usize]
     }
 
     pub(super) fn reachable(&self, target: &Target) -> bool {

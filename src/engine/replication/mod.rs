@@ -10,8 +10,9 @@
 //!
 //! State kept per link (the pairs of one cluster that attach alike, see
 //! [`DepIndex`]): live, connected (some attached instance reachable),
-//! config source up, the certificate clock for `traffic`, and when and why
-//! its current bad spells began. Certificates start in their long-run
+//! config source up, certificate source up (the connection itself, or the
+//! cluster's CA when one issues the certificates), the certificate clock
+//! for `traffic`, and when and why its current bad spells began. Certificates start in their long-run
 //! state: the last certificate lifetime before time 0 is replayed
 //! (`start_certificates`), since a disconnected pair's certificate depends
 //! on how long it has been disconnected, which the starting component
@@ -251,6 +252,9 @@ pub struct Simulator<'m> {
     /// when istiod does (then a link's certificate follows its
     /// connection).
     cluster_ca: Table<u32>,
+    /// Some CA issues the certificates (else `cluster_ca` is all NONE and
+    /// is never read: one predictable branch per link transition).
+    has_cas: bool,
     total_proxies: f64,
     start_ms: u64,
     end_ms: u64,
@@ -465,6 +469,7 @@ impl<'m> Simulator<'m> {
             cluster_ca: (0..clusters)
                 .map(|c| model.issuer.ca_of(c).map_or(NONE, |ca| ca as u32))
                 .collect(),
+            has_cas: model.issuer != crate::model::Issuer::Istiod,
             total_proxies,
             start_ms,
             end_ms: start_ms + ms(model.horizon_hours),
