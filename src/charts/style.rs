@@ -86,6 +86,7 @@ const KIND_COLOURS: [RGBColor; Kind::ALL.len()] = [
     RGBColor(0xd5, 0x5e, 0x00), // controlPlane
     RGBColor(0x8c, 0x51, 0x0a), // controlPlaneCommon: the control plane's vermillion, darkened
     RGBColor(0x99, 0x99, 0x99), // externalSite
+    RGBColor(0x99, 0x99, 0x33), // ca: Tol's olive, apart from the cluster's green
     RGBColor(0x88, 0x22, 0x55), // configChange
 ];
 

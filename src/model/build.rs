@@ -7,6 +7,7 @@
 //!    with unique names ([`Topo`]).
 //! 3. [`processes`](super::processes): the components of those elements
 //!    with their failure processes ([`Mesh`]).
+//!    The certificate issuer adds its CAs ([`issuer`](super::issuer)).
 //! 4. Per deployment, [`placement`](super::placement) places its istiods,
 //!    [`attachment`](super::attachment) builds each cluster's list of
 //!    them, and the mesh gives each istiod its components (its replicas,
@@ -21,6 +22,7 @@
 
 use super::attachment;
 use super::budget::Budget;
+use super::issuer;
 use super::placement;
 use super::processes::Mesh;
 use super::topology::{self, Topo};
@@ -34,6 +36,7 @@ pub fn build(file: &ScenarioFile) -> Result<Model, FieldError> {
     let run = settings::run(file)?;
     let topo = topology::expand(&spec.topology)?;
     let mut mesh = Mesh::new(&topo, &spec.failures)?;
+    let issuer = issuer::issuer(spec.certificates.as_ref(), &topo, &mut mesh)?;
     let (deployments, names) = deployments(&spec.deployments, &topo, &mut mesh)?;
     let cert = settings::cert_policy(file)?;
     let claims = claims::claims(file, &names)?;
@@ -53,6 +56,7 @@ pub fn build(file: &ScenarioFile) -> Result<Model, FieldError> {
         networks: topo.networks,
         deployments,
         cert,
+        issuer,
         claims,
         config_changes,
     })

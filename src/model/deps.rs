@@ -208,6 +208,8 @@ impl DepIndex {
         for (l, link) in links.iter().enumerate() {
             let cluster = &model.clusters[link.cluster as usize];
             let mut reads = vec![cluster.component, cluster.api_server];
+            // The CA that signs its certificates, when istiod does not.
+            reads.extend(model.issuer.ca_of(link.cluster as usize));
             for t in &targets[link.targets.0 as usize..link.targets.1 as usize] {
                 reads.extend([t.instance as usize, t.config_api as usize]);
                 if t.gateway != t.instance {

@@ -293,6 +293,33 @@ impl Dist {
         }
     }
 
+    /// P(T > `hours`): the survival function, for the exact `traffic`
+    /// answer, which depends on the whole distribution of a CA's outages.
+    pub fn survival(&self, hours: f64) -> f64 {
+        if hours <= 0.0 {
+            return 1.0;
+        }
+        match self {
+            Dist::Exponential { mean, .. } => (-hours / mean).exp(),
+            Dist::Weibull { shape, scale, .. } => (-(hours / scale).powf(*shape)).exp(),
+            Dist::Lognormal { mu, sigma, .. } => {
+                0.5 * libm::erfc((hours.ln() - mu) / (sigma * std::f64::consts::SQRT_2))
+            }
+            Dist::Fixed(v) => f64::from(u8::from(hours < *v)),
+            Dist::Uniform { min, max } => ((max - hours) / (max - min)).clamp(0.0, 1.0),
+        }
+    }
+
+    /// Where the survival function jumps or bends (fixed values, a
+    /// uniform's bounds): numeric integrals split there to stay exact.
+    pub fn breakpoints(&self) -> Vec<f64> {
+        match self {
+            Dist::Fixed(v) => vec![*v],
+            Dist::Uniform { min, max } => vec![*min, *max],
+            _ => Vec::new(),
+        }
+    }
+
     /// One draw, in hours.
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self {
@@ -553,5 +580,29 @@ mod tests {
         assert!(e.message.contains("not a parameter of `fixed`"), "{e:?}");
         let e = err("{dist: uniform, min: 1h}");
         assert!(e.message.contains("`min` and `max`"), "{e:?}");
+    }
+
+    #[test]
+    fn survival_functions_at_points_worked_by_hand() {
+        let e = (-1.0f64).exp();
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+        assert!(close(Dist::exponential(10.0).survival(10.0), e));
+        // At its scale a Weibull of any shape has e^-1 left.
+        assert!(close(Dist::weibull(0.7, 5.0).survival(5.0), e));
+        // Half a lognormal lies above its median e^mu.
+        assert!(close(Dist::lognormal(2.0, 0.8).survival(2.0f64.exp()), 0.5));
+        let fixed = Dist::Fixed(3.0);
+        assert_eq!([fixed.survival(2.9), fixed.survival(3.0)], [1.0, 0.0]);
+        let uniform = Dist::Uniform { min: 2.0, max: 4.0 };
+        assert_eq!(
+            [
+                uniform.survival(1.0),
+                uniform.survival(3.0),
+                uniform.survival(5.0)
+            ],
+            [1.0, 0.5, 0.0]
+        );
+        assert_eq!(Dist::exponential(1.0).survival(0.0), 1.0);
+        assert_eq!(uniform.breakpoints(), [2.0, 4.0]);
     }
 }

@@ -134,20 +134,20 @@ mod tests {
         let layout = Layout::new(3);
         assert_eq!(
             (layout.slots(), layout.cells(), layout.blasts()),
-            (15, 135, 150)
+            (15, 150, 165)
         );
         // Hand-worked: deployment 2, traffic (position 3), controlPlane
         // (position 5).
         assert_eq!(Layout::slot(2, Measure::Traffic as usize), 2 * 5 + 3);
         assert_eq!(
             Layout::cell(2, Measure::Traffic as usize, Kind::ControlPlane.index()),
-            (2 * 5 + 3) * 9 + 5
+            (2 * 5 + 3) * 10 + 5
         );
-        assert_eq!(Layout::cells_of(1), 45..90);
+        assert_eq!(Layout::cells_of(1), 50..100);
         assert_eq!(Layout::slots_of(2), 10..15);
         assert_eq!(layout.at(2, 1, Measure::PodStart), 2 * 15 + 5 + 1);
-        assert_eq!(Layout::blast(7, 1 + Kind::Zone.index()), 7 * 10 + 2);
-        assert_eq!(Layout::blasts_of(2), 20..30);
+        assert_eq!(Layout::blast(7, 1 + Kind::Zone.index()), 7 * 11 + 2);
+        assert_eq!(Layout::blasts_of(2), 22..33);
     }
 
     #[test]

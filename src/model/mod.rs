@@ -15,6 +15,7 @@ mod claims;
 pub mod deps;
 pub mod dist;
 pub mod exact;
+mod issuer;
 mod known;
 pub mod layout;
 mod placement;
@@ -54,13 +55,16 @@ pub enum Kind {
     ControlPlaneCommon,
     /// A site outside the mesh that hosts external control planes.
     ExternalSite,
+    /// A certificate authority that signs workload certificates instead of
+    /// istiod (`spec.certificates.issuer: cluster | site`).
+    Ca,
     /// Not a component: a bad config change (incidents of `badConfig`).
     ConfigChange,
 }
 
 impl Kind {
     /// Every kind, in report order.
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Region,
         Kind::Zone,
         Kind::Cluster,
@@ -69,6 +73,7 @@ impl Kind {
         Kind::ControlPlane,
         Kind::ControlPlaneCommon,
         Kind::ExternalSite,
+        Kind::Ca,
         Kind::ConfigChange,
     ];
 
@@ -83,6 +88,7 @@ impl Kind {
             Kind::ControlPlane => "controlPlane",
             Kind::ControlPlaneCommon => "controlPlaneCommon",
             Kind::ExternalSite => "externalSite",
+            Kind::Ca => "ca",
             Kind::ConfigChange => "configChange",
         }
     }
@@ -242,6 +248,50 @@ pub struct Deployment {
     pub attach: Vec<Vec<usize>>,
 }
 
+/// Who signs the workload certificates, so what a proxy must reach to
+/// rotate its certificate (the `traffic` measure).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Issuer {
+    /// istiod (Istio's default): rotation needs an attached istiod
+    /// reachable, as every other measure does.
+    Istiod,
+    /// A CA in every cluster (istio-csr): `cas[c]` is cluster c's CA, a
+    /// child of the cluster; rotation needs the proxy's own cluster's CA.
+    Cluster {
+        /// Per cluster, its CA's component.
+        cas: Vec<usize>,
+    },
+    /// One CA at an external site (Vault), a child of the site and
+    /// reachable from every network.
+    Site {
+        /// Index into [`Model::sites`].
+        site: usize,
+        /// The CA's component.
+        ca: usize,
+    },
+}
+
+impl Issuer {
+    /// The CA that signs the certificates of cluster `c`'s proxies;
+    /// `None` when istiod does.
+    pub fn ca_of(&self, c: usize) -> Option<usize> {
+        match self {
+            Issuer::Istiod => None,
+            Issuer::Cluster { cas } => Some(cas[c]),
+            Issuer::Site { ca, .. } => Some(*ca),
+        }
+    }
+
+    /// `istiod`, `cluster` or `site`, as the scenario spells it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Issuer::Istiod => "istiod",
+            Issuer::Cluster { .. } => "cluster",
+            Issuer::Site { .. } => "site",
+        }
+    }
+}
+
 /// Certificate policy of the sidecars.
 #[derive(Clone, Copy, Debug)]
 pub struct CertPolicy {
@@ -336,6 +386,8 @@ pub struct Model {
     pub replica_sets: Vec<ReplicaSet>,
     /// Certificates.
     pub cert: CertPolicy,
+    /// Who signs them.
+    pub issuer: Issuer,
     /// Ranking claims.
     pub claims: Vec<Claim>,
     /// Bad config changes, if the scenario has them.

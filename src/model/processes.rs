@@ -22,18 +22,20 @@ use crate::scenario::file::{Failures, ProcessSpec};
 use std::collections::BTreeMap;
 
 /// What a cluster's `failures` may override.
-const CLUSTER_KINDS: [Kind; 5] = [
+const CLUSTER_KINDS: [Kind; 6] = [
     Kind::Cluster,
     Kind::ApiServer,
     Kind::EastWestGateway,
     Kind::ControlPlane,
     Kind::ControlPlaneCommon,
+    Kind::Ca,
 ];
 /// What an external site's `failures` may override.
-const SITE_KINDS: [Kind; 3] = [
+const SITE_KINDS: [Kind; 4] = [
     Kind::ExternalSite,
     Kind::ControlPlane,
     Kind::ControlPlaneCommon,
+    Kind::Ca,
 ];
 
 /// The components of the mesh, and the domains that name them.
@@ -283,6 +285,22 @@ impl Mesh {
         Ok(c)
     }
 
+    /// The certificate authority on `host` (`<host>/ca`), a child of it,
+    /// with the host's `failures.ca` override or the kind default. Its
+    /// name alone keys its random stream, so every deployment, and every
+    /// scenario with the same host, sees the same CA history.
+    pub fn ca(&mut self, topo: &Topo, host: Host) -> Result<usize, FieldError> {
+        let (ov, allowed) = host_overrides(topo, host);
+        let process = self.defaults.pick(Kind::Ca, ov, allowed)?;
+        let host_name = match host {
+            Host::Cluster(c) => &topo.clusters[c].name,
+            Host::Site(s) => &topo.sites[s].name,
+        };
+        let name = format!("{host_name}/ca");
+        let parent = Some(self.host_component(host));
+        Ok(self.add(Kind::Ca, name, parent, process))
+    }
+
     fn host_component(&self, host: Host) -> usize {
         match host {
             Host::Cluster(c) => self.clusters[c].component,
@@ -389,6 +407,7 @@ fn slot(f: &Failures, kind: Kind) -> Option<&ProcessSpec> {
         Kind::ControlPlane => f.control_plane.as_ref(),
         Kind::ControlPlaneCommon => f.control_plane_common.as_ref(),
         Kind::ExternalSite => f.external_site.as_ref(),
+        Kind::Ca => f.ca.as_ref(),
         Kind::ConfigChange => None,
     }
 }

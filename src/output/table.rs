@@ -4,7 +4,7 @@
 
 use super::format as style;
 use crate::engine::single::{SingleFailure, STATIC_MEASURES};
-use crate::model::{Host, Model};
+use crate::model::{Host, Issuer, Model};
 use crate::results::claims::{Outcome, Settle, Verdict, EQUIVALENT_FACTOR};
 use crate::results::Results;
 use std::fmt::Write;
@@ -154,6 +154,7 @@ pub fn topology(model: &Model) -> String {
         &rows,
         4,
     ));
+    out.push_str(&issuer(model));
     for d in &model.deployments {
         let _ = writeln!(
             out,
@@ -193,6 +194,41 @@ pub fn topology(model: &Model) -> String {
         out.push_str(&replicas(model, d));
     }
     out
+}
+
+/// Who signs the certificates, and the CAs with their long-run
+/// availability; empty for istiod, the default (so listings without
+/// `spec.certificates` are what they were).
+fn issuer(model: &Model) -> String {
+    let cas: Vec<usize> = match &model.issuer {
+        Issuer::Istiod => return String::new(),
+        Issuer::Cluster { cas } => cas.clone(),
+        Issuer::Site { ca, .. } => vec![*ca],
+    };
+    let what = match &model.issuer {
+        Issuer::Site { site, .. } => format!(
+            "one CA at external site {}, reached from every network",
+            model.sites[*site].name
+        ),
+        _ => "a CA in every cluster, which its own proxies rotate with".to_string(),
+    };
+    let rows: Vec<Vec<String>> = cas
+        .iter()
+        .map(|&x| {
+            let c = &model.components[x];
+            let parent = c.parent.map_or("-", |p| model.components[p].name.as_str());
+            let up = match &c.process {
+                Some(p) => format!("{:.4}%", 100.0 * p.availability()),
+                None => "never fails".to_string(),
+            };
+            vec![c.name.clone(), parent.to_string(), up]
+        })
+        .collect();
+    format!(
+        "\ncertificates: issuer {} ({what}; istiod reachability no longer matters for traffic)\n{}",
+        model.issuer.name(),
+        render(&["ca", "runs in", "up (own process)"], &rows, 2)
+    )
 }
 
 /// The replicas of a deployment's instances, each with the zone it runs

@@ -61,6 +61,9 @@ pub struct Spec {
     /// Certificate settings of the sidecars.
     #[serde(default)]
     pub proxy: ProxySpec,
+    /// Who issues the workload certificates (absent: istiod).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificates: Option<CertificatesSpec>,
     /// The control-plane placements to compare.
     pub deployments: Vec<DeploymentSpec>,
     /// Config changes pushed through the control planes, some of them bad.
@@ -309,7 +312,7 @@ pub struct ClusterSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<String>,
     /// Overrides for the cluster and what it hosts (`cluster`, `apiServer`,
-    /// `eastWestGateway`, `controlPlane`, `controlPlaneCommon`).
+    /// `eastWestGateway`, `controlPlane`, `controlPlaneCommon`, `ca`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failures: Option<Failures>,
 }
@@ -320,7 +323,7 @@ pub struct ClusterSpec {
 pub struct SiteSpec {
     /// Unique among all names of the topology.
     pub name: String,
-    /// Overrides (`externalSite`, `controlPlane`, `controlPlaneCommon`).
+    /// Overrides (`externalSite`, `controlPlane`, `controlPlaneCommon`, `ca`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failures: Option<Failures>,
 }
@@ -354,6 +357,9 @@ pub struct Failures {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     /// External sites (and their ingress).
     pub external_site: Option<ProcessSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Certificate authorities (`spec.certificates.issuer: cluster | site`).
+    pub ca: Option<ProcessSpec>,
 }
 
 /// Time to failure and time to repair.
@@ -439,6 +445,31 @@ impl Default for ProxySpec {
             cert_grace_ratio: default_grace(),
         }
     }
+}
+
+/// `spec.certificates`: who signs the workload certificates.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CertificatesSpec {
+    /// `istiod` (default), `cluster` or `site`.
+    #[serde(default)]
+    pub issuer: IssuerKind,
+    /// The external site of the CA (`issuer: site` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+}
+
+/// `spec.certificates.issuer`.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum IssuerKind {
+    /// istiod signs the certificates (Istio's default).
+    #[default]
+    Istiod,
+    /// A CA in every cluster (cert-manager's istio-csr).
+    Cluster,
+    /// One CA at an external site (Vault).
+    Site,
 }
 
 /// One control-plane placement.

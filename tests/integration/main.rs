@@ -14,6 +14,7 @@ mod determinism;
 mod edge_cases;
 mod exact;
 mod fuzz_regressions;
+mod issuers;
 mod memory;
 mod overrides;
 mod precision;

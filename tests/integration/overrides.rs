@@ -82,7 +82,7 @@ fn each_kind_of_bad_override_has_its_message() {
         ),
         (
             &["spec.failures.zone.repair.median=6h", "spec.failure.zone.repair.median=6h"],
-            "--set #2 (spec.failure.zone.repair.median=6h): spec.failure: unknown field `failure`, expected one of `seed`, `horizon`, `warmup`, `replications`, `precision`, `topology`, `failures`, `proxy`, `deployments`, `configChanges`, `expect`, `sweep`",
+            "--set #2 (spec.failure.zone.repair.median=6h): spec.failure: unknown field `failure`, expected one of `seed`, `horizon`, `warmup`, `replications`, `precision`, `topology`, `failures`, `proxy`, `certificates`, `deployments`, `configChanges`, `expect`, `sweep`",
         ),
         (
             &["spec.deployments[name=per-cluster].controlPlanes.count=2"],

@@ -146,6 +146,7 @@ fn any_failures() -> BoxedStrategy<Failures> {
             east_west_gateway: g,
             external_site: s,
             control_plane_common: None,
+            ca: None,
         })
         .boxed()
 }
@@ -521,6 +522,7 @@ fn any_scenario() -> BoxedStrategy<ScenarioFile> {
                         topology: topology.clone(),
                         failures: failures.clone(),
                         proxy: proxy.clone(),
+                        certificates: None,
                         deployments,
                         config_changes: config_changes.clone(),
                         expect: Vec::new(),

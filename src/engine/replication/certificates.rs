@@ -18,10 +18,10 @@
 //! to the incident that caused the disconnection, once per outage.
 
 use super::links::State;
-use super::{to_ms, Simulator, POD, TRAFFIC};
+use super::{to_ms, Simulator, TRAFFIC};
 use crate::engine::rng::{stream, Stream};
 use crate::model::deps::{LinkId, NONE};
-use crate::model::Layout;
+use crate::model::{Kind, Layout};
 use rand::RngExt;
 
 /// Salt for the certificate-phase stream of a cluster.
@@ -119,8 +119,9 @@ impl<'m> Simulator<'m> {
                 (s.state.live(), s.state.connected()),
                 "the replay ends in the state at time 0"
             );
+            debug_assert_eq!(start.state.cert_lost(), s.state.cert_lost());
             s.anchor = start.anchor;
-            if s.state.disconnected() {
+            if s.state.cert_lost() {
                 s.expiry = start.expiry.max(0) as u64;
             }
         }
@@ -133,27 +134,49 @@ impl<'m> Simulator<'m> {
         let (rotation, ttl) = (self.rotation_ms, self.ttl_ms);
         let c = &mut self.cert_start[l];
         let old = c.state;
-        if !old.disconnected() && new.disconnected() {
+        if !old.cert_lost() && new.cert_lost() {
             c.expiry = cert_expiry(old.live(), t, c.anchor, rotation, ttl);
         }
-        if new.served() && !old.served() {
+        if new.cert_served() && !old.cert_served() {
             c.anchor = t;
         }
         c.state = new;
     }
 
-    /// Ends the disconnection of link `l` at `t`: its podStart spell, and
-    /// traffic lost from the certificate expiry on.
+    /// Ends the certificate-source outage of link `l` at `t`: traffic
+    /// lost from the certificate expiry on.
     #[inline(always)]
-    pub(super) fn close_disconnection(&mut self, l: LinkId, t: u64) {
-        let s = &self.status[l];
-        let (kind, since, expiry) = (s.pod_kind, s.pod_since, s.expiry);
-        self.close_spell(l, POD, kind, since, t);
-        // Usually the link reconnects before its certificate expires, and
-        // nothing else is to be done (unless the trace records it).
-        if expiry < t || self.trace.is_some() {
+    pub(super) fn close_cert_loss(&mut self, l: LinkId, t: u64) {
+        // Usually the link gets its source back before its certificate
+        // expires, and nothing is to be done (unless the trace records it).
+        if self.status[l].expiry < t || self.trace.is_some() {
             self.close_traffic(l, t);
         }
+    }
+
+    /// Why live link `l` cannot rotate its certificate: what keeps it
+    /// from its control plane when istiod issues them (the podStart
+    /// cause), else the highest failed component on its CA's chain (the CA
+    /// itself, or the site it runs at).
+    #[inline(always)]
+    pub(super) fn cert_kind(&self, l: LinkId) -> u8 {
+        let ca = self.cluster_ca[self.reads[l].link.cluster as usize];
+        if ca == NONE {
+            self.status[l].pod_kind
+        } else {
+            self.highest_down(ca as usize).unwrap_or(Kind::Ca) as u8
+        }
+    }
+
+    /// The incident of the failure that keeps live link `l` from its
+    /// certificate source (NONE when that failure is no incident).
+    pub(super) fn cert_blocking_incident(&self, l: LinkId) -> u32 {
+        let ca = self.cluster_ca[self.reads[l].link.cluster as usize];
+        if ca == NONE {
+            return self.blocking_incident(l);
+        }
+        self.highest_down_at(ca as usize)
+            .map_or(NONE, |x| self.last_incident[x as usize])
     }
 
     /// Ends the traffic spell of a disconnected link `l` at `t`. When the
@@ -161,7 +184,7 @@ impl<'m> Simulator<'m> {
     /// gets a traffic blast radius; the trace records the interval.
     pub(super) fn close_traffic(&mut self, l: LinkId, t: u64) {
         let s = self.status[l];
-        self.close_spell(l, TRAFFIC, s.pod_kind, s.expiry, t);
+        self.close_spell(l, TRAFFIC, s.cert_kind, s.expiry, t);
         let reads = self.reads[l];
         let attributed = s.cause != NONE && s.expiry < t && s.cause != s.charged;
         if attributed {
@@ -198,7 +221,9 @@ mod tests {
     use super::super::tests::{istiod, mesh, ms};
     use super::super::{Simulator, POD, TRAFFIC};
     use super::cert_expiry;
-    use crate::model::{Kind, Layout};
+    use crate::model::deps::DepIndex;
+    use crate::model::{Kind, Layout, Model};
+    use crate::scenario::Document;
 
     /// Certificates of 4 hours rotated every 2.
     const ROTATION: u64 = 2 * 3_600_000;
@@ -292,5 +317,107 @@ mod tests {
         // c2 counts once in the istiod failure's blast radius.
         let slot = Layout::slot(0, TRAFFIC) as u32;
         assert_eq!(sim.later, [(i, slot, 0.75), (i, slot, 0.25)]);
+    }
+
+    /// The two-cluster mesh with certificates from a CA in each cluster
+    /// (CAs fail once a month for an hour; the tests flip them by hand).
+    fn with_cluster_cas() -> (Model, DepIndex) {
+        let text = super::super::tests::MESH.replace(
+            "  deployments:",
+            "    ca: { failure: { dist: exponential, mean: 1mo }, repair: { dist: fixed, value: 1h } }\n  certificates: { issuer: cluster }\n  deployments:",
+        );
+        let doc = Document::parse(&text, "cas.yaml").unwrap_or_else(|e| panic!("{e}"));
+        let model = crate::model::build(&doc.file).unwrap_or_else(|e| panic!("{}", doc.locate(e)));
+        let deps = DepIndex::build(&model);
+        (model, deps)
+    }
+
+    /// Proxy-hours of measure `m` charged to `kind` in the one group.
+    fn charged(sim: &Simulator, m: usize, kind: Kind) -> f64 {
+        sim.group_pm[Layout::cell(0, m, kind.index())] / ms(1.0) as f64
+    }
+
+    #[test]
+    fn a_cluster_ca_outage_costs_traffic_after_the_expiry_and_nothing_else() {
+        let (model, deps) = with_cluster_cas();
+        let mut sim = Simulator::new(&model, &deps);
+        sim.all_up(0);
+        let ca2 = model.issuer.ca_of(1).expect("a CA");
+        // c2's CA fails at 3h: rotated at 2h, so the certificate runs out
+        // at 6h; the CA is back at 8h. 300 proxies × 2h of traffic, charged
+        // to the CA; no istiod was lost, so no podStart or config.
+        let i = sim.flip_at(ca2, 3.0).expect("a failure") as u32;
+        let l2 = deps.link_of(0, 1);
+        assert_eq!((sim.status[l2].expiry, sim.status[l2].cause), (ms(6.0), i));
+        assert!(!sim.status[l2].state.disconnected(), "istiod still serves");
+        sim.flip_at(ca2, 8.0);
+        assert_eq!(charged(&sim, TRAFFIC, Kind::Ca), 300.0 * 2.0);
+        assert_eq!(charged(&sim, TRAFFIC, Kind::ControlPlane), 0.0);
+        assert_eq!(charged(&sim, POD, Kind::Ca), 0.0);
+        let slot = Layout::slot(0, TRAFFIC) as u32;
+        assert_eq!(sim.later, [(i, slot, 0.75)]);
+    }
+
+    #[test]
+    fn with_cluster_cas_an_istiod_outage_costs_no_traffic() {
+        let (model, deps) = with_cluster_cas();
+        let mut sim = Simulator::new(&model, &deps);
+        sim.all_up(0);
+        let cp = istiod(&model);
+        // Down 3h to 9h, beyond any certificate's lifetime: podStart is
+        // lost, traffic is not (the CAs kept rotating).
+        sim.flip_at(cp, 3.0);
+        sim.flip_at(cp, 9.0);
+        assert_eq!(proxy_hours(&sim, POD), 400.0 * 6.0);
+        for kind in Kind::ALL {
+            assert_eq!(charged(&sim, TRAFFIC, kind), 0.0, "{}", kind.name());
+        }
+        assert!(sim.later.is_empty());
+    }
+
+    #[test]
+    fn a_cluster_back_while_its_ca_is_down_has_no_certificate() {
+        let (model, deps) = with_cluster_cas();
+        let mut sim = Simulator::new(&model, &deps);
+        sim.all_up(0);
+        let (ca2, c2) = (
+            model.issuer.ca_of(1).expect("a CA"),
+            model.clusters[1].component,
+        );
+        // c2 dies at 1h; its CA fails at 2h (masked: no incident); c2 is
+        // back at 3h without a certificate: traffic lost at once until the
+        // CA is back at 5h, charged to no incident (the CA's failure was
+        // none), to kind ca.
+        sim.flip_at(c2, 1.0);
+        let incidents = sim.incidents.len();
+        sim.flip_at(ca2, 2.0);
+        assert_eq!(sim.incidents.len(), incidents, "masked: no incident");
+        sim.flip_at(c2, 3.0);
+        let l2 = deps.link_of(0, 1);
+        assert_eq!(sim.status[l2].expiry, ms(3.0));
+        sim.flip_at(ca2, 5.0);
+        assert_eq!(charged(&sim, TRAFFIC, Kind::Ca), 300.0 * 2.0);
+        assert!(sim.later.is_empty(), "a masked failure is no incident");
+    }
+
+    #[test]
+    fn a_cluster_back_during_a_ca_incident_is_charged_to_it() {
+        let (model, deps) = with_cluster_cas();
+        let mut sim = Simulator::new(&model, &deps);
+        sim.all_up(0);
+        let (ca2, c2) = (
+            model.issuer.ca_of(1).expect("a CA"),
+            model.clusters[1].component,
+        );
+        // The CA fails at 1h (an incident); c2 dies at 2h, before the 4h
+        // expiry (rotated at 0), and is back at 3h without a certificate:
+        // lost 3h to 6h, charged to the CA's incident.
+        let i = sim.flip_at(ca2, 1.0).expect("a failure") as u32;
+        sim.flip_at(c2, 2.0);
+        sim.flip_at(c2, 3.0);
+        sim.flip_at(ca2, 6.0);
+        assert_eq!(charged(&sim, TRAFFIC, Kind::Ca), 300.0 * 3.0);
+        let slot = Layout::slot(0, TRAFFIC) as u32;
+        assert_eq!(sim.later, [(i, slot, 0.75)]);
     }
 }

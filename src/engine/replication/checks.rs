@@ -41,6 +41,7 @@ impl<'m> Simulator<'m> {
             (self.parent.len(), components),
             (self.child_at.len(), components + 1),
             (self.cluster.len(), clusters),
+            (self.cluster_ca.len(), clusters),
             (self.live.len(), clusters),
             (self.stale.len(), clusters),
             (self.last_incident.len(), components),
@@ -89,6 +90,8 @@ impl<'m> Simulator<'m> {
                 &mut [c.component, c.api_server].into_iter(),
             );
         }
+        let cas = self.cluster_ca.iter().copied().filter(|&ca| ca != NONE);
+        below("component", components, &mut cas.into_iter());
         for g in deps.group_ids() {
             below(
                 "deployment",

@@ -16,10 +16,12 @@ use crate::model::deps::{LinkId, Target, NONE};
 use crate::model::Kind;
 
 /// What a link's evaluation decides, which is the state of each of its
-/// member pairs: live, connected (some attached instance reachable), and
-/// config source up (that of the first reachable instance). Kept as bits,
-/// so that comparing two states and deriving the bad ones are a few
-/// integer operations.
+/// member pairs: live, connected (some attached instance reachable),
+/// config source up (that of the first reachable instance), and
+/// certificate source reachable (the connection itself when istiod issues
+/// the certificates, else the cluster's CA). Kept as bits, so that
+/// comparing two states and deriving the bad ones are a few integer
+/// operations.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(super) struct State(u8);
 
@@ -27,14 +29,27 @@ impl State {
     const LIVE: u8 = 1;
     const CONNECTED: u8 = 2;
     const CONFIG_OK: u8 = 4;
+    const CERT_OK: u8 = 8;
 
-    pub(super) fn new(live: bool, connected: bool, config_ok: bool) -> State {
+    pub(super) fn new(live: bool, connected: bool, config_ok: bool, cert_ok: bool) -> State {
         let bit = |on: bool, bit: u8| if on { bit } else { 0 };
         State(
             bit(live, State::LIVE)
                 | bit(connected, State::CONNECTED)
-                | bit(config_ok, State::CONFIG_OK),
+                | bit(config_ok, State::CONFIG_OK)
+                | bit(cert_ok, State::CERT_OK),
         )
+    }
+
+    /// Live, and cannot rotate its certificate: its clock runs to the
+    /// expiry, after which it loses `traffic`.
+    pub(super) fn cert_lost(self) -> bool {
+        self.0 & (State::LIVE | State::CERT_OK) == State::LIVE
+    }
+
+    /// Live, and rotating its certificate.
+    pub(super) fn cert_served(self) -> bool {
+        self.0 & (State::LIVE | State::CERT_OK) == State::LIVE | State::CERT_OK
     }
 
     pub(super) fn live(self) -> bool {
@@ -113,7 +128,8 @@ impl<'m> Simulator<'m> {
         } else {
             (false, false)
         };
-        let new = State::new(live, connected, config_ok);
+        let cert_ok = self.cert_source(l, live, connected);
+        let new = State::new(live, connected, config_ok, cert_ok);
         let old = self.status[l].state;
         if old == new {
             // Unchanged: like every link not listed for this event, it sees
@@ -168,18 +184,23 @@ impl<'m> Simulator<'m> {
         self.end_spells(l, old, new, t);
         if !old.disconnected() && new.disconnected() {
             let kind = self.disconnection_kind(l, failed.filter(|_| old.connected())) as u8;
-            // Lost its control plane: charged to this event's failure. Came
-            // back to life without one (no certificate at all): charged to
-            // the failure that keeps it away.
-            let cause = if old.live() {
-                incident.map_or(NONE, |i| i as u32)
-            } else {
-                self.blocking_incident(l)
-            };
-            let (rotation, ttl) = (self.rotation_ms, self.ttl_ms);
             let s = &mut self.status[l];
             s.pod_since = t;
             s.pod_kind = kind;
+        }
+        if !old.cert_lost() && new.cert_lost() {
+            // Lost its certificate source: charged to this event's failure.
+            // Came back to life without one (no certificate at all):
+            // charged to the failure that keeps it away.
+            let cause = if old.live() {
+                incident.map_or(NONE, |i| i as u32)
+            } else {
+                self.cert_blocking_incident(l)
+            };
+            let kind = self.cert_kind(l);
+            let (rotation, ttl) = (self.rotation_ms, self.ttl_ms);
+            let s = &mut self.status[l];
+            s.cert_kind = kind;
             s.expiry = cert_expiry(old.live(), t as i64, s.anchor, rotation, ttl) as u64;
             s.cause = cause;
         }
@@ -194,10 +215,11 @@ impl<'m> Simulator<'m> {
             s.config_kind = kind;
         }
         if new.served() && !old.served() {
-            // A fresh certificate on (re)connection.
-            let s = &mut self.status[l];
-            s.anchor = t as i64;
-            s.stale_since = self.stale_pm;
+            self.status[l].stale_since = self.stale_pm;
+        }
+        if new.cert_served() && !old.cert_served() {
+            // A fresh certificate when its source is back.
+            self.status[l].anchor = t as i64;
         }
         if old.live() != live && self.changes {
             let c = reads.link.cluster as usize;
@@ -208,12 +230,26 @@ impl<'m> Simulator<'m> {
         }
     }
 
-    /// Link `l`'s liveness and connection now (its config bit left clear).
+    /// Link `l`'s liveness, connection and certificate source now (its
+    /// config bit left clear).
     pub(super) fn connection(&self, l: LinkId) -> State {
         let reads = self.reads[l];
         let live = self.eff_up[reads.component as usize];
         let connected = live && self.eff_up[reads.api_server as usize] && self.serving(l).0;
-        State::new(live, connected, false)
+        State::new(live, connected, false, self.cert_source(l, live, connected))
+    }
+
+    /// Can link `l`, live or not and connected or not, rotate its
+    /// certificate: when istiod issues them, exactly when connected; else
+    /// when live and its cluster's CA is effectively up (a cluster's CA is
+    /// its child, a site's CA is reachable from every network).
+    #[inline(always)]
+    pub(super) fn cert_source(&self, l: LinkId, live: bool, connected: bool) -> bool {
+        if !self.has_cas {
+            return connected;
+        }
+        let ca = self.cluster_ca[self.reads[l].link.cluster as usize];
+        live && self.eff_up[ca as usize]
     }
 
     pub(super) fn reachable(&self, target: &Target) -> bool {

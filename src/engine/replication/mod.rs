@@ -10,8 +10,9 @@
 //!
 //! State kept per link (the pairs of one cluster that attach alike, see
 //! [`DepIndex`]): live, connected (some attached instance reachable),
-//! config source up, the certificate clock for `traffic`, and when and why
-//! its current bad spells began. Certificates start in their long-run
+//! config source up, certificate source up (the connection itself, or the
+//! cluster's CA when one issues the certificates), the certificate clock
+//! for `traffic`, and when and why its current bad spells began. Certificates start in their long-run
 //! state: the last certificate lifetime before time 0 is replayed
 //! (`start_certificates`), since a disconnected pair's certificate depends
 //! on how long it has been disconnected, which the starting component
@@ -124,6 +125,9 @@ struct Status {
     state: State,
     pod_kind: u8,
     config_kind: u8,
+    /// Kind its traffic loss is charged to: `pod_kind` when istiod issues
+    /// the certificates, else what keeps the CA away.
+    cert_kind: u8,
     /// Incident its traffic loss is charged to: the one that disconnected
     /// it, or, when it came back to life disconnected, the one that keeps
     /// it from its control plane (NONE: no incident).
@@ -131,9 +135,11 @@ struct Status {
     /// Incident its traffic loss was last charged to, so that a cluster
     /// that flaps through one outage counts once in its blast radius.
     charged: u32,
-    /// When live and disconnected: when the certificate expires (ms).
+    /// When live without its certificate source: when the certificate
+    /// expires (ms).
     expiry: u64,
-    /// When connected: start of the current certificate rotation schedule.
+    /// When live with its certificate source: start of the current
+    /// certificate rotation schedule.
     anchor: i64,
     /// Start of the current disconnection (podStart spell), whose cause
     /// kind is `pod_kind`.
@@ -153,6 +159,7 @@ impl Default for Status {
             state: State::default(),
             pod_kind: 0,
             config_kind: 0,
+            cert_kind: 0,
             cause: NONE,
             charged: NONE,
             expiry: 0,
@@ -241,6 +248,13 @@ pub struct Simulator<'m> {
     /// transition changed.
     changed: Vec<u32>,
     cluster: Table<ClusterRef>,
+    /// Per cluster: the CA that signs its proxies' certificates, or NONE
+    /// when istiod does (then a link's certificate follows its
+    /// connection).
+    cluster_ca: Table<u32>,
+    /// Some CA issues the certificates (else `cluster_ca` is all NONE and
+    /// is never read: one predictable branch per link transition).
+    has_cas: bool,
     total_proxies: f64,
     start_ms: u64,
     end_ms: u64,
@@ -452,6 +466,10 @@ impl<'m> Simulator<'m> {
                     proxies: c.proxies,
                 })
                 .collect(),
+            cluster_ca: (0..clusters)
+                .map(|c| model.issuer.ca_of(c).map_or(NONE, |ca| ca as u32))
+                .collect(),
+            has_cas: model.issuer != crate::model::Issuer::Istiod,
             total_proxies,
             start_ms,
             end_ms: start_ms + ms(model.horizon_hours),

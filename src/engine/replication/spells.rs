@@ -7,7 +7,7 @@
 //! ends, so nothing is done per deployment while time passes.
 
 use super::links::State;
-use super::{exact, Simulator, CONFIG};
+use super::{exact, Simulator, CONFIG, POD};
 use crate::model::deps::LinkId;
 use crate::model::Layout;
 
@@ -31,7 +31,12 @@ impl<'m> Simulator<'m> {
     #[inline(always)]
     pub(super) fn end_spells(&mut self, l: LinkId, old: State, new: State, t: u64) {
         if old.disconnected() && !new.disconnected() {
-            self.close_disconnection(l, t);
+            let s = &self.status[l];
+            let (kind, since) = (s.pod_kind, s.pod_since);
+            self.close_spell(l, POD, kind, since, t);
+        }
+        if old.cert_lost() && !new.cert_lost() {
+            self.close_cert_loss(l, t);
         }
         if old.config_bad() && !new.config_bad() {
             let s = &self.status[l];

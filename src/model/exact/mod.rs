@@ -19,7 +19,10 @@
 //! - `badConfig`: a proxy whose primary istiod carries each bad change for
 //!   h hours is bad with probability 1 − e^(−λh) (Poisson arrivals).
 //!
-//! `traffic` depends on durations, not just means, and has no closed form.
+//! `traffic` depends on durations, not just means, and has no closed form
+//! while istiod issues the certificates; with a CA as the issuer it
+//! depends on two independent renewal processes only, and `traffic.rs`
+//! integrates it.
 //!
 //! Cost: per cluster, `podStart` folds the attachment list once
 //! (`reach.rs`); the `endpoints` stale share, which reads every other
@@ -40,6 +43,7 @@ mod reference;
 mod stale;
 #[cfg(test)]
 mod tests;
+mod traffic;
 
 use super::{ConfigChanges, Measure, Model};
 use config::ConfigFold;
@@ -47,8 +51,9 @@ use reach::Reach;
 use stale::StaleWeights;
 
 /// Exact long-run unavailability per deployment and measure, indexed
-/// `[deployment][measure]`; `None` for `traffic`, and for `badConfig`
-/// when the scenario has no config changes.
+/// `[deployment][measure]`; `None` for `traffic` when istiod issues the
+/// certificates, and for `badConfig` when the scenario has no config
+/// changes.
 pub fn unavailability(model: &Model) -> Vec<[Option<f64>; Measure::COUNT]> {
     let a = model.availabilities();
     let live: Vec<f64> = model
@@ -65,6 +70,8 @@ pub fn unavailability(model: &Model) -> Vec<[Option<f64>; Measure::COUNT]> {
     let mut reach = Reach::new(model, &a);
     let mut config_fold = ConfigFold::new(model, &a);
     let weights = StaleWeights::new(model, &a);
+    // The same for every deployment: the CAs are the mesh's.
+    let traffic = traffic::unavailability(model, &a);
     // A cluster's own chain, which its terms condition on; reused.
     let mut base: Vec<usize> = Vec::new();
     model
@@ -93,6 +100,7 @@ pub fn unavailability(model: &Model) -> Vec<[Option<f64>; Measure::COUNT]> {
                 config += p * (live[c] - config_fold.good(dep, c, list, &base));
             }
             out[Measure::PodStart.index()] = Some(clamp(pod / live_weight));
+            out[Measure::Traffic.index()] = traffic;
             if let Some(cc) = &model.config_changes {
                 out[Measure::BadConfig.index()] =
                     Some(bad_config(model, d, cc, &live, live_weight));
