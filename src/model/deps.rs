@@ -100,8 +100,9 @@ pub struct Target {
 /// order.
 #[derive(Clone, Copy, Debug)]
 pub struct Link {
-    /// Cluster index.
-    pub cluster: u32,
+    /// Slice index (into `Model::slices`: a cluster's proxies in one zone;
+    /// the cluster's index when every cluster is zonal).
+    pub slice: u32,
     /// Its group: the links with the same member deployments.
     pub group: GroupId,
     targets: (u32, u32),
@@ -129,12 +130,15 @@ impl DepIndex {
     /// Builds the index for every component of `model`.
     pub fn build(model: &Model) -> Self {
         let n = model.components.len();
-        let clusters = model.clusters.len();
+        // Links are per slice: a regional cluster's zones live and die
+        // apart. With zonal clusters only, slices are the clusters.
+        let clusters = model.slices.len();
         let mut links: Vec<Link> = Vec::new();
         let mut targets: Vec<Target> = Vec::new();
         let mut members_of: Vec<Vec<u32>> = Vec::new();
         let mut link_of = vec![LinkId(0); model.deployments.len() * clusters];
-        for (c, _) in model.clusters.iter().enumerate() {
+        for (s, slice) in model.slices.iter().enumerate() {
+            let c = slice.cluster;
             let first_link = links.len();
             for (d, dep) in model.deployments.iter().enumerate() {
                 let list: Vec<Target> = dep.attach[c]
@@ -159,7 +163,7 @@ impl DepIndex {
                     let start = targets.len() as u32;
                     targets.extend(&list);
                     links.push(Link {
-                        cluster: c as u32,
+                        slice: s as u32,
                         group: GroupId(0),
                         targets: (start, targets.len() as u32),
                     });
@@ -167,7 +171,7 @@ impl DepIndex {
                     links.len() - 1
                 });
                 members_of[l].push(d as u32);
-                link_of[d * clusters + c] = LinkId(l as u32);
+                link_of[d * clusters + s] = LinkId(l as u32);
             }
         }
         // Groups in order of first appearance.
@@ -196,18 +200,20 @@ impl DepIndex {
             }
         };
         let mut cluster_pairs = Vec::new();
-        for (c, cluster) in model.clusters.iter().enumerate() {
+        for (s, slice) in model.slices.iter().enumerate() {
+            let api_server = model.clusters[slice.cluster].api_server;
             listed(
-                &[cluster.component, cluster.api_server],
-                c,
+                &[slice.component, api_server],
+                s,
                 &mut cluster_pairs,
-                c as u32,
+                s as u32,
             );
         }
         let mut link_pairs = Vec::new();
         for (l, link) in links.iter().enumerate() {
-            let cluster = &model.clusters[link.cluster as usize];
-            let mut reads = vec![cluster.component, cluster.api_server];
+            let slice = &model.slices[link.slice as usize];
+            let api_server = model.clusters[slice.cluster].api_server;
+            let mut reads = vec![slice.component, api_server];
             for t in &targets[link.targets.0 as usize..link.targets.1 as usize] {
                 reads.extend([t.instance as usize, t.config_api as usize]);
                 if t.gateway != t.instance {
@@ -291,12 +297,13 @@ impl DepIndex {
         &self.members[self.group_at[g]..self.group_at[g + 1]]
     }
 
-    /// The link of deployment `d` in cluster `c`.
+    /// The link of deployment `d` in slice `c` (the cluster's index when
+    /// every cluster is zonal).
     pub fn link_of(&self, d: usize, c: usize) -> LinkId {
         self.link_of[d * self.clusters + c]
     }
 
-    /// The clusters whose mesh-wide state can change with `component`.
+    /// The slices whose mesh-wide state can change with `component`.
     pub fn clusters_of(&self, component: usize) -> &[u32] {
         &self.cluster_entries[self.cluster_at[component]..self.cluster_at[component + 1]]
     }
@@ -365,7 +372,7 @@ mod tests {
         for (d, dep) in model.deployments.iter().enumerate() {
             for (c, list) in dep.attach.iter().enumerate() {
                 let link = &deps.link(deps.link_of(d, c));
-                assert_eq!(link.cluster as usize, c);
+                assert_eq!(link.slice as usize, c);
                 assert!(deps.members(link).contains(&(d as u32)));
                 let instances: Vec<u32> = deps.targets(link).iter().map(|t| t.instance).collect();
                 let expected: Vec<u32> = list
@@ -384,7 +391,7 @@ mod tests {
             let clusters: Vec<u32> = deps
                 .links_of(x)
                 .iter()
-                .map(|&l| deps.link(l).cluster)
+                .map(|&l| deps.link(l).slice)
                 .collect();
             assert!(clusters.windows(2).all(|w| w[0] <= w[1]), "component {x}");
         }
@@ -407,7 +414,7 @@ mod tests {
         for d in 0..model.deployments.len() {
             for c in 0..model.clusters.len() {
                 let link = &deps.link(deps.link_of(d, c));
-                assert_eq!(link.cluster as usize, c);
+                assert_eq!(link.slice as usize, c);
                 assert!(deps.members(link).contains(&(d as u32)));
             }
         }

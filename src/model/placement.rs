@@ -7,7 +7,11 @@
 //! - `per: region|zone` with count k: instance i of a domain goes to its
 //!   zones (or clusters) round-robin: zone `i mod zones`, and within that
 //!   zone cluster `(i div zones) mod clusters`; so 2 per region land in the
-//!   first cluster of the first two zones.
+//!   first cluster of the first two zones. In a region with regional
+//!   clusters, instance i goes to the region's cluster `i mod clusters`,
+//!   regional clusters first, then zonal ones, each in mesh order.
+//! - `per: zone` needs zonal clusters: with a regional cluster it is
+//!   refused.
 //! - `per: cluster` with count k: k instances in every cluster.
 //! - `external`: `countPerSite` instances on each listed site.
 //! - An instance's ordinal counts the instances already on its host in the
@@ -21,7 +25,7 @@
 
 use super::budget::Budget;
 use super::known::known;
-use super::topology::Topo;
+use super::topology::{Topo, REGIONAL};
 use super::{FieldError, Host};
 use crate::scenario::file::{ControlPlanesSpec, DeploymentSpec, ExternalSpec, Failover, Per};
 use std::collections::HashMap;
@@ -170,9 +174,24 @@ fn per_domain(
             format!("{count} instances per domain is beyond what fits in memory"),
         ));
     }
+    if per == Per::Zone {
+        if let Some(c) = topo.clusters.iter().find(|c| c.zone == REGIONAL) {
+            return Err(FieldError::new(
+                format!("{cpath}.per"),
+                format!("`per: zone` needs zonal clusters, but `{}` is a regional cluster (it spans several zones); use `per: region`, or `per: cluster` with `replicas` to spread each istiod's replicas over its cluster's zones", c.name),
+            ));
+        }
+    }
     match per {
         Per::Region => {
-            for r in &topo.regions {
+            for (ri, r) in topo.regions.iter().enumerate() {
+                let regional = regional_first(topo, ri);
+                if !regional.is_empty() {
+                    for i in 0..count as usize {
+                        placer.on_cluster(regional[i % regional.len()]);
+                    }
+                    continue;
+                }
                 let zones = &r.children;
                 for i in 0..count as usize {
                     let zone = &topo.zones[zones[i % zones.len()]];
@@ -202,6 +221,26 @@ fn per_domain(
         Per::Cluster => "cluster",
     };
     Ok(format!("{count} per {per_name}"))
+}
+
+/// The clusters of region `r` when it has a regional cluster: its regional
+/// clusters, then its zonal ones, each in mesh order; empty for a region
+/// of zonal clusters only. A regional cluster survives the loss of a zone,
+/// so `per: region` puts the region's first istiods there.
+fn regional_first(topo: &Topo, r: usize) -> Vec<usize> {
+    let of_region = |c: &&super::topology::Elem| c.region == r;
+    if !topo
+        .clusters
+        .iter()
+        .filter(of_region)
+        .any(|c| c.zone == REGIONAL)
+    {
+        return Vec::new();
+    }
+    let (regional, zonal): (Vec<usize>, Vec<usize>) = (0..topo.clusters.len())
+        .filter(|&c| topo.clusters[c].region == r)
+        .partition(|&c| topo.clusters[c].zone == REGIONAL);
+    regional.into_iter().chain(zonal).collect()
 }
 
 /// `external`: `countPerSite` instances on each listed site, their config

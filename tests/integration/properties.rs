@@ -223,6 +223,7 @@ fn any_topology() -> BoxedStrategy<(Topology, Vec<String>, Vec<String>)> {
                 regions: Regions::Count(r),
                 zones_per_region: Some(z),
                 clusters_per_zone: Some(c),
+                clusters_per_region: None,
                 proxies_per_cluster: Some(proxies),
                 networks,
                 external_sites: sites,
@@ -250,6 +251,7 @@ fn any_topology() -> BoxedStrategy<(Topology, Vec<String>, Vec<String>)> {
                 .map(|(ri, (zones, failures))| RegionSpec {
                     name: format!("region-{ri}"),
                     failures,
+                    clusters: Vec::new(),
                     zones: zones
                         .into_iter()
                         .enumerate()
@@ -270,6 +272,7 @@ fn any_topology() -> BoxedStrategy<(Topology, Vec<String>, Vec<String>)> {
                                             Some(_) => proxies,
                                         },
                                         network: network.map(String::from),
+                                        zones: None,
                                         failures,
                                     }
                                 })
@@ -283,6 +286,7 @@ fn any_topology() -> BoxedStrategy<(Topology, Vec<String>, Vec<String>)> {
                 regions: Regions::List(regions),
                 zones_per_region: None,
                 clusters_per_zone: None,
+                clusters_per_region: None,
                 proxies_per_cluster: default_proxies,
                 networks: None,
                 external_sites: sites,

@@ -85,9 +85,9 @@ impl<'m> Simulator<'m> {
         let rotation = self.rotation_ms;
         let mut phase = (usize::MAX, 0);
         for l in self.deps.link_ids() {
-            let c = self.reads[l].link.cluster as usize;
+            let c = self.reads[l].link.slice as usize;
             if phase.0 != c {
-                let id = model.components[model.clusters[c].component].stream ^ CERT_SALT;
+                let id = model.components[model.slices[c].component].stream ^ CERT_SALT;
                 phase = (c, stream(seed, r, id).random_range(0..rotation));
             }
             self.cert_start[l] = CertStart {

@@ -70,7 +70,7 @@ impl<'m> Simulator<'m> {
         below("child", components, &mut self.children.iter().copied());
         for l in deps.link_ids() {
             let reads = &self.reads[l];
-            below("cluster", clusters, &mut [reads.link.cluster].into_iter());
+            below("cluster", clusters, &mut [reads.link.slice].into_iter());
             let targets = self.targets(l).iter();
             let mut of_link = [reads.component, reads.api_server]
                 .into_iter()
