@@ -239,6 +239,11 @@ fn simulation_matches_a_hand_worked_regional_cluster() {
     let expected: f64 = 1.0 - 0.96 * (1.0 - 0.1 * (1.0 - 0.9 * 0.9));
     assert!((expected - 0.05824).abs() < 1e-12);
     let model = model_of(&scenario(HAND));
+    let exact = meshsim::model::exact::unavailability(&model);
+    for m in [Measure::PodStart, Measure::Config, Measure::Endpoints] {
+        let got = exact[0][m.index()].expect("an exact answer");
+        assert!((got - expected).abs() < 1e-12, "exact {}: {got}", m.name());
+    }
     let results = simulate(&model);
     for m in [Measure::PodStart, Measure::Config, Measure::Endpoints] {
         let row = results

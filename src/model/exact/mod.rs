@@ -37,6 +37,7 @@ mod config;
 mod reach;
 #[cfg(test)]
 mod reference;
+pub mod regional;
 mod stale;
 #[cfg(test)]
 mod tests;
@@ -52,8 +53,8 @@ use stale::StaleWeights;
 pub fn unavailability(model: &Model) -> Vec<[Option<f64>; Measure::COUNT]> {
     if model.has_regional() {
         // The product form below reads a tree; a zone slice of a regional
-        // cluster has two parents. Not answered yet (left out, not wrong).
-        return vec![[None; Measure::COUNT]; model.deployments.len()];
+        // cluster has two parents (`regional.rs` conditions on zones).
+        return regional::unavailability(model);
     }
     let a = model.availabilities();
     let live: Vec<f64> = model
