@@ -266,3 +266,145 @@ fn simulation_matches_a_hand_worked_regional_cluster() {
         );
     }
 }
+
+/// A small deterministic generator (an LCG), so that the random
+/// topologies below are the same on every run: a statistical check on a
+/// fixed sample is a deterministic test.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+}
+
+/// A random small mesh: 1–2 regions of 1–3 zones, each zone with 0–1
+/// zonal clusters, each region with 0–2 regional clusters spanning a
+/// random ordered subset of its zones (every zone left without a cluster
+/// is spanned), proxies 1–400, two networks, and three deployments with
+/// 1–3 replicas: per region, per cluster, and explicit attachment with
+/// mesh failover.
+fn random_mesh(rng: &mut Lcg, case: u64) -> String {
+    let mut text = String::new();
+    let mut clusters: Vec<String> = Vec::new();
+    for r in 0..1 + rng.below(2) {
+        let zones = 1 + rng.below(3);
+        let zone_names: Vec<String> = (0..zones).map(|z| format!("r{r}z{z}")).collect();
+        let mut zonal = Vec::new();
+        text.push_str(&format!("      - name: r{r}\n        zones:\n"));
+        for z in &zone_names {
+            if rng.below(2) == 0 {
+                let name = format!("{z}c");
+                text.push_str(&format!(
+                    "          - {{ name: {z}, clusters: [{{ name: {name}, proxies: {}, network: n{} }}] }}\n",
+                    1 + rng.below(400),
+                    rng.below(2)
+                ));
+                zonal.push(true);
+                clusters.push(name);
+            } else {
+                text.push_str(&format!("          - {{ name: {z} }}\n"));
+                zonal.push(false);
+            }
+        }
+        let regional = rng.below(3).max(u64::from(zonal.iter().any(|z| !z)));
+        let mut covered = zonal.clone();
+        let mut lines = String::new();
+        for k in 0..regional {
+            // A random ordered subset, plus what is still uncovered on the
+            // last one.
+            let mut span: Vec<usize> = (0..zone_names.len()).filter(|_| rng.below(3) > 0).collect();
+            if k + 1 == regional {
+                let missing: Vec<usize> = (0..zone_names.len())
+                    .filter(|&z| !covered[z] && !span.contains(&z))
+                    .collect();
+                span.extend(missing);
+            }
+            if span.is_empty() {
+                span.push(rng.below(zone_names.len() as u64) as usize);
+            }
+            if rng.below(2) == 0 {
+                span.reverse();
+            }
+            for &z in &span {
+                covered[z] = true;
+            }
+            let names: Vec<&str> = span.iter().map(|&z| zone_names[z].as_str()).collect();
+            let name = format!("r{r}g{k}");
+            lines.push_str(&format!(
+                "          - {{ name: {name}, proxies: {}, network: n{}, zones: [{}] }}\n",
+                1 + rng.below(400),
+                rng.below(2),
+                names.join(", ")
+            ));
+            clusters.push(name);
+        }
+        if !lines.is_empty() {
+            text.push_str("        clusters:\n");
+            text.push_str(&lines);
+        }
+    }
+    let replicas = |rng: &mut Lcg| 1 + rng.below(3);
+    let (a, b) = (
+        &clusters[rng.below(clusters.len() as u64) as usize],
+        &clusters[rng.below(clusters.len() as u64) as usize],
+    );
+    let attach: Vec<String> = clusters.iter().map(|c| format!("{c}: [x]")).collect();
+    scenario(&format!(
+        "  seed: {case}\n  horizon: 5y\n  replications: 200\n  topology:\n    regions:\n{text}  failures:\n    region: {{ failure: {{ dist: exponential, mean: 1y }}, repair: {{ dist: exponential, mean: 1d }} }}\n    zone: {{ failure: {{ dist: exponential, mean: 2mo }}, repair: {{ dist: lognormal, median: 6h, p95: 2d }} }}\n    cluster: {{ failure: {{ dist: exponential, mean: 3mo }}, repair: {{ dist: fixed, value: 4h }} }}\n    apiServer: {{ failure: {{ dist: exponential, mean: 1mo }}, repair: {{ dist: uniform, min: 30m, max: 6h }} }}\n    eastWestGateway: {{ failure: {{ dist: exponential, mean: 20d }}, repair: {{ dist: fixed, value: 3h }} }}\n    controlPlane: {{ failure: {{ dist: exponential, mean: 4d }}, repair: {{ dist: lognormal, median: 4h, p95: 2d }} }}\n  deployments:\n    - {{ name: region, controlPlanes: {{ per: region, replicas: {} }} }}\n    - {{ name: cluster, controlPlanes: {{ per: cluster, replicas: {} }} }}\n    - name: explicit\n      controlPlanes:\n        instances: [{{ name: x, cluster: {a}, replicas: {} }}, {{ name: y, cluster: {b}, replicas: {} }}]\n        attach: {{ {} }}\n        failover: mesh\n",
+        replicas(rng),
+        replicas(rng),
+        replicas(rng),
+        replicas(rng),
+        attach.join(", ")
+    ))
+}
+
+#[test]
+fn random_regional_meshes_agree_with_their_exact_answers() {
+    // Twelve random small meshes with regional clusters and replicas:
+    // every estimate within 3.5 standard errors of the exact answer
+    // (conditioned on the zones' states), at least 85% of the exact
+    // values inside the 95% intervals, and the intervals tight enough
+    // (under 15% of the value) to mean something for most of them.
+    let mut rng = Lcg(0x5eed_2026);
+    let (mut checks, mut inside, mut tight) = (0, 0, 0);
+    for case in 0..12 {
+        let yaml = random_mesh(&mut rng, case);
+        let model = model_of(&yaml);
+        assert!(model.clusters.iter().any(|c| c.zone == REGIONAL), "{yaml}");
+        let results = simulate(&model);
+        for row in &results.summary {
+            let Some(exact) = row.exact else { continue };
+            let hw = row.ci_high.unwrap() - row.unavailability;
+            let se = hw / t975(results.replications - 1);
+            let what = format!(
+                "case {case} {} {}: simulated {:.4e} ± {:.2e}, exact {exact:.4e}\n{yaml}",
+                row.deployment,
+                row.measure.name(),
+                row.unavailability,
+                hw
+            );
+            assert!(
+                (row.unavailability - exact).abs() <= 3.5 * se.max(1e-12),
+                "{what}: off by more than 3.5 SE"
+            );
+            checks += 1;
+            inside += usize::from(row.ci_low.unwrap() <= exact && exact <= row.ci_high.unwrap());
+            tight += usize::from(hw < 0.15 * exact);
+        }
+    }
+    assert_eq!(checks, 12 * 3 * 3, "every deployment × exact measure");
+    assert!(
+        inside as f64 >= 0.85 * checks as f64,
+        "{inside} of {checks} inside"
+    );
+    assert!(
+        tight as f64 >= 0.8 * checks as f64,
+        "only {tight} of {checks} tight"
+    );
+}
