@@ -184,8 +184,8 @@ fn per_domain(
     }
     match per {
         Per::Region => {
-            for (ri, r) in topo.regions.iter().enumerate() {
-                let regional = regional_first(topo, ri);
+            let regional_first = regional_first(topo);
+            for (r, regional) in topo.regions.iter().zip(&regional_first) {
                 if !regional.is_empty() {
                     for i in 0..count as usize {
                         placer.on_cluster(regional[i % regional.len()]);
@@ -223,24 +223,30 @@ fn per_domain(
     Ok(format!("{count} per {per_name}"))
 }
 
-/// The clusters of region `r` when it has a regional cluster: its regional
-/// clusters, then its zonal ones, each in mesh order; empty for a region
+/// Per region: its clusters when it has a regional cluster, regional
+/// clusters first, then zonal ones, each in mesh order; empty for a region
 /// of zonal clusters only. A regional cluster survives the loss of a zone,
-/// so `per: region` puts the region's first istiods there.
-fn regional_first(topo: &Topo, r: usize) -> Vec<usize> {
-    let of_region = |c: &&super::topology::Elem| c.region == r;
-    if !topo
-        .clusters
-        .iter()
-        .filter(of_region)
-        .any(|c| c.zone == REGIONAL)
-    {
-        return Vec::new();
+/// so `per: region` puts the region's first istiods there. One pass over
+/// the clusters, so placing many deployments on a large mesh stays linear.
+fn regional_first(topo: &Topo) -> Vec<Vec<usize>> {
+    let mut regional = vec![Vec::new(); topo.regions.len()];
+    let mut zonal = vec![Vec::new(); topo.regions.len()];
+    for (c, cluster) in topo.clusters.iter().enumerate() {
+        match cluster.zone {
+            REGIONAL => regional[cluster.region].push(c),
+            _ => zonal[cluster.region].push(c),
+        }
     }
-    let (regional, zonal): (Vec<usize>, Vec<usize>) = (0..topo.clusters.len())
-        .filter(|&c| topo.clusters[c].region == r)
-        .partition(|&c| topo.clusters[c].zone == REGIONAL);
-    regional.into_iter().chain(zonal).collect()
+    regional
+        .into_iter()
+        .zip(zonal)
+        .map(|(mut r, z)| {
+            if !r.is_empty() {
+                r.extend(z);
+            }
+            r
+        })
+        .collect()
 }
 
 /// `external`: `countPerSite` instances on each listed site, their config

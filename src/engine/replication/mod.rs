@@ -392,7 +392,12 @@ impl<'m> Simulator<'m> {
         let mut set_replicas = Vec::new();
         let mut set_zones = Vec::new();
         let mut member_pairs = Vec::new();
-        let is_slice = |x: usize| model.slices.iter().any(|s| s.component == x);
+        // Per component: the cluster component of the regional slice it
+        // is, or NONE.
+        let mut slice_of_cluster = vec![NONE; n];
+        for sl in model.slices.iter().filter(|sl| sl.regional(model)) {
+            slice_of_cluster[sl.component] = model.clusters[sl.cluster].component as u32;
+        }
         let mut sets: Vec<SetRef> = model
             .replica_sets
             .iter()
@@ -404,15 +409,10 @@ impl<'m> Simulator<'m> {
                     // Members share the instance's parent, or run in a zone
                     // slice of it, so a member's failure masked by its host
                     // changes nothing visible (`step` relies on it).
-                    let p = parent[m] as usize;
-                    let in_slice = p != parent[set.instance] as usize && is_slice(p);
+                    let p = parent[m];
                     assert!(
-                        p == parent[set.instance] as usize
-                            || (in_slice
-                                && parent[set.instance] == {
-                                    let s = model.slices.iter().find(|s| s.component == p);
-                                    s.map_or(NONE, |s| model.clusters[s.cluster].component as u32)
-                                }),
+                        p == parent[set.instance]
+                            || slice_of_cluster[p as usize] == parent[set.instance],
                         "a replica off its host"
                     );
                     member_pairs.push((m, k as u32));
