@@ -217,7 +217,7 @@ fn simulation_matches_exact_answers_with_regional_clusters() {
         let yaml = std::fs::read_to_string(fixture(name)).unwrap();
         check_against_exact(&yaml, &mut coverage);
     }
-    assert_eq!(coverage.checks, 24, "every deployment × exact measure");
+    assert_eq!(coverage.checks, 27, "every deployment × exact measure");
     assert!(
         coverage.inside as f64 >= 0.85 * coverage.checks as f64,
         "only {} of {} exact values inside the 95% intervals",
