@@ -28,6 +28,11 @@
 //! indexed by its ids cannot be indexed out of range, and no other code can
 //! make an id (see `src/engine/table.rs`).
 //!
+//! "Cluster" here means a zone slice ([`crate::model::Slice`]): a
+//! regional cluster's proxies in each of its zones live and die apart, so
+//! they are links of their own; a zonal cluster is one slice, so with
+//! zonal clusters only the two are the same.
+//!
 //! The mesh-wide state of a cluster (live, stale endpoints) is listed
 //! separately ([`DepIndex::clusters_of`]); the engine updates it before any
 //! link reads it. Links are listed in cluster order, so a deployment's

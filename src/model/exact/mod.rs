@@ -21,6 +21,10 @@
 //!
 //! `traffic` depends on durations, not just means, and has no closed form.
 //!
+//! With regional clusters the components are no tree (a zone slice has two
+//! parents, its zone and its cluster): `regional.rs` conditions on the
+//! states of the zones they span, which restores it.
+//!
 //! Cost: per cluster, `podStart` folds the attachment list once
 //! (`reach.rs`); the `endpoints` stale share, which reads every other
 //! cluster, comes from per-zone, per-region and mesh-wide sums and the
