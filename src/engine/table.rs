@@ -178,14 +178,14 @@ mod tests {
         let doc = Document::parse(text, "ranking.yaml").expect("the shipped scenario parses");
         let model = crate::model::build(&doc.file).expect("and builds");
         let deps = DepIndex::build(&model);
-        let clusters: Table<u32, LinkId> = Table::per_link(&deps, |link| link.cluster);
+        let clusters: Table<u32, LinkId> = Table::per_link(&deps, |link| link.slice);
         assert_eq!(clusters.len(), deps.links().len());
         for l in deps.link_ids() {
-            assert_eq!(clusters[l], deps.link(l).cluster);
+            assert_eq!(clusters[l], deps.link(l).slice);
         }
         for x in 0..model.components.len() {
             for &l in deps.links_of(x) {
-                assert_eq!(clusters[l], deps.link(l).cluster);
+                assert_eq!(clusters[l], deps.link(l).slice);
             }
         }
         let groups: Table<usize, GroupId> = Table::per_group(&deps, GroupId::index);

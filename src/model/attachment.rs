@@ -3,20 +3,22 @@
 //!
 //! Rules, all deterministic:
 //! - Default attachment (`per` and `external` placements): the nearest
-//!   instance (same cluster, zone, region, else anywhere), ties given to
+//!   instance (same cluster, zone, region, else anywhere; a regional
+//!   cluster and the istiods it hosts are in no one zone), ties given to
 //!   the one with the fewest proxies assigned so far, then to the first in
 //!   placement order. `failover` appends the other instances of its scope,
 //!   nearest first.
 //! - Explicit instances: each cluster's `attach` list as given; `failover`
 //!   appends the instances of its scope missing from it, nearest first.
 //!   Their `domain` is the zone of the cluster's first listed instance (or
-//!   its external site): explicit instances have no `per`, so the domain is
-//!   where the cluster's chosen primary was placed.
+//!   its external site, or its region on a regional cluster): explicit
+//!   instances have no `per`, so the domain is where the cluster's chosen
+//!   primary was placed.
 
 use super::budget::Budget;
 use super::known::known;
 use super::placement::{Form, Placed, Placement};
-use super::topology::Topo;
+use super::topology::{Topo, REGIONAL};
 use super::{FieldError, Host};
 use crate::scenario::file::{ControlPlanesSpec, Failover, Per};
 use std::collections::HashMap;
@@ -136,12 +138,15 @@ struct Lists<'t, 'a> {
 }
 
 impl Lists<'_, '_> {
-    /// 0 same cluster, 1 same zone, 2 same region, 3 anywhere else.
+    /// 0 same cluster, 1 same zone, 2 same region, 3 anywhere else. A
+    /// regional cluster is in no one zone: for it and for an istiod it
+    /// hosts, "nearest" skips the zone (same cluster, same region, else
+    /// anywhere).
     fn distance(&self, cluster: usize, i: usize) -> u8 {
         let c = &self.topo.clusters[cluster];
         match self.instances[i].host {
             Host::Cluster(h) if h == cluster => 0,
-            Host::Cluster(h) if self.topo.clusters[h].zone == c.zone => 1,
+            Host::Cluster(h) if c.zone != REGIONAL && self.topo.clusters[h].zone == c.zone => 1,
             Host::Cluster(h) if self.topo.clusters[h].region == c.region => 2,
             _ => 3,
         }
@@ -165,11 +170,14 @@ impl Lists<'_, '_> {
         for (i, inst) in self.instances.iter().enumerate() {
             if let Host::Cluster(h) = inst.host {
                 by_cluster[h].push(i);
-                by_zone[topo.clusters[h].zone].push(i);
+                if let Some(z) = by_zone.get_mut(topo.clusters[h].zone) {
+                    z.push(i);
+                }
                 by_region[topo.clusters[h].region].push(i);
             }
         }
         let everyone: Vec<usize> = (0..n).collect();
+        let none: Vec<usize> = Vec::new();
         let scope = |c: usize| -> &[usize] {
             let cluster = &topo.clusters[c];
             match (failover, per) {
@@ -191,7 +199,7 @@ impl Lists<'_, '_> {
         for (c, cluster) in topo.clusters.iter().enumerate() {
             let candidates = [
                 &by_cluster[c],
-                &by_zone[cluster.zone],
+                by_zone.get(cluster.zone).unwrap_or(&none),
                 &by_region[cluster.region],
                 &everyone,
             ]
@@ -238,7 +246,9 @@ impl Lists<'_, '_> {
         for (i, inst) in self.instances.iter().enumerate() {
             match inst.host {
                 Host::Cluster(h) => {
-                    by_zone[topo.clusters[h].zone].push(i);
+                    if let Some(z) = by_zone.get_mut(topo.clusters[h].zone) {
+                        z.push(i);
+                    }
                     by_region[topo.clusters[h].region].push(i);
                 }
                 Host::Site(s) => by_site[s].push(i),
@@ -251,6 +261,10 @@ impl Lists<'_, '_> {
                 Failover::Mesh => &everyone,
                 Failover::Region => &by_region[topo.clusters[c].region],
                 Failover::Domain => match self.instances[primary].host {
+                    // A regional cluster's failure domain is its region.
+                    Host::Cluster(h) if topo.clusters[h].zone == REGIONAL => {
+                        &by_region[topo.clusters[h].region]
+                    }
                     Host::Cluster(h) => &by_zone[topo.clusters[h].zone],
                     Host::Site(s) => &by_site[s],
                 },

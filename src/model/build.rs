@@ -51,6 +51,7 @@ pub fn build(file: &ScenarioFile) -> Result<Model, FieldError> {
         regions: mesh.regions,
         zones: mesh.zones,
         clusters: mesh.clusters,
+        slices: mesh.slices,
         sites: mesh.sites,
         replica_sets: mesh.replica_sets,
         networks: topo.networks,

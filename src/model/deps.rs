@@ -28,6 +28,11 @@
 //! indexed by its ids cannot be indexed out of range, and no other code can
 //! make an id (see `src/engine/table.rs`).
 //!
+//! "Cluster" here means a zone slice ([`crate::model::Slice`]): a
+//! regional cluster's proxies in each of its zones live and die apart, so
+//! they are links of their own; a zonal cluster is one slice, so with
+//! zonal clusters only the two are the same.
+//!
 //! The mesh-wide state of a cluster (live, stale endpoints) is listed
 //! separately ([`DepIndex::clusters_of`]); the engine updates it before any
 //! link reads it. Links are listed in cluster order, so a deployment's
@@ -100,8 +105,9 @@ pub struct Target {
 /// order.
 #[derive(Clone, Copy, Debug)]
 pub struct Link {
-    /// Cluster index.
-    pub cluster: u32,
+    /// Slice index (into `Model::slices`: a cluster's proxies in one zone;
+    /// the cluster's index when every cluster is zonal).
+    pub slice: u32,
     /// Its group: the links with the same member deployments.
     pub group: GroupId,
     targets: (u32, u32),
@@ -129,12 +135,15 @@ impl DepIndex {
     /// Builds the index for every component of `model`.
     pub fn build(model: &Model) -> Self {
         let n = model.components.len();
-        let clusters = model.clusters.len();
+        // Links are per slice: a regional cluster's zones live and die
+        // apart. With zonal clusters only, slices are the clusters.
+        let clusters = model.slices.len();
         let mut links: Vec<Link> = Vec::new();
         let mut targets: Vec<Target> = Vec::new();
         let mut members_of: Vec<Vec<u32>> = Vec::new();
         let mut link_of = vec![LinkId(0); model.deployments.len() * clusters];
-        for (c, _) in model.clusters.iter().enumerate() {
+        for (s, slice) in model.slices.iter().enumerate() {
+            let c = slice.cluster;
             let first_link = links.len();
             for (d, dep) in model.deployments.iter().enumerate() {
                 let list: Vec<Target> = dep.attach[c]
@@ -159,7 +168,7 @@ impl DepIndex {
                     let start = targets.len() as u32;
                     targets.extend(&list);
                     links.push(Link {
-                        cluster: c as u32,
+                        slice: s as u32,
                         group: GroupId(0),
                         targets: (start, targets.len() as u32),
                     });
@@ -167,7 +176,7 @@ impl DepIndex {
                     links.len() - 1
                 });
                 members_of[l].push(d as u32);
-                link_of[d * clusters + c] = LinkId(l as u32);
+                link_of[d * clusters + s] = LinkId(l as u32);
             }
         }
         // Groups in order of first appearance.
@@ -196,20 +205,22 @@ impl DepIndex {
             }
         };
         let mut cluster_pairs = Vec::new();
-        for (c, cluster) in model.clusters.iter().enumerate() {
+        for (s, slice) in model.slices.iter().enumerate() {
+            let api_server = model.clusters[slice.cluster].api_server;
             listed(
-                &[cluster.component, cluster.api_server],
-                c,
+                &[slice.component, api_server],
+                s,
                 &mut cluster_pairs,
-                c as u32,
+                s as u32,
             );
         }
         let mut link_pairs = Vec::new();
         for (l, link) in links.iter().enumerate() {
-            let cluster = &model.clusters[link.cluster as usize];
-            let mut reads = vec![cluster.component, cluster.api_server];
+            let slice = &model.slices[link.slice as usize];
+            let api_server = model.clusters[slice.cluster].api_server;
+            let mut reads = vec![slice.component, api_server];
             // The CA that signs its certificates, when istiod does not.
-            reads.extend(model.issuer.ca_of(link.cluster as usize));
+            reads.extend(model.issuer.ca_of(slice.cluster));
             for t in &targets[link.targets.0 as usize..link.targets.1 as usize] {
                 reads.extend([t.instance as usize, t.config_api as usize]);
                 if t.gateway != t.instance {
@@ -293,12 +304,13 @@ impl DepIndex {
         &self.members[self.group_at[g]..self.group_at[g + 1]]
     }
 
-    /// The link of deployment `d` in cluster `c`.
+    /// The link of deployment `d` in slice `c` (the cluster's index when
+    /// every cluster is zonal).
     pub fn link_of(&self, d: usize, c: usize) -> LinkId {
         self.link_of[d * self.clusters + c]
     }
 
-    /// The clusters whose mesh-wide state can change with `component`.
+    /// The slices whose mesh-wide state can change with `component`.
     pub fn clusters_of(&self, component: usize) -> &[u32] {
         &self.cluster_entries[self.cluster_at[component]..self.cluster_at[component + 1]]
     }
@@ -367,7 +379,7 @@ mod tests {
         for (d, dep) in model.deployments.iter().enumerate() {
             for (c, list) in dep.attach.iter().enumerate() {
                 let link = &deps.link(deps.link_of(d, c));
-                assert_eq!(link.cluster as usize, c);
+                assert_eq!(link.slice as usize, c);
                 assert!(deps.members(link).contains(&(d as u32)));
                 let instances: Vec<u32> = deps.targets(link).iter().map(|t| t.instance).collect();
                 let expected: Vec<u32> = list
@@ -386,7 +398,7 @@ mod tests {
             let clusters: Vec<u32> = deps
                 .links_of(x)
                 .iter()
-                .map(|&l| deps.link(l).cluster)
+                .map(|&l| deps.link(l).slice)
                 .collect();
             assert!(clusters.windows(2).all(|w| w[0] <= w[1]), "component {x}");
         }
@@ -409,7 +421,7 @@ mod tests {
         for d in 0..model.deployments.len() {
             for c in 0..model.clusters.len() {
                 let link = &deps.link(deps.link_of(d, c));
-                assert_eq!(link.cluster as usize, c);
+                assert_eq!(link.slice as usize, c);
                 assert!(deps.members(link).contains(&(d as u32)));
             }
         }

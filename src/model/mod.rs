@@ -145,6 +145,11 @@ impl Component {
     }
 }
 
+/// The [`Cluster::zone`] of a regional cluster, which spans several zones
+/// ([`Cluster::zones`]) and has none of its own: an index no zone has, so
+/// a use that forgets regional clusters fails loudly.
+pub const REGIONAL: usize = usize::MAX;
+
 /// A cluster with everything that hangs off it.
 #[derive(Clone, Debug)]
 pub struct Cluster {
@@ -152,8 +157,13 @@ pub struct Cluster {
     pub name: String,
     /// Index into [`Model::regions`].
     pub region: usize,
-    /// Index into [`Model::zones`].
+    /// Index into [`Model::zones`]; [`REGIONAL`] for a regional cluster.
     pub zone: usize,
+    /// The zones it spans, in order: its own zone for a zonal cluster.
+    pub zones: Vec<usize>,
+    /// Its proxies per zone: `Model::slices[slices]`, one per entry of
+    /// `zones`.
+    pub slices: std::ops::Range<usize>,
     /// Its own component.
     pub component: usize,
     /// Its API server's component.
@@ -164,6 +174,32 @@ pub struct Cluster {
     pub proxies: u64,
     /// Index into [`Model::networks`].
     pub network: usize,
+}
+
+/// A cluster's proxies in one of its zones: live when the region, that
+/// zone and the cluster are up. A zonal cluster is one slice whose
+/// component is the cluster's own; a regional cluster has one slice per
+/// zone, each a component with no process of its own, the child of its
+/// zone, whose own state is its cluster's (the engine derives it, the
+/// exact answers condition on the zone), so that "live" stays one
+/// effective state read off a chain.
+#[derive(Clone, Debug)]
+pub struct Slice {
+    /// Index into [`Model::clusters`].
+    pub cluster: usize,
+    /// Index into [`Model::zones`].
+    pub zone: usize,
+    /// What "live" reads: the cluster's component, or the slice's own.
+    pub component: usize,
+    /// Sidecars in this zone.
+    pub proxies: u64,
+}
+
+impl Slice {
+    /// Is this a zone slice of a regional cluster (a component of its own)?
+    pub fn regional(&self, model: &Model) -> bool {
+        self.component != model.clusters[self.cluster].component
+    }
 }
 
 /// A region or zone: a name and its component.
@@ -375,6 +411,9 @@ pub struct Model {
     pub zones: Vec<Domain>,
     /// Clusters in mesh order.
     pub clusters: Vec<Cluster>,
+    /// Every cluster's proxies per zone, cluster by cluster in mesh order:
+    /// what the engine and the exact answers count live proxies over.
+    pub slices: Vec<Slice>,
     /// External sites (component index and name).
     pub sites: Vec<Domain>,
     /// Network names.
@@ -405,8 +444,9 @@ impl Model {
     }
 
     /// Every component's long-run availability given its parent up: its
-    /// own process's for a component that fails on its own, and for the
-    /// instance of a [`ReplicaSet`] `P(common up) × (1 − Π P(replica j
+    /// own process's for a component that fails on its own, its cluster's
+    /// for a zone slice of a regional cluster, and for the instance of a
+    /// [`ReplicaSet`] `P(common up) × (1 − Π P(replica j
     /// down))`, the components being independent.
     pub fn availabilities(&self) -> Vec<f64> {
         let mut a: Vec<f64> = self
@@ -414,10 +454,18 @@ impl Model {
             .iter()
             .map(Component::availability)
             .collect();
+        for s in self.slices.iter().filter(|s| s.regional(self)) {
+            a[s.component] = a[self.clusters[s.cluster].component];
+        }
         for set in &self.replica_sets {
             a[set.instance] = set.availability(|x| self.components[x].availability());
         }
         a
+    }
+
+    /// Has the mesh a regional cluster?
+    pub fn has_regional(&self) -> bool {
+        self.clusters.iter().any(|c| c.zone == REGIONAL)
     }
 
     /// The replica set whose instance is component `x`, if it is one.

@@ -7,7 +7,11 @@
 //! - `per: region|zone` with count k: instance i of a domain goes to its
 //!   zones (or clusters) round-robin: zone `i mod zones`, and within that
 //!   zone cluster `(i div zones) mod clusters`; so 2 per region land in the
-//!   first cluster of the first two zones.
+//!   first cluster of the first two zones. In a region with regional
+//!   clusters, instance i goes to the region's cluster `i mod clusters`,
+//!   regional clusters first, then zonal ones, each in mesh order.
+//! - `per: zone` needs zonal clusters: with a regional cluster it is
+//!   refused.
 //! - `per: cluster` with count k: k instances in every cluster.
 //! - `external`: `countPerSite` instances on each listed site.
 //! - An instance's ordinal counts the instances already on its host in the
@@ -21,7 +25,7 @@
 
 use super::budget::Budget;
 use super::known::known;
-use super::topology::Topo;
+use super::topology::{Topo, REGIONAL};
 use super::{FieldError, Host};
 use crate::scenario::file::{ControlPlanesSpec, DeploymentSpec, ExternalSpec, Failover, Per};
 use std::collections::HashMap;
@@ -170,9 +174,24 @@ fn per_domain(
             format!("{count} instances per domain is beyond what fits in memory"),
         ));
     }
+    if per == Per::Zone {
+        if let Some(c) = topo.clusters.iter().find(|c| c.zone == REGIONAL) {
+            return Err(FieldError::new(
+                format!("{cpath}.per"),
+                format!("`per: zone` needs zonal clusters, but `{}` is a regional cluster (it spans several zones); use `per: region`, or `per: cluster` with `replicas` to spread each istiod's replicas over its cluster's zones", c.name),
+            ));
+        }
+    }
     match per {
         Per::Region => {
-            for r in &topo.regions {
+            let regional_first = regional_first(topo);
+            for (r, regional) in topo.regions.iter().zip(&regional_first) {
+                if !regional.is_empty() {
+                    for i in 0..count as usize {
+                        placer.on_cluster(regional[i % regional.len()]);
+                    }
+                    continue;
+                }
                 let zones = &r.children;
                 for i in 0..count as usize {
                     let zone = &topo.zones[zones[i % zones.len()]];
@@ -202,6 +221,32 @@ fn per_domain(
         Per::Cluster => "cluster",
     };
     Ok(format!("{count} per {per_name}"))
+}
+
+/// Per region: its clusters when it has a regional cluster, regional
+/// clusters first, then zonal ones, each in mesh order; empty for a region
+/// of zonal clusters only. A regional cluster survives the loss of a zone,
+/// so `per: region` puts the region's first istiods there. One pass over
+/// the clusters, so placing many deployments on a large mesh stays linear.
+fn regional_first(topo: &Topo) -> Vec<Vec<usize>> {
+    let mut regional = vec![Vec::new(); topo.regions.len()];
+    let mut zonal = vec![Vec::new(); topo.regions.len()];
+    for (c, cluster) in topo.clusters.iter().enumerate() {
+        match cluster.zone {
+            REGIONAL => regional[cluster.region].push(c),
+            _ => zonal[cluster.region].push(c),
+        }
+    }
+    regional
+        .into_iter()
+        .zip(zonal)
+        .map(|(mut r, z)| {
+            if !r.is_empty() {
+                r.extend(z);
+            }
+            r
+        })
+        .collect()
 }
 
 /// `external`: `countPerSite` instances on each listed site, their config

@@ -17,7 +17,10 @@
 
 use super::dist::Dist;
 use super::topology::Topo;
-use super::{stream_id, Cluster, Component, Domain, FieldError, Host, Kind, Process, ReplicaSet};
+use super::{
+    stream_id, Cluster, Component, Domain, FieldError, Host, Kind, Process, ReplicaSet, Slice,
+    REGIONAL,
+};
 use crate::scenario::file::{Failures, ProcessSpec};
 use std::collections::BTreeMap;
 
@@ -44,6 +47,7 @@ pub(super) struct Mesh {
     pub regions: Vec<Domain>,
     pub zones: Vec<Domain>,
     pub clusters: Vec<Cluster>,
+    pub slices: Vec<Slice>,
     pub sites: Vec<Domain>,
     /// The instances made of several components, as they are made.
     pub replica_sets: Vec<ReplicaSet>,
@@ -66,6 +70,7 @@ impl Mesh {
             regions: Vec::new(),
             zones: Vec::new(),
             clusters: Vec::new(),
+            slices: Vec::new(),
             sites: Vec::new(),
             replica_sets: Vec::new(),
             defaults: DefaultProcesses::new(failures)?,
@@ -103,12 +108,22 @@ impl Mesh {
         for c in &topo.clusters {
             let ov = c.overrides.map(|o| (o, c.path.as_str()));
             let process = mesh.defaults.pick(Kind::Cluster, ov, &CLUSTER_KINDS)?;
-            let parent = Some(mesh.zones[c.zone].component);
+            // A regional cluster needs its region; its zones hold its slices.
+            let parent = Some(match c.zone {
+                REGIONAL => mesh.regions[c.region].component,
+                z => mesh.zones[z].component,
+            });
             let component = mesh.add(Kind::Cluster, c.name.clone(), parent, process);
+            let zones = match c.zone {
+                REGIONAL => c.zones.clone(),
+                z => vec![z],
+            };
             mesh.clusters.push(Cluster {
                 name: c.name.clone(),
                 region: c.region,
                 zone: c.zone,
+                zones,
+                slices: 0..0,
                 component,
                 api_server: usize::MAX,
                 gateway: None,
@@ -144,6 +159,7 @@ impl Mesh {
                 ));
             }
         }
+        mesh.add_slices();
         for s in &topo.sites {
             let ov = s.overrides.map(|o| (o, s.path.as_str()));
             let process = mesh.defaults.pick(Kind::ExternalSite, ov, &SITE_KINDS)?;
@@ -155,6 +171,44 @@ impl Mesh {
             });
         }
         Ok(mesh)
+    }
+
+    /// Every cluster's proxies per zone: a zonal cluster's all in its zone
+    /// (its own component), a regional cluster's spread over its zones in
+    /// order, the remainder to the first zones (500 over 3: 167, 167, 166),
+    /// each a component `<cluster>/<zone>` under its zone, after every
+    /// other component of the clusters (so a mesh of zonal clusters keeps
+    /// its components, and its results, as they were).
+    fn add_slices(&mut self) {
+        for c in 0..self.clusters.len() {
+            let first = self.slices.len();
+            let cluster = &self.clusters[c];
+            let (zones, proxies, component) =
+                (cluster.zones.clone(), cluster.proxies, cluster.component);
+            if cluster.zone != REGIONAL {
+                self.slices.push(Slice {
+                    cluster: c,
+                    zone: zones[0],
+                    component,
+                    proxies,
+                });
+            } else {
+                let n = zones.len() as u64;
+                for (k, &z) in zones.iter().enumerate() {
+                    let name = format!("{}/{}", self.clusters[c].name, self.zones[z].name);
+                    let parent = Some(self.zones[z].component);
+                    let component = self.add(Kind::Cluster, name, parent, None);
+                    let extra = u64::from((k as u64) < proxies % n);
+                    self.slices.push(Slice {
+                        cluster: c,
+                        zone: z,
+                        component,
+                        proxies: proxies / n + extra,
+                    });
+                }
+            }
+            self.clusters[c].slices = first..self.slices.len();
+        }
     }
 
     fn add(
@@ -252,11 +306,18 @@ impl Mesh {
         Ok(c)
     }
 
-    /// Where replica `j` of an istiod on `host` runs: today every replica
-    /// runs on its host (a cluster has one zone). This is the one place
-    /// that would place replica j in zone `j mod Z` of a regional host.
-    fn replica_parent(&self, host: Host, _j: u32) -> usize {
-        self.host_component(host)
+    /// Where replica `j` of an istiod on `host` runs: on its host, and on a
+    /// regional cluster in entry `j mod Z` of the cluster's zone list (the
+    /// cluster's slice there), so that losing a zone loses the replicas in
+    /// it. The one place that rule lives.
+    fn replica_parent(&self, host: Host, j: u32) -> usize {
+        match host {
+            Host::Cluster(c) if self.clusters[c].zone == REGIONAL => {
+                let slices = self.clusters[c].slices.clone();
+                self.slices[slices.start + j as usize % slices.len()].component
+            }
+            _ => self.host_component(host),
+        }
     }
 
     /// The common-cause process of the istiod with `ordinal` on `host`:

@@ -4,7 +4,7 @@
 
 use super::format as style;
 use crate::engine::single::{SingleFailure, STATIC_MEASURES};
-use crate::model::{Host, Issuer, Model};
+use crate::model::{Host, Issuer, Model, REGIONAL};
 use crate::results::claims::{Outcome, Settle, Verdict, EQUIVALENT_FACTOR};
 use crate::results::Results;
 use std::fmt::Write;
@@ -141,7 +141,10 @@ pub fn topology(model: &Model) -> String {
         .map(|c| {
             vec![
                 c.name.clone(),
-                model.zones[c.zone].name.clone(),
+                match c.zone {
+                    REGIONAL => "(regional)".to_string(),
+                    z => model.zones[z].name.clone(),
+                },
                 model.regions[c.region].name.clone(),
                 model.networks[c.network].clone(),
                 c.proxies.to_string(),
@@ -154,6 +157,7 @@ pub fn topology(model: &Model) -> String {
         &rows,
         4,
     ));
+    out.push_str(&zone_slices(model));
     out.push_str(&issuer(model));
     for d in &model.deployments {
         let _ = writeln!(
@@ -231,13 +235,43 @@ fn issuer(model: &Model) -> String {
     )
 }
 
+/// The proxies of each regional cluster per zone (its zone slices, which
+/// a zone outage takes down one by one); empty for a mesh of zonal
+/// clusters.
+fn zone_slices(model: &Model) -> String {
+    let rows: Vec<Vec<String>> = model
+        .slices
+        .iter()
+        .filter(|s| s.regional(model))
+        .map(|s| {
+            vec![
+                model.clusters[s.cluster].name.clone(),
+                model.zones[s.zone].name.clone(),
+                s.proxies.to_string(),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    format!(
+        "\nzone slices of regional clusters (live when region, zone and cluster are up)\n{}",
+        render(&["cluster", "zone", "proxies"], &rows, 2)
+    )
+}
+
 /// The replicas of a deployment's instances, each with the zone it runs
 /// in, and their common-cause process; empty when every instance is one
-/// replica without one (so one-replica listings are what they were).
+/// replica without one on a zonal host or a site (so one-replica listings
+/// are what they were).
 fn replicas(model: &Model, d: &crate::model::Deployment) -> String {
+    let zonal = |i: &crate::model::Instance| match i.host {
+        Host::Cluster(h) => model.clusters[h].zone != REGIONAL,
+        Host::Site(_) => true,
+    };
     if d.instances
         .iter()
-        .all(|i| i.replicas.len() == 1 && i.common.is_none())
+        .all(|i| i.replicas.len() == 1 && i.common.is_none() && zonal(i))
     {
         return String::new();
     }

@@ -130,7 +130,9 @@ pub fn estimate(model: &Model, replications: Option<u64>, keep_incidents: u64) -
     };
     let hours = model.horizon_hours + model.warmup_hours;
     let deployments = model.deployments.len() as f64;
-    let clusters = model.clusters.len() as f64;
+    // The engine keeps its per-cluster state per zone slice (one per
+    // zonal cluster).
+    let clusters = model.slices.len() as f64;
     let pairs = deployments * clusters;
     let slots = deployments * MEASURES;
 

@@ -198,9 +198,13 @@ pub struct Topology {
     /// Generated form only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zones_per_region: Option<u32>,
-    /// Generated form only.
+    /// Generated form only: zonal clusters in every zone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clusters_per_zone: Option<u32>,
+    /// Generated form only: regional clusters in every region, each
+    /// spanning all of the region's zones (instead of `clustersPerZone`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clusters_per_region: Option<u32>,
     /// Proxies of every cluster that does not say otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxies_per_cluster: Option<u64>,
@@ -281,6 +285,9 @@ pub struct RegionSpec {
     pub name: String,
     /// Its zones.
     pub zones: Vec<ZoneSpec>,
+    /// Its regional clusters, each listing the zones it spans (`zones:`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clusters: Vec<ClusterSpec>,
     /// Overrides for this region (`region:`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failures: Option<Failures>,
@@ -292,7 +299,8 @@ pub struct RegionSpec {
 pub struct ZoneSpec {
     /// Unique among all names of the topology.
     pub name: String,
-    /// Its clusters.
+    /// Its zonal clusters (none when a regional cluster spans the zone).
+    #[serde(default)]
     pub clusters: Vec<ClusterSpec>,
     /// Overrides for this zone (`zone:`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -311,6 +319,10 @@ pub struct ClusterSpec {
     /// Network name; default `default`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<String>,
+    /// A regional cluster's zones (names of its region's zones); only in a
+    /// region's `clusters:` list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zones: Option<Vec<String>>,
     /// Overrides for the cluster and what it hosts (`cluster`, `apiServer`,
     /// `eastWestGateway`, `controlPlane`, `controlPlaneCommon`, `ca`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

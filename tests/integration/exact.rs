@@ -202,3 +202,26 @@ fn exact_answers_of_a_mesh_of_ten_thousand_clusters_are_computed() {
         );
     }
 }
+
+#[test]
+fn simulation_matches_exact_answers_with_regional_clusters() {
+    // Zone slices, replicas in zone j mod Z, regional API servers and
+    // gateways, a mixed region and multi-network (model.md, "Replicas,
+    // regional clusters, certificate issuers"); the exact answers condition
+    // on the zones' states.
+    let mut coverage = Coverage {
+        checks: 0,
+        inside: 0,
+    };
+    for name in ["exact-regional.yaml", "exact-regional-mixed.yaml"] {
+        let yaml = std::fs::read_to_string(fixture(name)).unwrap();
+        check_against_exact(&yaml, &mut coverage);
+    }
+    assert_eq!(coverage.checks, 27, "every deployment × exact measure");
+    assert!(
+        coverage.inside as f64 >= 0.85 * coverage.checks as f64,
+        "only {} of {} exact values inside the 95% intervals",
+        coverage.inside,
+        coverage.checks
+    );
+}

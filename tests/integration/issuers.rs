@@ -308,15 +308,19 @@ fn held_to_exact(yaml: &str) -> (usize, usize, usize) {
 #[test]
 fn simulation_matches_exact_traffic_under_cluster_and_site_issuers() {
     let (mut traffic, mut checks, mut inside) = (0, 0, 0);
-    for name in ["exact-issuer-cluster.yaml", "exact-issuer-site.yaml"] {
+    for name in [
+        "exact-issuer-cluster.yaml",
+        "exact-issuer-site.yaml",
+        "exact-issuer-cluster-regional.yaml",
+    ] {
         let (t, c, i) = held_to_exact(&std::fs::read_to_string(fixture(name)).unwrap());
         traffic += t;
         checks += c;
         inside += i;
     }
     assert_eq!(
-        traffic, 4,
-        "traffic of every deployment has an exact answer"
+        traffic, 6,
+        "traffic of every deployment has an exact answer, regional clusters included"
     );
     assert!(
         inside as f64 >= 0.85 * checks as f64,

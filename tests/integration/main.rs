@@ -20,6 +20,7 @@ mod overrides;
 mod precision;
 mod properties;
 mod ranks;
+mod regional;
 mod replicas;
 mod reproduce;
 mod rollout;

@@ -78,7 +78,7 @@ fn each_kind_of_bad_override_has_its_message() {
         ),
         (
             &["spec.topology.clusterPerZone=3"],
-            "--set #1 (spec.topology.clusterPerZone=3): spec.topology.clusterPerZone: unknown field `clusterPerZone`, expected one of `regions`, `zonesPerRegion`, `clustersPerZone`, `proxiesPerCluster`, `networks`, `externalSites`",
+            "--set #1 (spec.topology.clusterPerZone=3): spec.topology.clusterPerZone: unknown field `clusterPerZone`, expected one of `regions`, `zonesPerRegion`, `clustersPerZone`, `clustersPerRegion`, `proxiesPerCluster`, `networks`, `externalSites`",
         ),
         (
             &["spec.failures.zone.repair.median=6h", "spec.failure.zone.repair.median=6h"],

@@ -209,34 +209,50 @@ fn any_topology() -> BoxedStrategy<(Topology, Vec<String>, Vec<String>)> {
             NetworkLayout::PerCluster,
         ])),
         any_sites(),
+        any::<bool>(),
     )
-        .prop_map(|(r, z, c, proxies, networks, sites)| {
+        .prop_map(|(r, z, c, proxies, networks, sites, regional)| {
             let mut clusters = Vec::new();
             for ri in 1..=r {
+                if regional {
+                    clusters.extend((1..=c).map(|ci| format!("r{ri}-c{ci}")));
+                    continue;
+                }
                 for zi in 1..=z {
                     for ci in 1..=c {
                         clusters.push(format!("r{ri}-z{zi}-c{ci}"));
                     }
                 }
             }
+            // Regional clusters span zones: no network per zone.
+            let networks = networks.map(|n| match n {
+                NetworkLayout::PerZone if regional => NetworkLayout::PerCluster,
+                n => n,
+            });
             let site_names = sites.iter().map(|s| s.name.clone()).collect();
             let topo = Topology {
                 regions: Regions::Count(r),
                 zones_per_region: Some(z),
-                clusters_per_zone: Some(c),
+                clusters_per_zone: Some(c).filter(|_| !regional),
+                clusters_per_region: Some(c).filter(|_| regional),
                 proxies_per_cluster: Some(proxies),
                 networks,
                 external_sites: sites,
             };
             (topo, clusters, site_names)
         });
-    let cluster = (
-        prop::option::of(1u64..1000),
-        prop::option::of(select(vec!["net-a", "net b", "net:c"])),
-        overrides(&[2, 3, 4, 5]),
-    );
-    let zone = (prop::collection::vec(cluster, 1..3), overrides(&[1]));
-    let region = (prop::collection::vec(zone, 1..3), overrides(&[0]));
+    let cluster = || {
+        (
+            prop::option::of(1u64..1000),
+            prop::option::of(select(vec!["net-a", "net b", "net:c"])),
+            overrides(&[2, 3, 4, 5]),
+        )
+    };
+    let zone = (prop::collection::vec(cluster(), 1..3), overrides(&[1]));
+    // Regional clusters span every zone of their region, in order or
+    // reversed.
+    let regional = prop::collection::vec((cluster(), any::<bool>()), 0..3);
+    let region = (prop::collection::vec(zone, 1..3), overrides(&[0]), regional);
     let explicit = (
         prop::collection::vec(region, 1..3),
         prop::option::of(1u64..1000),
@@ -248,9 +264,36 @@ fn any_topology() -> BoxedStrategy<(Topology, Vec<String>, Vec<String>)> {
             let regions = regions
                 .into_iter()
                 .enumerate()
-                .map(|(ri, (zones, failures))| RegionSpec {
+                .map(|(ri, (zones, failures, regional))| RegionSpec {
                     name: format!("region-{ri}"),
                     failures,
+                    clusters: {
+                        let names: Vec<String> = (0..zones.len())
+                            .map(|zi| format!("region-{ri}-zone-{zi}"))
+                            .collect();
+                        regional
+                            .into_iter()
+                            .enumerate()
+                            .map(|(k, ((proxies, network, failures), reversed))| {
+                                let name = format!("{prefix}{ri}g{k}");
+                                clusters.push(name.clone());
+                                let mut span = names.clone();
+                                if reversed {
+                                    span.reverse();
+                                }
+                                ClusterSpec {
+                                    name,
+                                    proxies: match default_proxies {
+                                        None => proxies.or(Some(7)),
+                                        Some(_) => proxies,
+                                    },
+                                    network: network.map(String::from),
+                                    zones: Some(span),
+                                    failures,
+                                }
+                            })
+                            .collect()
+                    },
                     zones: zones
                         .into_iter()
                         .enumerate()
@@ -271,6 +314,7 @@ fn any_topology() -> BoxedStrategy<(Topology, Vec<String>, Vec<String>)> {
                                             Some(_) => proxies,
                                         },
                                         network: network.map(String::from),
+                                        zones: None,
                                         failures,
                                     }
                                 })
@@ -284,6 +328,7 @@ fn any_topology() -> BoxedStrategy<(Topology, Vec<String>, Vec<String>)> {
                 regions: Regions::List(regions),
                 zones_per_region: None,
                 clusters_per_zone: None,
+                clusters_per_region: None,
                 proxies_per_cluster: default_proxies,
                 networks: None,
                 external_sites: sites,
@@ -500,7 +545,15 @@ fn any_scenario() -> BoxedStrategy<ScenarioFile> {
                         })
                         .boxed(),
                 };
-                (deployments, replication).prop_flat_map(move |(deployments, (reps, precision))| {
+                // `per: zone` needs zonal clusters.
+                let regional = topology.clusters_per_region.is_some()
+                    || matches!(&topology.regions, Regions::List(l) if l.iter().any(|r| !r.clusters.is_empty()));
+                (deployments, replication).prop_flat_map(move |(mut deployments, (reps, precision))| {
+                    for d in deployments.iter_mut().filter(|_| regional) {
+                        if d.control_planes.per == Some(Per::Zone) {
+                            d.control_planes.per = Some(Per::Region);
+                        }
+                    }
                     let names: Vec<String> = deployments.iter().map(|d| d.name.clone()).collect();
                     let expect = if names.len() < 2 {
                         Just(Vec::new()).boxed()

@@ -85,9 +85,9 @@ impl<'m> Simulator<'m> {
         let rotation = self.rotation_ms;
         let mut phase = (usize::MAX, 0);
         for l in self.deps.link_ids() {
-            let c = self.reads[l].link.cluster as usize;
+            let c = self.reads[l].link.slice as usize;
             if phase.0 != c {
-                let id = model.components[model.clusters[c].component].stream ^ CERT_SALT;
+                let id = model.components[model.slices[c].component].stream ^ CERT_SALT;
                 phase = (c, stream(seed, r, id).random_range(0..rotation));
             }
             self.cert_start[l] = CertStart {
@@ -160,7 +160,7 @@ impl<'m> Simulator<'m> {
     /// itself, or the site it runs at).
     #[inline(always)]
     pub(super) fn cert_kind(&self, l: LinkId) -> u8 {
-        let ca = self.cluster_ca[self.reads[l].link.cluster as usize];
+        let ca = self.slice_ca[self.reads[l].link.slice as usize];
         if ca == NONE {
             self.status[l].pod_kind
         } else {
@@ -171,7 +171,7 @@ impl<'m> Simulator<'m> {
     /// The incident of the failure that keeps live link `l` from its
     /// certificate source (NONE when that failure is no incident).
     pub(super) fn cert_blocking_incident(&self, l: LinkId) -> u32 {
-        let ca = self.cluster_ca[self.reads[l].link.cluster as usize];
+        let ca = self.slice_ca[self.reads[l].link.slice as usize];
         if ca == NONE {
             return self.blocking_incident(l);
         }

@@ -99,19 +99,28 @@ impl<'m> Simulator<'m> {
     }
 
     /// Re-evaluates whether the primary istiod of deployment `d` in cluster
-    /// `c` carries a bad change (after a rollout step).
+    /// `c` carries a bad change (after a rollout step), in each of its
+    /// slices.
     pub(super) fn eval_change_bad(&mut self, d: usize, c: usize, incident: Option<usize>) {
-        let l = self.deps.link_of(d, c);
+        let slices = self.model.clusters[c].slices.clone();
+        for s in slices {
+            self.eval_slice_change_bad(d, c, s, incident);
+        }
+    }
+
+    /// [`Simulator::eval_change_bad`] in slice `s` of cluster `c`.
+    fn eval_slice_change_bad(&mut self, d: usize, c: usize, s: usize, incident: Option<usize>) {
+        let l = self.deps.link_of(d, s);
         let live = self.status[l].state.live();
         let bad = live && self.rollouts.carries_primary(d, c);
-        let was_bad = self.set_change_bad(d, c, bad);
+        let was_bad = self.set_change_bad(d, s, bad);
         if let (Some(i), true, false, true) = (incident, live, was_bad, bad) {
             let slot = Layout::slot(d, BAD_CONFIG) as u32;
             self.later.push((i as u32, slot, self.reads[l].share));
         }
     }
 
-    /// Sets the bad-change state of pair (d, c) and its deployment's sum;
+    /// Sets the bad-change state of pair (d, slice c) and its deployment's sum;
     /// returns the state before.
     pub(super) fn set_change_bad(&mut self, d: usize, c: usize, bad: bool) -> bool {
         let pair = d * self.clusters + c;

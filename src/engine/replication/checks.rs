@@ -41,7 +41,7 @@ impl<'m> Simulator<'m> {
             (self.parent.len(), components),
             (self.child_at.len(), components + 1),
             (self.cluster.len(), clusters),
-            (self.cluster_ca.len(), clusters),
+            (self.slice_ca.len(), clusters),
             (self.live.len(), clusters),
             (self.stale.len(), clusters),
             (self.last_incident.len(), components),
@@ -71,7 +71,7 @@ impl<'m> Simulator<'m> {
         below("child", components, &mut self.children.iter().copied());
         for l in deps.link_ids() {
             let reads = &self.reads[l];
-            below("cluster", clusters, &mut [reads.link.cluster].into_iter());
+            below("cluster", clusters, &mut [reads.link.slice].into_iter());
             let targets = self.targets(l).iter();
             let mut of_link = [reads.component, reads.api_server]
                 .into_iter()
@@ -90,7 +90,7 @@ impl<'m> Simulator<'m> {
                 &mut [c.component, c.api_server].into_iter(),
             );
         }
-        let cas = self.cluster_ca.iter().copied().filter(|&ca| ca != NONE);
+        let cas = self.slice_ca.iter().copied().filter(|&ca| ca != NONE);
         below("component", components, &mut cas.into_iter());
         for g in deps.group_ids() {
             below(

@@ -36,10 +36,35 @@ impl<'m> Simulator<'m> {
         let parent = self.parent[x];
         if parent == NONE || self.eff_up[parent as usize] {
             self.propagate(x);
-            for k in 0..self.changed.len() {
-                self.propagate(self.changed[k] as usize);
-            }
+            self.propagate_changed();
         }
+    }
+
+    /// Propagates every component in [`Simulator::changed`] whose parent is
+    /// up (an instance's is its host, up when the member that changed it
+    /// is; a zone slice's is its zone, which may be down).
+    pub(super) fn propagate_changed(&mut self) {
+        for k in 0..self.changed.len() {
+            self.propagate_under_parent(self.changed[k] as usize);
+        }
+    }
+
+    /// [`Simulator::propagate`] of `a` when its parent is up; else its
+    /// effective state stays down.
+    pub(super) fn propagate_under_parent(&mut self, a: usize) {
+        let parent = self.parent[a];
+        if parent == NONE || self.eff_up[parent as usize] {
+            self.propagate(a);
+        }
+    }
+
+    /// Are the components in [`Simulator::changed`] zone slices (the
+    /// component that changed them is a regional cluster)? A component is
+    /// a member of slices or of instances, never of both.
+    pub(super) fn changed_slices(&self) -> bool {
+        self.changed
+            .first()
+            .is_some_and(|&a| self.kind[a as usize] == Kind::Cluster)
     }
 
     /// Re-derives the own state of every instance component `x` is a
@@ -89,18 +114,30 @@ impl<'m> Simulator<'m> {
 
     /// Instance `set`'s own state, and the kind of what holds it down:
     /// up when its common-cause process and some replica are. Replicas run
-    /// on the instance's host, so their own states are what counts (with
-    /// replicas in zones of a regional host, a replica would count when
-    /// it and its zone are up).
+    /// on the instance's host, so their own states are what counts; a
+    /// replica in a zone of a regional host counts when it and its zone
+    /// are up (the host and region are the instance's own chain). While
+    /// down, its kind is `zone` when a replica that is up is held down by
+    /// its zone. A zone slice is a set of one replica, its cluster.
     #[inline]
     fn instance_state(&self, set: usize) -> (bool, Kind) {
         let s = self.sets[set];
         if s.common != NONE && !self.own_up[s.common as usize] {
             return (false, Kind::ControlPlaneCommon);
         }
-        let replicas = &self.set_replicas[s.replicas.0 as usize..s.replicas.1 as usize];
-        let up = replicas.iter().any(|&r| self.own_up[r as usize]);
-        (up, Kind::ControlPlane)
+        let (from, to) = (s.replicas.0 as usize, s.replicas.1 as usize);
+        let replicas = &self.set_replicas[from..to];
+        let zones = &self.set_zones[from..to];
+        let zone_up = |z: u32| z == NONE || self.own_up[z as usize];
+        let up = replicas
+            .iter()
+            .zip(zones)
+            .any(|(&r, &z)| self.own_up[r as usize] && zone_up(z));
+        let by_zone = replicas
+            .iter()
+            .zip(zones)
+            .any(|(&r, &z)| self.own_up[r as usize] && !zone_up(z));
+        (up, if by_zone { Kind::Zone } else { s.kind })
     }
 
     /// Sets the effective state of `x`, whose own state just changed while

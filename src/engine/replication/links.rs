@@ -80,7 +80,7 @@ impl State {
 }
 
 impl<'m> Simulator<'m> {
-    /// Mesh-wide state of cluster `c`: live, and stale (live with its API
+    /// Mesh-wide state of slice `c` (a cluster's proxies in one zone): live, and stale (live with its API
     /// server down, so every control plane serves old endpoints of it).
     pub(super) fn eval_global(&mut self, c: usize) {
         let cluster = self.cluster[c];
@@ -222,10 +222,11 @@ impl<'m> Simulator<'m> {
             self.status[l].anchor = t as i64;
         }
         if old.live() != live && self.changes {
-            let c = reads.link.cluster as usize;
+            let s = reads.link.slice as usize;
+            let c = self.slice_cluster[s] as usize;
             for &d in self.deps.members(&reads.link) {
                 let d = d as usize;
-                self.set_change_bad(d, c, live && self.rollouts.carries_primary(d, c));
+                self.set_change_bad(d, s, live && self.rollouts.carries_primary(d, c));
             }
         }
     }
@@ -248,7 +249,7 @@ impl<'m> Simulator<'m> {
         if !self.has_cas {
             return connected;
         }
-        let ca = self.cluster_ca[self.reads[l].link.cluster as usize];
+        let ca = self.slice_ca[self.reads[l].link.slice as usize];
         live && self.eff_up[ca as usize]
     }
 

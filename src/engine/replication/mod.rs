@@ -205,16 +205,22 @@ struct LinkReads {
     share: f64,
 }
 
-/// An instance made of replicas (a [`ReplicaSet`](crate::model::ReplicaSet)),
-/// as the engine reads it.
+/// A component whose own state is derived from others': an instance made
+/// of replicas (a [`ReplicaSet`](crate::model::ReplicaSet)), or a zone
+/// slice of a regional cluster (a [`Slice`](crate::model::Slice), one
+/// "replica": its cluster), as the engine reads it.
 #[derive(Clone, Copy, Debug)]
 struct SetRef {
-    /// The instance's component.
+    /// The derived component.
     instance: u32,
     /// Its common-cause process's component, or NONE.
     common: u32,
-    /// Its replicas: `set_replicas[replicas.0..replicas.1]`.
+    /// Its replicas: `set_replicas[replicas.0..replicas.1]`, and the zone
+    /// each runs in when that is not its host's (`set_zones`, NONE else).
     replicas: (u32, u32),
+    /// Its kind while every replica is down: `controlPlane` for an
+    /// instance, `cluster` for a zone slice.
+    kind: Kind,
 }
 
 /// Reusable per-thread simulation state.
@@ -240,6 +246,9 @@ pub struct Simulator<'m> {
     /// Instances made of replicas, and their replicas' components.
     sets: Vec<SetRef>,
     set_replicas: Vec<u32>,
+    set_zones: Vec<u32>,
+    /// Per slice: its cluster (rollouts are per cluster).
+    slice_cluster: Vec<u32>,
     /// The sets component x is a member of (a replica or common-cause
     /// process): `member_of[member_at[x]..member_at[x + 1]]`.
     member_at: Vec<usize>,
@@ -248,11 +257,12 @@ pub struct Simulator<'m> {
     /// transition changed.
     changed: Vec<u32>,
     cluster: Table<ClusterRef>,
-    /// Per cluster: the CA that signs its proxies' certificates, or NONE
+    /// Per zone slice (a zonal cluster is one slice): the CA that signs
+    /// its proxies' certificates, its cluster's or the site's, or NONE
     /// when istiod does (then a link's certificate follows its
     /// connection).
-    cluster_ca: Table<u32>,
-    /// Some CA issues the certificates (else `cluster_ca` is all NONE and
+    slice_ca: Table<u32>,
+    /// Some CA issues the certificates (else `slice_ca` is all NONE and
     /// is never read: one predictable branch per link transition).
     has_cas: bool,
     total_proxies: f64,
@@ -371,7 +381,7 @@ impl<'m> Simulator<'m> {
         let n = model.components.len();
         assert_eq!(deps.components(), n, "an index of another model");
         let deployments = model.deployments.len();
-        let clusters = model.clusters.len();
+        let clusters = model.slices.len();
         let parent: Vec<u32> = model
             .components
             .iter()
@@ -395,8 +405,15 @@ impl<'m> Simulator<'m> {
             }
         }
         let mut set_replicas = Vec::new();
+        let mut set_zones = Vec::new();
         let mut member_pairs = Vec::new();
-        let sets = model
+        // Per component: the cluster component of the regional slice it
+        // is, or NONE.
+        let mut slice_of_cluster = vec![NONE; n];
+        for sl in model.slices.iter().filter(|sl| sl.regional(model)) {
+            slice_of_cluster[sl.component] = model.clusters[sl.cluster].component as u32;
+        }
+        let mut sets: Vec<SetRef> = model
             .replica_sets
             .iter()
             .enumerate()
@@ -404,19 +421,54 @@ impl<'m> Simulator<'m> {
                 let start = set_replicas.len() as u32;
                 set_replicas.extend(set.replicas.iter().map(|&r| r as u32));
                 for &m in set.replicas.iter().chain(&set.common) {
-                    // Members share the instance's parent, so a member's
-                    // failure masked by its host changes nothing visible
-                    // (`step` relies on it).
-                    assert_eq!(parent[m], parent[set.instance], "a replica off its host");
+                    // Members share the instance's parent, or run in a zone
+                    // slice of it, so a member's failure masked by its host
+                    // changes nothing visible (`step` relies on it).
+                    let p = parent[m];
+                    assert!(
+                        p == parent[set.instance]
+                            || slice_of_cluster[p as usize] == parent[set.instance],
+                        "a replica off its host"
+                    );
                     member_pairs.push((m, k as u32));
+                }
+                for &r in &set.replicas {
+                    // A replica in a zone slice also needs its zone: the
+                    // zone's changes re-derive the instance.
+                    let p = parent[r] as usize;
+                    if p != parent[set.instance] as usize {
+                        let zone = parent[p];
+                        set_zones.push(zone);
+                        member_pairs.push((zone as usize, k as u32));
+                    } else {
+                        set_zones.push(NONE);
+                    }
                 }
                 SetRef {
                     instance: set.instance as u32,
                     common: set.common.map_or(NONE, |c| c as u32),
                     replicas: (start, set_replicas.len() as u32),
+                    kind: Kind::ControlPlane,
                 }
             })
             .collect();
+        for s in model.slices.iter().filter(|s| s.regional(model)) {
+            let start = set_replicas.len() as u32;
+            let cluster = model.clusters[s.cluster].component;
+            set_replicas.push(cluster as u32);
+            set_zones.push(NONE);
+            member_pairs.push((cluster, sets.len() as u32));
+            sets.push(SetRef {
+                instance: s.component as u32,
+                common: NONE,
+                replicas: (start, set_replicas.len() as u32),
+                kind: Kind::Cluster,
+            });
+        }
+        // A zone listed twice for one set (two replicas in it) re-derives
+        // it once.
+        member_pairs.sort_unstable();
+        member_pairs.dedup();
         member_pairs.sort_by_key(|&(m, _)| m);
         let mut member_at = vec![0usize; n + 1];
         for &(m, _) in &member_pairs {
@@ -454,20 +506,24 @@ impl<'m> Simulator<'m> {
             children: children.into(),
             sets,
             set_replicas,
+            set_zones,
+            slice_cluster: model.slices.iter().map(|s| s.cluster as u32).collect(),
             member_at,
             member_of,
             changed: Vec::new(),
             cluster: model
-                .clusters
+                .slices
                 .iter()
-                .map(|c| ClusterRef {
-                    component: c.component as u32,
-                    api_server: c.api_server as u32,
-                    proxies: c.proxies,
+                .map(|s| ClusterRef {
+                    component: s.component as u32,
+                    api_server: model.clusters[s.cluster].api_server as u32,
+                    proxies: s.proxies,
                 })
                 .collect(),
-            cluster_ca: (0..clusters)
-                .map(|c| model.issuer.ca_of(c).map_or(NONE, |ca| ca as u32))
+            slice_ca: model
+                .slices
+                .iter()
+                .map(|s| model.issuer.ca_of(s.cluster).map_or(NONE, |ca| ca as u32))
                 .collect(),
             has_cas: model.issuer != crate::model::Issuer::Istiod,
             total_proxies,
@@ -488,13 +544,13 @@ impl<'m> Simulator<'m> {
             changes_rng: stream(0, 0, 0),
             queue: EventQueue::with_capacity(n + 1),
             reads: Table::per_link(deps, |link| {
-                let c = &model.clusters[link.cluster as usize];
+                let s = &model.slices[link.slice as usize];
                 LinkReads {
                     link: *link,
-                    component: c.component as u32,
-                    api_server: c.api_server as u32,
-                    proxies: c.proxies,
-                    share: c.proxies as f64 / total_proxies,
+                    component: s.component as u32,
+                    api_server: model.clusters[s.cluster].api_server as u32,
+                    proxies: s.proxies,
+                    share: s.proxies as f64 / total_proxies,
                 }
             }),
             status: Table::per_link(deps, |_| Status::default()),
@@ -724,6 +780,13 @@ impl<'m> Simulator<'m> {
             return;
         }
         self.propagate(x);
+        // The zone slices of a regional cluster follow it, and are part of
+        // the mesh-wide state this event changes: propagated now, their
+        // global state evaluated with x's.
+        let slices = self.changed_slices();
+        if slices {
+            self.propagate_changed();
+        }
         let incident = if was_up && t >= self.start_ms {
             let i = self.new_incident(t, x as u32);
             self.last_incident[x] = i as u32;
@@ -736,6 +799,11 @@ impl<'m> Simulator<'m> {
         let deps = self.deps;
         for &c in deps.clusters_of(x) {
             self.eval_global(c as usize);
+        }
+        for k in (0..self.changed.len()).filter(|_| slices) {
+            for &c in deps.clusters_of(self.changed[k] as usize) {
+                self.eval_global(c as usize);
+            }
         }
         // Only a rise of the stale share needs the touched counts.
         self.stale_rose = incident.is_some() && self.stale_proxies > stale_before;
@@ -751,7 +819,9 @@ impl<'m> Simulator<'m> {
         // its links. Their links are other deployments' than x's own.
         for k in 0..self.changed.len() {
             let a = self.changed[k] as usize;
-            self.propagate(a);
+            if !slices {
+                self.propagate_under_parent(a);
+            }
             if let (false, Some(i)) = (self.own_up[a], incident) {
                 self.last_incident[a] = i as u32;
             }

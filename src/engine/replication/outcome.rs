@@ -88,7 +88,7 @@ impl<'m> Simulator<'m> {
         let mut stale = vec![0.0; self.deployments];
         for (link, &pm) in self.deps.links().iter().zip(&self.link_stale) {
             if pm > 0 {
-                let term = exact(self.cluster[link.cluster as usize].proxies) * pm as f64;
+                let term = exact(self.cluster[link.slice as usize].proxies) * pm as f64;
                 for &d in self.deps.members(link) {
                     stale[d as usize] += term;
                 }

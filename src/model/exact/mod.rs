@@ -24,6 +24,10 @@
 //! depends on two independent renewal processes only, and `traffic.rs`
 //! integrates it.
 //!
+//! With regional clusters the components are no tree (a zone slice has two
+//! parents, its zone and its cluster): `regional.rs` conditions on the
+//! states of the zones they span, which restores it.
+//!
 //! Cost: per cluster, `podStart` folds the attachment list once
 //! (`reach.rs`); the `endpoints` stale share, which reads every other
 //! cluster, comes from per-zone, per-region and mesh-wide sums and the
@@ -40,6 +44,7 @@ mod config;
 mod reach;
 #[cfg(test)]
 mod reference;
+pub mod regional;
 mod stale;
 #[cfg(test)]
 mod tests;
@@ -55,6 +60,11 @@ use stale::StaleWeights;
 /// certificates, and for `badConfig` when the scenario has no config
 /// changes.
 pub fn unavailability(model: &Model) -> Vec<[Option<f64>; Measure::COUNT]> {
+    if model.has_regional() {
+        // The product form below reads a tree; a zone slice of a regional
+        // cluster has two parents (`regional.rs` conditions on zones).
+        return regional::unavailability(model);
+    }
     let a = model.availabilities();
     let live: Vec<f64> = model
         .clusters

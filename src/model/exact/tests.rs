@@ -113,3 +113,38 @@ fn uneven_clusters_and_external_sites_agree_with_the_reference() {
     let text = "apiVersion: meshsim/v1alpha1\nkind: Scenario\nmetadata:\n  name: uneven\nspec:\n  seed: 1\n  horizon: 1y\n  replications: 1\n  topology:\n    regions:\n      - name: east\n        zones:\n          - name: east-a\n            clusters:\n              - { name: e1, proxies: 100000, network: n1 }\n              - { name: e2, proxies: 0, network: n1 }\n              - { name: e3, proxies: 3, network: n2 }\n          - name: east-b\n            clusters:\n              - { name: e4, proxies: 50, network: n2 }\n      - name: west\n        zones:\n          - name: west-a\n            clusters:\n              - name: w1\n                proxies: 7\n                network: n3\n                failures:\n                  apiServer: { failure: { dist: exponential, mean: 30y }, repair: { dist: fixed, value: 1m } }\n    externalSites:\n      - name: managed\n  failures:\n    region: { failure: { dist: exponential, mean: 1y }, repair: { dist: fixed, value: 1d } }\n    zone: { failure: { dist: exponential, mean: 3mo }, repair: { dist: fixed, value: 12h } }\n    cluster: { failure: { dist: exponential, mean: 1mo }, repair: { dist: fixed, value: 6h } }\n    apiServer: { failure: { dist: exponential, mean: 10d }, repair: { dist: fixed, value: 5h } }\n    eastWestGateway: { failure: { dist: exponential, mean: 20d }, repair: { dist: fixed, value: 3h } }\n    controlPlane: { failure: { dist: exponential, mean: 5d }, repair: { dist: fixed, value: 4h } }\n    externalSite: { failure: { dist: exponential, mean: 30d }, repair: { dist: fixed, value: 4h } }\n  deployments:\n    - name: spread\n      controlPlanes:\n        instances:\n          - { name: a, cluster: e1 }\n          - { name: b, cluster: e2 }\n          - { name: c, cluster: e4 }\n          - { name: d, cluster: w1 }\n          - { name: s, site: managed, configCluster: e3 }\n        attach: { e1: [a, b, c, d, s], e2: [b, a], e3: [c, d, s, a], e4: [d, a, c], w1: [s, b, d] }\n    - name: zone-mesh\n      controlPlanes: { per: zone, failover: mesh }\n    - name: crossed\n      controlPlanes:\n        instances:\n          - { name: a, cluster: e1 }\n          - { name: a2, cluster: e1 }\n          - { name: b, cluster: e4, configCluster: e1 }\n          - { name: d, cluster: w1, configCluster: e3 }\n          - { name: s, site: managed, configCluster: e2 }\n        attach: { e1: [a, b, a2, s], e2: [s, a, a2, d], e3: [a, a2, b, s, d], e4: [d, b, a, s], w1: [b, a2, s, d, a] }\n";
     assert_eq!(agree(&model_of(text, "uneven.yaml")), 3 * 3);
 }
+
+#[test]
+fn the_form_by_zone_states_agrees_with_the_tree_form_on_zonal_meshes() {
+    // With zonal clusters only there is one zone state, and the form that
+    // conditions on them (used for regional clusters) is the tree answer:
+    // the same values, computed independently of `reach`, `config` and
+    // `stale`.
+    let mut compared = 0;
+    for file in [
+        "tests/fixtures/exact-distributions.yaml",
+        "tests/fixtures/exact-networks.yaml",
+        "tests/fixtures/exact-replicas.yaml",
+        "tests/fixtures/exact-replicas-common.yaml",
+        "scenarios/config-rollout.yaml",
+    ] {
+        let model = model_of(&read(file), file);
+        let fast = unavailability(&model);
+        let by_zones = super::regional::unavailability(&model);
+        for (d, (f, z)) in fast.iter().zip(&by_zones).enumerate() {
+            for m in Measure::ALL {
+                let what = format!("{file} {} {}", model.deployments[d].name, m.name());
+                match (f[m.index()], z[m.index()]) {
+                    (Some(x), Some(y)) => {
+                        let scale = x.abs().max(y.abs()).max(f64::MIN_POSITIVE);
+                        assert!((x - y).abs() <= TOLERANCE * scale, "{what}: {x:e} vs {y:e}");
+                        compared += 1;
+                    }
+                    (None, None) => {}
+                    (x, y) => panic!("{what}: {x:?} vs {y:?}"),
+                }
+            }
+        }
+    }
+    assert!(compared >= 60, "only {compared} values compared");
+}

@@ -5,7 +5,8 @@
 //! With istiod as the issuer a certificate's fate depends on the joint
 //! history of every component on the way to the istiods, and there is no
 //! closed form. With a CA it depends on two independent things only: the
-//! proxy's cluster chain L (region, zone, cluster: live or not) and the
+//! proxy's chain L (region, zone, cluster: live or not; for a regional
+//! cluster, the zone of the proxy's slice) and the
 //! CA's process K, both alternating renewal processes. A live proxy is
 //! bad at time t exactly when K is down, has been down for a, and either
 //! a > R (the certificate it had when K failed, with R of its lifetime
@@ -51,15 +52,21 @@ pub(super) fn unavailability(model: &Model, a: &[f64]) -> Option<f64> {
     let rotation = ttl * model.cert.grace_ratio;
     let mut bad = 0.0;
     let mut live = 0.0;
-    for (c, cluster) in model.clusters.iter().enumerate() {
-        let ca = model.issuer.ca_of(c)?;
+    for slice in &model.slices {
+        let ca = model.issuer.ca_of(slice.cluster)?;
         let k = source(model, &model.issuer, ca)?;
-        let chain: Vec<&Process> = model
-            .chain(cluster.component)
-            .filter_map(|y| model.components[y].process.as_ref())
+        // What a proxy's liveness reads: its cluster's own process, then
+        // the zone and region above the slice (a zonal cluster is its own
+        // slice; a regional cluster's slice sits under its zone).
+        let live_on: Vec<usize> = std::iter::once(model.clusters[slice.cluster].component)
+            .chain(model.chain(slice.component).skip(1))
             .collect();
-        let p_live: f64 = model.chain(cluster.component).map(|y| a[y]).product();
-        let p = cluster.proxies as f64;
+        let chain: Vec<&Process> = live_on
+            .iter()
+            .filter_map(|&y| model.components[y].process.as_ref())
+            .collect();
+        let p_live: f64 = live_on.iter().map(|&y| a[y]).product();
+        let p = slice.proxies as f64;
         live += p * p_live;
         if let Some(k) = k {
             let cells = Cells::new(ttl, rotation, k, &chain);
