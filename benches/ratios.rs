@@ -26,6 +26,12 @@
 //! same mesh, one thread (the exact answers must grow no faster than the
 //! simulation with the mesh); `-- --exact` measures only these.
 //!
+//! And issue 14's (`-- --regional` measures only this): events per second
+//! of the ranking study rebuilt on regional clusters (3 per region, each
+//! spanning its 3 zones, 1,500 proxies) with 3 istiod replicas in every
+//! instance, against the ranking study as shipped, one thread, on the same
+//! number of events (goal ≥ 0.8).
+//!
 //! Ratios, not absolute rates, because the machines this runs on are
 //! shared and noisy: both sides of a ratio see the same machine within
 //! seconds. The timed figures are measured in interleaved rounds and the
@@ -84,6 +90,10 @@ fn main() {
     }
     if args.iter().any(|a| a == "--sweep") {
         sweep_ratios(rounds);
+        return;
+    }
+    if args.iter().any(|a| a == "--regional") {
+        regional_ratios(rounds);
         return;
     }
 
@@ -176,6 +186,62 @@ fn main() {
     }
     exact_ratios(rounds);
     sweep_ratios(rounds);
+    regional_ratios(rounds);
+}
+
+/// The ranking study on regional clusters with 3 replicas per istiod: the
+/// same regions, zones, failures and proxies, its 27 zonal clusters of 500
+/// proxies made 9 regional ones of 1,500, and the docs' five placements as
+/// regional clusters allow them (`per: zone` needs zonal clusters, so the
+/// two per-zone ones become per-region with failover).
+fn regional_text() -> String {
+    let text = common::ranking_text();
+    let head = &text[..text.find("\n  deployments:").expect("a deployments list")];
+    let head = head
+        .replace("clustersPerZone: 3", "clustersPerRegion: 3")
+        .replace("proxiesPerCluster: 500", "proxiesPerCluster: 1500");
+    assert!(head.contains("clustersPerRegion: 3") && head.contains("proxiesPerCluster: 1500"));
+    head + "
+  deployments:
+    - { name: per-region, controlPlanes: { per: region, count: 1, replicas: 3 } }
+    - { name: two-per-region, controlPlanes: { per: region, count: 2, replicas: 3 } }
+    - { name: per-region-failover, controlPlanes: { per: region, count: 1, replicas: 3, failover: mesh } }
+    - { name: two-per-region-failover, controlPlanes: { per: region, count: 2, replicas: 3, failover: mesh } }
+    - { name: each-cluster, controlPlanes: { per: cluster, replicas: 3 } }
+"
+}
+
+/// Events per second of the regional, replicated ranking study against
+/// the shipped one, one thread, interleaved rounds on the same number of
+/// events (the regional run's replications scaled by events per
+/// replication).
+fn regional_ratios(rounds: usize) {
+    let ranking = common::ranking_model();
+    let regional = model_of(&regional_text());
+    let probe = 20;
+    let per_shipped = simulate(&ranking, probe, 1, KEPT_INCIDENTS) as f64 / probe as f64;
+    let per_regional = simulate(&regional, probe, 1, KEPT_INCIDENTS) as f64 / probe as f64;
+    let scaled = ((RANKING_REPLICATIONS as f64 * per_shipped / per_regional).round() as u64).max(1);
+    println!("\nregional clusters and 3 replicas (issue 14): {scaled} replications ({per_regional:.0} events each) against {RANKING_REPLICATIONS} of the shipped study ({per_shipped:.0} each), 1 thread\n");
+    let mut ratios = Vec::new();
+    for round in 1..=rounds {
+        let (_, shipped) = rate(|| simulate(&ranking, RANKING_REPLICATIONS, 1, KEPT_INCIDENTS));
+        let (_, replicated) = rate(|| simulate(&regional, scaled, 1, KEPT_INCIDENTS));
+        println!(
+            "round {round}: shipped {} M/s, regional with replicas {} M/s",
+            mega(shipped),
+            mega(replicated)
+        );
+        ratios.push(replicated / shipped);
+    }
+    let each: Vec<String> = ratios.iter().map(|v| format!("{v:.2}")).collect();
+    println!("\n| target | goal | median | rounds |");
+    println!("|---|---|---|---|");
+    println!(
+        "| regional clusters, 3 replicas / shipped ranking, events per second, 1 thread | ≥ 0.80 | {:.2} | {} |",
+        median(&ratios),
+        each.join(", ")
+    );
 }
 
 /// The values of the sweep figure's one parameter (istiod's MTBF).

@@ -16,6 +16,10 @@ bin=target/release/meshsim
 # A finding: this scenario's claims do not hold, so check exits 1 on purpose.
 "$bin" check scenarios/ranking-without-domain-failures.yaml --out results/ranking-without-domain-failures -q || true
 "$bin" run scenarios/config-rollout.yaml --out results/config-rollout -q
+# Issue 14's study: replicas or placement, on regional clusters, with
+# istiod and with istio-csr signing the certificates.
+"$bin" run scenarios/replicas-or-placement.yaml --out results/replicas-or-placement -q
+"$bin" run scenarios/replicas-or-placement-istio-csr.yaml --out results/replicas-or-placement-istio-csr -q
 # The studies (issue 13): sweeps. Their points' folders (points/) are left
 # out of git like replications.parquet; sweep.csv/.parquet, crossovers.csv,
 # the charts and scenario.yaml are committed.

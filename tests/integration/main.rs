@@ -20,6 +20,7 @@ mod overrides;
 mod precision;
 mod properties;
 mod ranks;
+mod readme;
 mod regional;
 mod replicas;
 mod reproduce;
