@@ -173,7 +173,8 @@ fn bad_or_half_given_shards_are_exit_2_saying_where_from() {
     let d = dir.path();
     let scenario = ranking();
     let base = ["run", &scenario, "--replications", R, "--out", "s", "-q"];
-    let cases: [(&[&str], &[(&str, &str)], &str); 5] = [
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+    let cases: [Case; 5] = [
         (
             &["--shard-index", "3", "--shard-count", "3"],
             &[],
@@ -347,4 +348,80 @@ fn copy(from: &Path, to: &Path) {
         let e = e.unwrap();
         std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
     }
+}
+
+/// `meshsim sweep` of the istiod-MTBF study at two points.
+fn sweep(dir: &Path, out: &str, extra: &[&str]) {
+    let scenario = shipped("study-istiod-mtbf.yaml");
+    let mut args = vec![
+        "sweep",
+        &scenario,
+        "--param",
+        "spec.failures.controlPlane.failure.mean=2d,60d",
+        "--replications",
+        "60",
+        "--out",
+        out,
+        "-q",
+    ];
+    args.extend_from_slice(extra);
+    run_meshsim(dir, &args, 0);
+}
+
+/// Every file of a sweep folder but the shards, by path.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut all = BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(at) = todo.pop() {
+        for e in std::fs::read_dir(&at).unwrap() {
+            let e = e.unwrap();
+            let path = e.path();
+            if e.file_name() == "shards" {
+                continue;
+            }
+            if path.is_dir() {
+                todo.push(path);
+            } else {
+                let name = path.strip_prefix(dir).unwrap().display().to_string();
+                all.insert(name, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    all
+}
+
+#[test]
+fn a_sharded_sweep_merges_into_the_one_machine_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    sweep(d, "one", &[]);
+    let one = tree(&d.join("one"));
+    assert!(
+        one.keys().any(|k| k.starts_with("points/")),
+        "{:?}",
+        one.keys()
+    );
+    assert!(one.contains_key("sweep.csv"), "{:?}", one.keys());
+    // By `meshsim merge DIR`, shards in any order.
+    for i in ["2", "0", "1"] {
+        sweep(d, "m", &["--shard-index", i, "--shard-count", "3"]);
+    }
+    assert!(!d.join("m/sweep.csv").exists(), "a shard writes no results");
+    run_meshsim(d, &["merge", "m", "-q"], 0);
+    assert!(tree(&d.join("m")) == one, "merged sweep differs");
+    // By running the sweep again without a shard: it merges the points'
+    // shards instead of simulating them.
+    for i in ["1", "0"] {
+        sweep(d, "again", &["--shard-index", i, "--shard-count", "2"]);
+    }
+    sweep(d, "again", &[]);
+    assert!(tree(&d.join("again")) == one, "re-run sweep differs");
+    // A merge with a shard missing lists the point's missing shard.
+    for i in ["0", "1"] {
+        sweep(d, "gap", &["--shard-index", i, "--shard-count", "3"]);
+    }
+    let (_, err) = run_meshsim(d, &["merge", "gap"], 1);
+    assert!(err.contains("(missing: 2; of shards 0 to 2)"), "{err}");
+    let (_, err) = run_meshsim(d, &["merge", "gap", "--out", "x"], 2);
+    assert!(err.contains("a sweep is merged in its own folder"), "{err}");
 }
