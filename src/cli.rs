@@ -90,6 +90,12 @@ pub struct RunArgs {
     /// $SLURM_ARRAY_TASK_COUNT].
     #[arg(long, value_name = "N")]
     pub shard_count: Option<u64>,
+    /// Keep the replications an interrupted run of the same command
+    /// checkpointed (Ctrl-C, SIGKILL, a lost node) and simulate only the
+    /// rest: the result is the uninterrupted run's. Without it, a run
+    /// starts over.
+    #[arg(long)]
+    pub resume: bool,
 }
 
 /// Options of `merge`.

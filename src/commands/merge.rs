@@ -39,15 +39,18 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// A shard folder found, with its manifest.
-struct Found {
-    path: PathBuf,
-    manifest: Manifest,
+pub(super) struct Found {
+    /// The folder.
+    pub path: PathBuf,
+    /// Its manifest.
+    pub manifest: Manifest,
 }
 
 /// The checked shards of one study, in index order, with the scenario
 /// they ran and its model.
 pub(super) struct Study {
-    shards: Vec<Found>,
+    /// In replication order.
+    pub shards: Vec<Found>,
     /// Their scenario.yaml (the same in each).
     pub text: String,
     /// Its model.

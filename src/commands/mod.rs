@@ -8,6 +8,7 @@ mod folder;
 mod interrupt;
 mod merge;
 mod plot;
+mod resume;
 mod run;
 mod shard_id;
 mod shard_run;

@@ -9,9 +9,10 @@
 //! discards the staging folder and leaves the previous results as they
 //! were (exit 130).
 
-use super::folder::results_dir;
+use super::folder::{results_dir, UsageError};
 use super::interrupt::{self, hold_at, pause_at, Interrupted};
 use super::plot::chart_list;
+use super::resume::{self, Checkpoints};
 use super::staging::Staging;
 use super::{load, say};
 use super::{shard_id, shard_run};
@@ -28,6 +29,8 @@ use meshsim::output::table;
 use meshsim::plan;
 use meshsim::results::Results;
 use meshsim::scenario::Document;
+use meshsim::shard::data::OutcomeWriter;
+use meshsim::shard::Manifest;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
@@ -41,6 +44,10 @@ pub fn run(args: &RunArgs) -> anyhow::Result<()> {
     })?;
     let (mut doc, mut model) = load(&args.scenario, &args.set)?;
     match shard {
+        Some(_) if args.resume => Err(UsageError(
+            "--resume is for a one-machine run; a shard is simply run again (drop --resume)".into(),
+        )
+        .into()),
         Some(shard) => {
             overrides(args, &mut doc, &mut model);
             shard_run::run_shard(args, &doc, model, shard)
@@ -75,18 +82,72 @@ pub fn run_loaded(
             names,
             model.measures(),
         )?,
+        records: None,
+        since: Instant::now(),
+        batches_in_segment: 0,
         bar: progress_bar(args.quiet),
         cancel: cancel.clone(),
         batches: 0,
     };
-    let options = RunOptions {
-        threads: args.threads,
-        keep_incidents: args.keep_incidents,
-        first: 0,
-    };
     let target = size.replications;
+    // The scenario as run: the checkpoints' hash, and scenario.yaml
+    // (unless interrupted, below).
+    let as_run = serde_yaml_ng::to_string(&doc.file).context("cannot serialise the scenario")?;
+    let fixed = matches!(model.replications, Replications::Fixed(_));
+    let checkpoints = Checkpoints::new(&out, checkpoint_manifest(&as_run, &model, args), &model)?;
+    let (mut tally, mut next) = (Tally::new(model.deployments.len()), 0);
+    if args.resume && checkpoints.exist() {
+        if !fixed {
+            return Err(doc
+                .locate(meshsim::scenario::FieldError::new(
+                    "spec.precision",
+                    "a precision run is not checkpointed and cannot be resumed: run it again without --resume, or give --replications N",
+                ))
+                .into());
+        }
+        let replayed;
+        (replayed, next, model) = checkpoints.replay(&as_run, model, &mut observer.writer)?;
+        tally = replayed;
+        if !args.quiet && next > 0 {
+            eprintln!(
+                "meshsim: resuming after the {next} replications kept by the interrupted run"
+            );
+        }
+    } else if checkpoints.exist() {
+        if !args.quiet {
+            eprintln!(
+                "meshsim: starting over; the replications kept by an interrupted run are dropped (--resume keeps them)"
+            );
+        }
+        checkpoints.remove()?;
+    }
     pause_at("simulation");
-    let mut tally = engine::run(&model, None, &options, &mut observer)?;
+    loop {
+        let options = RunOptions {
+            threads: args.threads,
+            keep_incidents: args.keep_incidents,
+            first: next,
+        };
+        // A run of a fixed count keeps each segment as it ends.
+        let segment = if fixed {
+            let (segment, records) = checkpoints.begin(next, &tally)?;
+            observer.records = Some(records);
+            Some(segment)
+        } else {
+            None
+        };
+        observer.since = Instant::now();
+        observer.batches_in_segment = 0;
+        let (ran, bins) = engine::run_from(&model, None, &options, &mut observer, tally)?;
+        tally = ran;
+        if let (Some(segment), Some(records)) = (segment, observer.records.take()) {
+            checkpoints.keep(segment, records, &tally, bins, &as_run)?;
+        }
+        next = tally.replications;
+        if tally.interrupted || next >= target || !fixed {
+            break;
+        }
+    }
     observer.bar.finish_and_clear();
     if tally.interrupted && tally.replications == 0 {
         return Err(untouched(&out).into());
@@ -114,6 +175,11 @@ pub fn run_loaded(
         header + &serde_yaml_ng::to_string(&doc.file).context("cannot serialise the scenario")?;
     let (model, results, charts) =
         write_results(model, tally, staging, &out, &yaml, &cancel, partial)?;
+    // The results are in place: the checkpoints have served, unless the
+    // run was cut short (then `--resume` finishes it from them).
+    if !partial {
+        checkpoints.remove()?;
+    }
 
     if !args.quiet {
         let threads = if args.threads == 0 {
@@ -153,7 +219,7 @@ pub fn run_loaded(
     }
     if partial {
         return Err(Interrupted(format!(
-            "interrupted after {} of {target} replications; their results are in {} (scenario.yaml records replications: {})",
+            "interrupted after {} of {target} replications; their results are in {} (scenario.yaml records replications: {}); the same command with --resume finishes the run",
             results.replications,
             out.display(),
             results.replications
@@ -309,6 +375,11 @@ pub(super) fn progress_bar(quiet: bool) -> ProgressBar {
 
 struct RunObserver {
     writer: ReplicationWriter,
+    /// The current checkpoint segment's records (runs of a fixed count).
+    records: Option<OutcomeWriter>,
+    /// When the segment started.
+    since: Instant,
+    batches_in_segment: u64,
     bar: ProgressBar,
     cancel: Cancel,
     batches: u64,
@@ -317,7 +388,11 @@ struct RunObserver {
 impl Observer for RunObserver {
     fn batch(&mut self, outcomes: &[Outcome]) -> Result<(), ObserverError> {
         self.writer.batch(outcomes)?;
+        if let Some(records) = self.records.as_mut() {
+            records.batch(outcomes)?;
+        }
         self.batches += 1;
+        self.batches_in_segment += 1;
         pause_at(&format!("batch {}", self.batches));
         Ok(())
     }
@@ -327,8 +402,38 @@ impl Observer for RunObserver {
         self.bar.set_position(done);
     }
 
+    fn checkpoint_due(&mut self) -> bool {
+        self.records.is_some()
+            && match interrupt::checkpoint_batches() {
+                Some(n) => self.batches_in_segment >= n,
+                None => self.since.elapsed() >= Duration::from_secs(resume::EVERY_SECONDS),
+            }
+    }
+
     fn cancel(&self) -> Cancel {
         self.cancel.clone()
+    }
+}
+
+/// The manifest fields every checkpoint of this run shares.
+fn checkpoint_manifest(as_run: &str, model: &Model, args: &RunArgs) -> Manifest {
+    let replications = match model.replications {
+        Replications::Fixed(n) => n,
+        Replications::Precision { max, .. } => max,
+    };
+    Manifest {
+        meshsim: env!("CARGO_PKG_VERSION").to_string(),
+        format: meshsim::shard::data::FORMAT,
+        scenario_hash: meshsim::shard::hash(as_run),
+        seed: model.seed,
+        replications,
+        keep_incidents: args.keep_incidents,
+        shard_count: 1,
+        shard_index: 0,
+        first: 0,
+        end: 0,
+        done: 0,
+        finished: true,
     }
 }
 

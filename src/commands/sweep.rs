@@ -87,6 +87,7 @@ pub fn merge(scenario: &Path, dir: &Path, quiet: bool, force: bool) -> anyhow::R
             force,
             shard_index: None,
             shard_count: None,
+            resume: false,
         },
         params: Vec::new(),
         ranges: Vec::new(),

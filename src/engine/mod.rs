@@ -122,6 +122,13 @@ pub trait Observer {
     }
     /// `done` of at most `target` replications are finished.
     fn progress(&mut self, _done: u64, _target: u64) {}
+    /// Asked after each batch of a run without a `precision:` target: true
+    /// ends the run there, at a batch boundary (counting the batch
+    /// simulated alongside), so that the caller can keep what it has
+    /// (a checkpoint) and continue with [`run_from`]. By default, never.
+    fn checkpoint_due(&mut self) -> bool {
+        false
+    }
     /// The flag that stops the run (set by Ctrl-C in the binary); read
     /// once when the run starts. By default, a flag nobody sets.
     fn cancel(&self) -> Cancel {
@@ -290,6 +297,23 @@ pub fn run(
     options: &RunOptions,
     observer: &mut (dyn Observer + Send),
 ) -> Result<Tally, EngineError> {
+    let tally = Tally::new(model.deployments.len());
+    run_from(model, replications, options, observer, tally).map(|(tally, _)| tally)
+}
+
+/// [`run`] continuing `tally`, which holds the replications before
+/// `options.first` (a run resumed, or the next segment of a run that
+/// checkpoints): the sums go on in replication order, and the incident
+/// rows fill what is left of the budget. Also returns the blast-radius
+/// histograms of the replications run here alone (in [`Tally::blast`]
+/// order), already merged into the tally, for a checkpoint to keep.
+pub fn run_from(
+    model: &Model,
+    replications: Option<u64>,
+    options: &RunOptions,
+    observer: &mut (dyn Observer + Send),
+    mut tally: Tally,
+) -> Result<(Tally, Vec<crate::stats::BlastBins>), EngineError> {
     let deps = DepIndex::build(model);
     let plan = match replications {
         Some(n) => Replications::Fixed(n),
@@ -311,6 +335,10 @@ pub fn run(
             source,
         })?;
     let budget = RowBudget::new(options.keep_incidents);
+    // The replication index of the tally's replication 0: 0 for a
+    // continued run, the first of a shard.
+    let origin = options.first.saturating_sub(tally.replications);
+    budget.reduced(options.first, tally.incidents.len() as u64);
     let cancel = observer.cancel();
     let timeline_hours = model.horizon_hours.min(TIMELINE_HOURS);
     // One simulator per worker thread, made on first use and reused for
@@ -356,7 +384,6 @@ pub fn run(
             }
         }
     };
-    let mut tally = Tally::new(model.deployments.len());
     pool.install(|| -> Result<(), EngineError> {
         let mut pending: Vec<Outcome> = Vec::new();
         let mut next = options.first.min(target);
@@ -376,7 +403,7 @@ pub fn run(
                         return Ok(false);
                     }
                     let check = precision.filter(|_| !stopping);
-                    let span = (options.first, target);
+                    let span = (origin, target);
                     reduce(&mut tally, &mut pending, &budget, observer, span, check)
                 },
             );
@@ -392,13 +419,16 @@ pub fn run(
             }
         }
     })?;
+    let mut here = Tally::new(model.deployments.len());
     for simulator in simulators {
         let simulator = simulator.into_inner().expect("the workers are done");
         if let Some(simulator) = simulator {
-            tally.merge_bins(simulator.blast_table());
+            here.merge_bins(simulator.blast_table());
         }
     }
-    Ok(tally)
+    let bins: Vec<_> = here.blast.into_iter().map(|b| b.bins).collect();
+    tally.merge_blast_bins(&bins);
+    Ok((tally, bins))
 }
 
 /// Adds one batch to the tally in replication order and shows it to the
@@ -408,22 +438,23 @@ fn reduce(
     outcomes: &mut [Outcome],
     budget: &RowBudget,
     observer: &mut (dyn Observer + Send),
-    (first, target): (u64, u64),
+    (origin, target): (u64, u64),
     precision: Option<(usize, f64)>,
 ) -> Result<bool, EngineError> {
     for o in outcomes.iter_mut() {
         let room = budget.room(tally.incidents.len() as u64);
         tally.add(o, room);
     }
-    budget.reduced(first + tally.replications, tally.incidents.len() as u64);
+    budget.reduced(origin + tally.replications, tally.incidents.len() as u64);
     observer.batch(outcomes).map_err(EngineError::Observer)?;
-    observer.progress(tally.replications, target.saturating_sub(first));
+    observer.progress(tally.replications, target.saturating_sub(origin));
     if let Some((measure, rhw)) = precision {
         if tally.precise_enough(measure, rhw) {
             tally.precision_reached = Some(true);
             return Ok(true);
         }
         tally.precision_reached = Some(false);
+        return Ok(false);
     }
-    Ok(false)
+    Ok(observer.checkpoint_due())
 }

@@ -21,6 +21,7 @@ mod properties;
 mod ranks;
 mod replicas;
 mod reproduce;
+mod resume;
 mod rollout;
 mod shards;
 mod snapshots;
