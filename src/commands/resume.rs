@@ -174,6 +174,13 @@ impl Checkpoints {
         Ok((segment, writer))
     }
 
+    /// Forgets the segment (the run is complete without it).
+    pub fn drop_segment(&self, segment: Segment, writer: OutcomeWriter) -> anyhow::Result<()> {
+        drop(writer);
+        remove_folder(&segment.staged)
+            .with_context(|| format!("cannot remove {}", segment.staged.display()))
+    }
+
     /// Keeps the segment, its replications run into `tally` (with these
     /// blast-radius histograms of their own).
     pub fn keep(

@@ -140,11 +140,20 @@ pub fn run_loaded(
         observer.batches_in_segment = 0;
         let (ran, bins) = engine::run_from(&model, None, &options, &mut observer, tally)?;
         tally = ran;
-        if let (Some(segment), Some(records)) = (segment, observer.records.take()) {
-            checkpoints.keep(segment, records, &tally, bins, &as_run)?;
-        }
         next = tally.replications;
-        if tally.interrupted || next >= target || !fixed {
+        let done = tally.interrupted || next >= target || !fixed;
+        if let (Some(segment), Some(records)) = (segment, observer.records.take()) {
+            if done && !tally.interrupted {
+                // The run is complete: its last segment would be removed
+                // with the others once the results are in, so it is not
+                // synced to disk first (the whole cost of checkpointing
+                // for a run shorter than a checkpoint interval).
+                checkpoints.drop_segment(segment, records)?;
+            } else {
+                checkpoints.keep(segment, records, &tally, bins, &as_run)?;
+            }
+        }
+        if done {
             break;
         }
     }
