@@ -174,11 +174,17 @@ impl Checkpoints {
         Ok((segment, writer))
     }
 
-    /// Forgets the segment (the run is complete without it).
+    /// Forgets the segment (the run is complete without it), and the
+    /// checkpoint folder if no segment was kept before it: a run shorter
+    /// than a checkpoint interval leaves nothing beside its results, even
+    /// when stopped while it writes them.
     pub fn drop_segment(&self, segment: Segment, writer: OutcomeWriter) -> anyhow::Result<()> {
         drop(writer);
         remove_folder(&segment.staged)
-            .with_context(|| format!("cannot remove {}", segment.staged.display()))
+            .with_context(|| format!("cannot remove {}", segment.staged.display()))?;
+        // Fails, as it should, when kept segments are in it.
+        let _ = std::fs::remove_dir(&self.dir);
+        Ok(())
     }
 
     /// Keeps the segment, its replications run into `tally` (with these

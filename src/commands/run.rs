@@ -159,6 +159,8 @@ pub fn run_loaded(
     }
     observer.bar.finish_and_clear();
     if tally.interrupted && tally.replications == 0 {
+        // Nothing to keep: no checkpoint folder is left either.
+        checkpoints.remove()?;
         return Err(untouched(&out).into());
     }
     // Interrupted during the simulation, the run keeps what it finished:

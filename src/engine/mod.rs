@@ -28,6 +28,14 @@
 //! as a run of that many replications. The workers' blast-radius counts of
 //! the dropped batch are rolled back to the checkpoint taken after the last
 //! finished one.
+//!
+//! A run may start past replication 0 ([`RunOptions::first`]: a shard of a
+//! study) and may continue a tally it is given ([`run_from`]: a run
+//! resumed from its checkpoints, or its next segment), since replication r
+//! draws only from (seed, r, component) and the reduction only needs the
+//! replications before it to have been added in order. The observer may
+//! end a run of a fixed count at a batch boundary
+//! ([`Observer::checkpoint_due`]) for its caller to keep a checkpoint.
 
 pub mod cancel;
 mod kept;

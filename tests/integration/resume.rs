@@ -20,6 +20,7 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap())
+        .filter(|e| e.file_name() != "shards")
         .map(|e| {
             (
                 e.file_name().to_string_lossy().into_owned(),
@@ -45,6 +46,11 @@ fn run(dir: &Path, out: &str, replications: &str, extra: &[&str], code: i32) -> 
 
 /// Starts the run into `r`, and returns once it is paused in batch 4.
 fn paused(dir: &Path) -> (Child, BufReader<ChildStderr>) {
+    paused_with(dir, &[])
+}
+
+/// [`paused`] with more arguments.
+fn paused_with(dir: &Path, extra: &[&str]) -> (Child, BufReader<ChildStderr>) {
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("meshsim"))
         .current_dir(dir)
         .args([
@@ -56,6 +62,7 @@ fn paused(dir: &Path) -> (Child, BufReader<ChildStderr>) {
             "r",
             "-q",
         ])
+        .args(extra)
         .env("MESHSIM_TEST_PAUSE_AT", "batch 4")
         .env("MESHSIM_TEST_CHECKPOINT_BATCHES", "1")
         .stderr(Stdio::piped())
@@ -190,4 +197,31 @@ fn a_run_without_resume_starts_over_and_resume_refuses_other_runs() {
         2,
     );
     assert!(err.contains("--resume is for a one-machine run"), "{err}");
+}
+
+#[test]
+fn an_interrupted_shard_is_kept_unfinished_and_the_merge_lists_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (child, err) = paused_with(d, &["--shard-index", "0", "--shard-count", "1"]);
+    signal(&child, "INT");
+    let (code, err) = finish(child, err);
+    assert_eq!(code, Some(130), "{err}");
+    assert!(err.contains("interrupted after 1024 of the 1500 replications of shard 0 of 1; kept, marked unfinished"), "{err}");
+    let manifest = std::fs::read_to_string(d.join("r/shards/0-of-1/manifest.yaml")).unwrap();
+    assert!(
+        manifest.contains("done: 1024") && manifest.contains("finished: false"),
+        "{manifest}"
+    );
+    let (_, err) = run_meshsim(d, &["merge", "r"], 1);
+    assert!(err.contains("(unfinished: 0; of shards 0 to 0)"), "{err}");
+    // Partial: the 1024 replications, the very results of a run of 1024.
+    run_meshsim(d, &["merge", "r", "--allow-partial", "-q"], 0);
+    run(d, "part", "1024", &["-q"], 0);
+    let (merged, part) = (files(&d.join("r")), files(&d.join("part")));
+    for (name, bytes) in &part {
+        if name != "scenario.yaml" {
+            assert!(merged[name] == *bytes, "{name} differs");
+        }
+    }
 }
