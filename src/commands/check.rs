@@ -10,6 +10,12 @@ use std::process::ExitCode;
 
 /// `meshsim check`: run, then judge every claim.
 pub fn check(args: &RunArgs) -> anyhow::Result<ExitCode> {
+    if args.shard_index.is_some() || args.shard_count.is_some() {
+        return Err(super::UsageError(
+            "check judges the whole study, not a shard: drop --shard-index/--shard-count (run the shards with `meshsim run`, merge them, and check the claims on one machine)".into(),
+        )
+        .into());
+    }
     let (doc, model) = load(&args.scenario, &args.set)?;
     if model.claims.is_empty() {
         return Err(ScenarioError::Invalid {

@@ -73,6 +73,15 @@ pub fn hold_at(step: &str) {
     }
 }
 
+/// Test hook: `MESHSIM_TEST_CHECKPOINT_BATCHES=N` makes a run keep a
+/// checkpoint every N batches (`resume.rs`) instead of every minute, so
+/// the tests know which replications are on disk when they kill it.
+pub fn checkpoint_batches() -> Option<u64> {
+    std::env::var("MESHSIM_TEST_CHECKPOINT_BATCHES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+}
+
 fn listed(step: &str) -> bool {
     std::env::var("MESHSIM_TEST_PAUSE_AT").is_ok_and(|steps| steps.split(',').any(|s| s == step))
 }

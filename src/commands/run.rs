@@ -9,11 +9,13 @@
 //! discards the staging folder and leaves the previous results as they
 //! were (exit 130).
 
-use super::folder::results_dir;
+use super::folder::{results_dir, UsageError};
 use super::interrupt::{self, hold_at, pause_at, Interrupted};
 use super::plot::chart_list;
+use super::resume::{self, Checkpoints};
 use super::staging::Staging;
 use super::{load, say};
+use super::{shard_id, shard_run};
 use crate::cli::RunArgs;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -27,13 +29,31 @@ use meshsim::output::table;
 use meshsim::plan;
 use meshsim::results::Results;
 use meshsim::scenario::Document;
+use meshsim::shard::data::OutcomeWriter;
+use meshsim::shard::Manifest;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-/// `meshsim run`: simulate, write the results folder, print the summary.
-pub fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
-    let (doc, model) = load(&args.scenario, &args.set)?;
-    run_loaded(args, doc, model)
+/// `meshsim run`: simulate, write the results folder, print the summary;
+/// or, given a shard (`--shard-index`, or the scheduler's variables), run
+/// that shard's replications into `DIR/shards/` (`shard_run.rs`).
+pub fn run(args: &RunArgs) -> anyhow::Result<()> {
+    let shard = shard_id::resolve(args.shard_index, args.shard_count, |name| {
+        std::env::var(name).ok()
+    })?;
+    let (mut doc, mut model) = load(&args.scenario, &args.set)?;
+    match shard {
+        Some(_) if args.resume => Err(UsageError(
+            "--resume is for a one-machine run; a shard is simply run again (drop --resume)".into(),
+        )
+        .into()),
+        Some(shard) => {
+            overrides(args, &mut doc, &mut model);
+            shard_run::run_shard(args, &doc, model, shard)
+        }
+        None => run_loaded(args, doc, model).map(|_| ()),
+    }
 }
 
 /// `meshsim run` of a scenario already read and built (`check` reads it
@@ -53,12 +73,6 @@ pub fn run_loaded(
     let out = results_dir(args, &model)?;
     let cancel = interrupt::cancel();
     let staging = Staging::begin(&out)?;
-    let untouched = || {
-        Interrupted(format!(
-            "interrupted; nothing was written, {} is as it was",
-            out.display()
-        ))
-    };
 
     let started = Instant::now();
     let names = model.deployments.iter().map(|d| d.name.clone()).collect();
@@ -68,20 +82,86 @@ pub fn run_loaded(
             names,
             model.measures(),
         )?,
+        records: None,
+        since: Instant::now(),
+        batches_in_segment: 0,
         bar: progress_bar(args.quiet),
         cancel: cancel.clone(),
         batches: 0,
     };
-    let options = RunOptions {
-        threads: args.threads,
-        keep_incidents: args.keep_incidents,
-    };
     let target = size.replications;
+    // The scenario as run: the checkpoints' hash, and scenario.yaml
+    // (unless interrupted, below).
+    let as_run = serde_yaml_ng::to_string(&doc.file).context("cannot serialise the scenario")?;
+    let fixed = matches!(model.replications, Replications::Fixed(_));
+    let checkpoints = Checkpoints::new(&out, checkpoint_manifest(&as_run, &model, args), &model)?;
+    let (mut tally, mut next) = (Tally::new(model.deployments.len()), 0);
+    if args.resume && checkpoints.exist() {
+        if !fixed {
+            return Err(doc
+                .locate(meshsim::scenario::FieldError::new(
+                    "spec.precision",
+                    "a precision run is not checkpointed and cannot be resumed: run it again without --resume, or give --replications N",
+                ))
+                .into());
+        }
+        let replayed;
+        (replayed, next, model) = checkpoints.replay(&as_run, model, &mut observer.writer)?;
+        tally = replayed;
+        if !args.quiet && next > 0 {
+            eprintln!(
+                "meshsim: resuming after the {next} replications kept by the interrupted run"
+            );
+        }
+    } else if checkpoints.exist() {
+        if !args.quiet {
+            eprintln!(
+                "meshsim: starting over; the replications kept by an interrupted run are dropped (--resume keeps them)"
+            );
+        }
+        checkpoints.remove()?;
+    }
     pause_at("simulation");
-    let mut tally = engine::run(&model, None, &options, &mut observer)?;
+    loop {
+        let options = RunOptions {
+            threads: args.threads,
+            keep_incidents: args.keep_incidents,
+            first: next,
+        };
+        // A run of a fixed count keeps each segment as it ends.
+        let segment = if fixed {
+            let (segment, records) = checkpoints.begin(next, &tally)?;
+            observer.records = Some(records);
+            Some(segment)
+        } else {
+            None
+        };
+        observer.since = Instant::now();
+        observer.batches_in_segment = 0;
+        let (ran, bins) = engine::run_from(&model, None, &options, &mut observer, tally)?;
+        tally = ran;
+        next = tally.replications;
+        let done = tally.interrupted || next >= target || !fixed;
+        if let (Some(segment), Some(records)) = (segment, observer.records.take()) {
+            if done && !tally.interrupted {
+                // The run is complete: its last segment would be removed
+                // with the others once the results are in, so it is not
+                // synced to disk first (the whole cost of checkpointing
+                // for a run shorter than a checkpoint interval).
+                checkpoints.drop_segment(segment, records)?;
+            } else {
+                checkpoints.keep(segment, records, &tally, bins, &as_run)?;
+            }
+        }
+        if done {
+            break;
+        }
+    }
     observer.bar.finish_and_clear();
     if tally.interrupted && tally.replications == 0 {
-        return Err(untouched().into());
+        // Nothing to keep: no checkpoint folder is left either.
+        checkpoints.remove()?;
+        return Err(untouched(&out).into());
     }
     // Interrupted during the simulation, the run keeps what it finished:
     // the results of exactly `--replications N`, recorded so in
@@ -97,42 +177,20 @@ pub fn run_loaded(
             tally.replications, tally.replications
         );
     }
-    let check = |step: &str| -> anyhow::Result<()> {
-        pause_at(step);
-        if !partial && cancel.is_set() {
-            return Err(untouched().into());
-        }
-        Ok(())
-    };
+    let check = checker(&cancel, partial, &out);
     check(REPLICATIONS_PARQUET)?;
     observer.writer.finish()?;
     crate::heap::release_free_pages();
     let elapsed = started.elapsed().as_secs_f64();
-    // The tally (and its copy of the kept incident rows) is dropped with
-    // the thread that assembles the results.
-    let (model, results) = assemble(model, tally, &cancel, !partial)?.ok_or_else(untouched)?;
     let yaml =
         header + &serde_yaml_ng::to_string(&doc.file).context("cannot serialise the scenario")?;
-    // Synced side by side at the swap, not one by one by the threads that
-    // draw (staging.rs).
-    let folder =
-        Folder::with_check(staging.dir(), Box::new(|name: &str| check(name))).synced_later();
-    // Every table and chart is a job of its own, side by side on rayon's
-    // pool, the longest (the large PNGs) first: the fixed cost of a run,
-    // BENCHMARKS.md.
-    let ChartJobs { png, svg, files } = charts::jobs(&results, &folder)?;
-    let jobs = (png.into_iter())
-        .chain(table_jobs(&folder, &results, &yaml))
-        .chain(svg)
-        .collect();
-    run_in_order(jobs)?;
-    let charts = files
-        .iter()
-        .map(|f| out.join(f.file_name().unwrap_or_default()))
-        .collect::<Vec<_>>();
-    drop(folder);
-    check("swap")?;
-    staging.commit()?;
+    let (model, results, charts) =
+        write_results(model, tally, staging, &out, &yaml, &cancel, partial)?;
+    // The results are in place: the checkpoints have served, unless the
+    // run was cut short (then `--resume` finishes it from them).
+    if !partial {
+        checkpoints.remove()?;
+    }
 
     if !args.quiet {
         let threads = if args.threads == 0 {
@@ -172,7 +230,7 @@ pub fn run_loaded(
     }
     if partial {
         return Err(Interrupted(format!(
-            "interrupted after {} of {target} replications; their results are in {} (scenario.yaml records replications: {})",
+            "interrupted after {} of {target} replications; their results are in {} (scenario.yaml records replications: {}); the same command with --resume finishes the run",
             results.replications,
             out.display(),
             results.replications
@@ -190,7 +248,7 @@ pub fn run_loaded(
 /// these two fields feed nothing else of the model (`model::build` copies
 /// the seed and reads the two only for [`Replications`]), so the model is
 /// the one a rebuild would give.
-fn overrides(args: &RunArgs, doc: &mut Document, model: &mut Model) {
+pub(super) fn overrides(args: &RunArgs, doc: &mut Document, model: &mut Model) {
     if let Some(seed) = args.seed {
         doc.file.spec.seed = seed;
         model.seed = seed;
@@ -200,6 +258,73 @@ fn overrides(args: &RunArgs, doc: &mut Document, model: &mut Model) {
         doc.file.spec.precision = None;
         model.replications = Replications::Fixed(n);
     }
+}
+
+/// The step check of the phases after the simulation: the test hook's
+/// pause, then, unless the run is already a partial one (which writes what
+/// it has), Ctrl-C abandons the run and leaves `out` as it was.
+pub(super) fn checker<'a>(
+    cancel: &'a Cancel,
+    partial: bool,
+    out: &'a Path,
+) -> impl Fn(&str) -> anyhow::Result<()> + 'a {
+    move |step: &str| {
+        pause_at(step);
+        if !partial && cancel.is_set() {
+            return Err(untouched(out).into());
+        }
+        Ok(())
+    }
+}
+
+fn untouched(out: &Path) -> Interrupted {
+    Interrupted(format!(
+        "interrupted; nothing was written, {} is as it was",
+        out.display()
+    ))
+}
+
+/// Writes every file of a results folder but `replications.parquet`
+/// (streamed into the staging folder before) from the tally of its
+/// replications, and swaps the folder in: what `run` does after the
+/// simulation and `merge` after replaying the shards, one code path, so a
+/// merge's files are a run's byte for byte. `yaml` is scenario.yaml's
+/// text. Returns the model, the results and the charts' paths.
+pub(super) fn write_results(
+    model: Model,
+    tally: Tally,
+    staging: Staging,
+    out: &Path,
+    yaml: &str,
+    cancel: &Cancel,
+    partial: bool,
+) -> anyhow::Result<(Model, Results, Vec<PathBuf>)> {
+    let check = checker(cancel, partial, out);
+    // The tally (and its copy of the kept incident rows) is dropped with
+    // the thread that assembles the results.
+    let (model, results) =
+        assemble(model, tally, cancel, !partial)?.ok_or_else(|| untouched(out))?;
+    // Synced side by side at the swap, not one by one by the threads that
+    // draw (staging.rs).
+    let folder =
+        Folder::with_check(staging.dir(), Box::new(|name: &str| check(name))).synced_later();
+    // Every table and chart is a job of its own, side by side on rayon's
+    // pool, the longest (the large PNGs) first: the fixed cost of a run,
+    // BENCHMARKS.md.
+    let ChartJobs { png, svg, files } = charts::jobs(&results, &folder)?;
+    let jobs = (png.into_iter())
+        .chain(table_jobs(&folder, &results, yaml))
+        .chain(svg)
+        .collect();
+    run_in_order(jobs)?;
+    let charts = files
+        .iter()
+        .map(|f| out.join(f.file_name().unwrap_or_default()))
+        .collect::<Vec<_>>();
+    drop(folder);
+    check("swap")?;
+    staging.commit()?;
+    Ok((model, results, charts))
 }
 
 /// Assembles the results (with the exact answers, which can take long on a
@@ -245,7 +370,7 @@ fn kept_incidents(results: &Results, keep: u64) -> String {
     }
 }
 
-fn progress_bar(quiet: bool) -> ProgressBar {
+pub(super) fn progress_bar(quiet: bool) -> ProgressBar {
     if quiet {
         return ProgressBar::hidden();
     }
@@ -261,6 +386,11 @@ fn progress_bar(quiet: bool) -> ProgressBar {
 
 struct RunObserver {
     writer: ReplicationWriter,
+    /// The current checkpoint segment's records (runs of a fixed count).
+    records: Option<OutcomeWriter>,
+    /// When the segment started.
+    since: Instant,
+    batches_in_segment: u64,
     bar: ProgressBar,
     cancel: Cancel,
     batches: u64,
@@ -269,7 +399,11 @@ struct RunObserver {
 impl Observer for RunObserver {
     fn batch(&mut self, outcomes: &[Outcome]) -> Result<(), ObserverError> {
         self.writer.batch(outcomes)?;
+        if let Some(records) = self.records.as_mut() {
+            records.batch(outcomes)?;
+        }
         self.batches += 1;
+        self.batches_in_segment += 1;
         pause_at(&format!("batch {}", self.batches));
         Ok(())
     }
@@ -279,8 +413,38 @@ impl Observer for RunObserver {
         self.bar.set_position(done);
     }
 
+    fn checkpoint_due(&mut self) -> bool {
+        self.records.is_some()
+            && match interrupt::checkpoint_batches() {
+                Some(n) => self.batches_in_segment >= n,
+                None => self.since.elapsed() >= Duration::from_secs(resume::EVERY_SECONDS),
+            }
+    }
+
     fn cancel(&self) -> Cancel {
         self.cancel.clone()
+    }
+}
+
+/// The manifest fields every checkpoint of this run shares.
+fn checkpoint_manifest(as_run: &str, model: &Model, args: &RunArgs) -> Manifest {
+    let replications = match model.replications {
+        Replications::Fixed(n) => n,
+        Replications::Precision { max, .. } => max,
+    };
+    Manifest {
+        meshsim: env!("CARGO_PKG_VERSION").to_string(),
+        format: meshsim::shard::data::FORMAT,
+        scenario_hash: meshsim::shard::hash(as_run),
+        seed: model.seed,
+        replications,
+        keep_incidents: args.keep_incidents,
+        shard_count: 1,
+        shard_index: 0,
+        first: 0,
+        end: 0,
+        done: 0,
+        finished: true,
     }
 }
 

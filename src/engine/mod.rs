@@ -28,6 +28,14 @@
 //! as a run of that many replications. The workers' blast-radius counts of
 //! the dropped batch are rolled back to the checkpoint taken after the last
 //! finished one.
+//!
+//! A run may start past replication 0 ([`RunOptions::first`]: a shard of a
+//! study) and may continue a tally it is given ([`run_from`]: a run
+//! resumed from its checkpoints, or its next segment), since replication r
+//! draws only from (seed, r, component) and the reduction only needs the
+//! replications before it to have been added in order. The observer may
+//! end a run of a fixed count at a batch boundary
+//! ([`Observer::checkpoint_due`]) for its caller to keep a checkpoint.
 
 pub mod cancel;
 mod kept;
@@ -74,6 +82,11 @@ pub struct RunOptions {
     /// Keep the first this many incident rows, in replication order (the
     /// rows of an incident in deployment, then measure order).
     pub keep_incidents: u64,
+    /// The first replication to run: a shard (`--shard-index`) or a
+    /// resumed run starts past 0 and runs up to the target. Replication r
+    /// draws only from (seed, r, component), so where a run starts changes
+    /// nothing of the replications it runs.
+    pub first: u64,
 }
 
 impl Default for RunOptions {
@@ -81,6 +94,7 @@ impl Default for RunOptions {
         RunOptions {
             threads: 0,
             keep_incidents: KEPT_INCIDENTS,
+            first: 0,
         }
     }
 }
@@ -116,6 +130,13 @@ pub trait Observer {
     }
     /// `done` of at most `target` replications are finished.
     fn progress(&mut self, _done: u64, _target: u64) {}
+    /// Asked after each batch of a run without a `precision:` target: true
+    /// ends the run there, at a batch boundary (counting the batch
+    /// simulated alongside), so that the caller can keep what it has
+    /// (a checkpoint) and continue with [`run_from`]. By default, never.
+    fn checkpoint_due(&mut self) -> bool {
+        false
+    }
     /// The flag that stops the run (set by Ctrl-C in the binary); read
     /// once when the run starts. By default, a flag nobody sets.
     fn cancel(&self) -> Cancel {
@@ -164,7 +185,9 @@ pub struct Tally {
 }
 
 impl Tally {
-    fn new(deployments: usize) -> Self {
+    /// Nothing counted yet, for `deployments` deployments (the start of a
+    /// run, or of a merge that replays shards into it).
+    pub fn new(deployments: usize) -> Self {
         let layout = Layout::new(deployments);
         let slots = layout.slots();
         Tally {
@@ -188,8 +211,10 @@ impl Tally {
         &self.pairs[(measure * self.deployments + a) * self.deployments + b]
     }
 
-    /// Adds one replication, taking at most `room` of its incident rows.
-    fn add(&mut self, o: &mut Outcome, room: u64) {
+    /// Adds one replication, taking at most `room` of its incident rows
+    /// (and its trace, if it has one). Replications must come in
+    /// replication order: the sums are formed in it.
+    pub fn add(&mut self, o: &mut Outcome, room: u64) {
         let d = self.deployments;
         self.live_proxy_hours += o.live_proxy_hours;
         for (sum, v) in self.cause_proxy_hours.iter_mut().zip(&o.cause_proxy_hours) {
@@ -243,6 +268,14 @@ impl Tally {
         }
     }
 
+    /// Adds the order-free blast-radius counts of a shard, in
+    /// [`Layout::blast`] order (what [`Tally::blast`] holds).
+    pub fn merge_blast_bins(&mut self, bins: &[crate::stats::BlastBins]) {
+        for (blast, bins) in self.blast.iter_mut().zip(bins) {
+            blast.bins.merge(bins);
+        }
+    }
+
     fn precise_enough(&self, measure: usize, target: f64) -> bool {
         (0..self.deployments).all(|d| {
             let r = &self.ratio[Layout::slot(d, measure)];
@@ -272,6 +305,23 @@ pub fn run(
     options: &RunOptions,
     observer: &mut (dyn Observer + Send),
 ) -> Result<Tally, EngineError> {
+    let tally = Tally::new(model.deployments.len());
+    run_from(model, replications, options, observer, tally).map(|(tally, _)| tally)
+}
+
+/// [`run`] continuing `tally`, which holds the replications before
+/// `options.first` (a run resumed, or the next segment of a run that
+/// checkpoints): the sums go on in replication order, and the incident
+/// rows fill what is left of the budget. Also returns the blast-radius
+/// histograms of the replications run here alone (in [`Tally::blast`]
+/// order), already merged into the tally, for a checkpoint to keep.
+pub fn run_from(
+    model: &Model,
+    replications: Option<u64>,
+    options: &RunOptions,
+    observer: &mut (dyn Observer + Send),
+    mut tally: Tally,
+) -> Result<(Tally, Vec<crate::stats::BlastBins>), EngineError> {
     let deps = DepIndex::build(model);
     let plan = match replications {
         Some(n) => Replications::Fixed(n),
@@ -293,6 +343,10 @@ pub fn run(
             source,
         })?;
     let budget = RowBudget::new(options.keep_incidents);
+    // The replication index of the tally's replication 0: 0 for a
+    // continued run, the first of a shard.
+    let origin = options.first.saturating_sub(tally.replications);
+    budget.reduced(options.first, tally.incidents.len() as u64);
     let cancel = observer.cancel();
     let timeline_hours = model.horizon_hours.min(TIMELINE_HOURS);
     // One simulator per worker thread, made on first use and reused for
@@ -338,10 +392,9 @@ pub fn run(
             }
         }
     };
-    let mut tally = Tally::new(model.deployments.len());
     pool.install(|| -> Result<(), EngineError> {
         let mut pending: Vec<Outcome> = Vec::new();
-        let mut next = 0u64;
+        let mut next = options.first.min(target);
         let mut stopping = false;
         loop {
             let end = if stopping {
@@ -358,7 +411,8 @@ pub fn run(
                         return Ok(false);
                     }
                     let check = precision.filter(|_| !stopping);
-                    reduce(&mut tally, &mut pending, &budget, observer, target, check)
+                    let span = (origin, target);
+                    reduce(&mut tally, &mut pending, &budget, observer, span, check)
                 },
             );
             stopping |= stop?;
@@ -373,13 +427,16 @@ pub fn run(
             }
         }
     })?;
+    let mut here = Tally::new(model.deployments.len());
     for simulator in simulators {
         let simulator = simulator.into_inner().expect("the workers are done");
         if let Some(simulator) = simulator {
-            tally.merge_bins(simulator.blast_table());
+            here.merge_bins(simulator.blast_table());
         }
     }
-    Ok(tally)
+    let bins: Vec<_> = here.blast.into_iter().map(|b| b.bins).collect();
+    tally.merge_blast_bins(&bins);
+    Ok((tally, bins))
 }
 
 /// Adds one batch to the tally in replication order and shows it to the
@@ -389,22 +446,23 @@ fn reduce(
     outcomes: &mut [Outcome],
     budget: &RowBudget,
     observer: &mut (dyn Observer + Send),
-    target: u64,
+    (origin, target): (u64, u64),
     precision: Option<(usize, f64)>,
 ) -> Result<bool, EngineError> {
     for o in outcomes.iter_mut() {
         let room = budget.room(tally.incidents.len() as u64);
         tally.add(o, room);
     }
-    budget.reduced(tally.replications, tally.incidents.len() as u64);
+    budget.reduced(origin + tally.replications, tally.incidents.len() as u64);
     observer.batch(outcomes).map_err(EngineError::Observer)?;
-    observer.progress(tally.replications, target);
+    observer.progress(tally.replications, target.saturating_sub(origin));
     if let Some((measure, rhw)) = precision {
         if tally.precise_enough(measure, rhw) {
             tally.precision_reached = Some(true);
             return Ok(true);
         }
         tally.precision_reached = Some(false);
+        return Ok(false);
     }
-    Ok(false)
+    Ok(observer.checkpoint_due())
 }
