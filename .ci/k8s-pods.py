@@ -9,11 +9,14 @@ command lines are read from the manifests themselves, so an edit there is
 what gets tested. Only the volume mount paths are moved under a local
 directory (the PersistentVolumeClaim and the ConfigMap become folders).
 
-usage: k8s-pods.py SHARDS_JOB MERGE_JOB ROOT BIN_DIR
+usage: k8s-pods.py SHARDS_JOB MERGE_JOB ROOT BIN_DIR [--rerun I]
   ROOT     local stand-in for the volumes: ROOT/<volume name>/ is mounted at
            the volume's mountPath (ROOT/scenario/scenario.yaml is the
            ConfigMap's key)
   BIN_DIR  holds the meshsim binary the image's PATH would find
+  --rerun I  run only shard I, the way docs/scale-out.md reruns a failed
+           index (a one-completion copy of the Job with MESHSIM_SHARD_INDEX
+           set, so JOB_COMPLETION_INDEX is 0), then the merge
 """
 
 import os
@@ -74,9 +77,12 @@ def run(label, argv, env):
 
 
 def main():
-    if len(sys.argv) != 5:
-        fail("usage: k8s-pods.py SHARDS_JOB MERGE_JOB ROOT BIN_DIR")
-    shards_path, merge_path, root, bin_dir = sys.argv[1:]
+    rerun = None
+    if len(sys.argv) == 7 and sys.argv[5] == "--rerun":
+        rerun = sys.argv[6]
+    elif len(sys.argv) != 5:
+        fail("usage: k8s-pods.py SHARDS_JOB MERGE_JOB ROOT BIN_DIR [--rerun I]")
+    shards_path, merge_path, root, bin_dir = sys.argv[1:5]
     shards = load_job(shards_path)
     spec = shards["spec"]
     if spec.get("completionMode") != "Indexed":
@@ -92,10 +98,14 @@ def main():
         fail(f"{shards_path}: spec.backoffLimitPerIndex is missing: a failed shard would fail the Job")
     if spec["template"]["spec"].get("restartPolicy") != "Never":
         fail(f"{shards_path}: backoffLimitPerIndex needs restartPolicy: Never")
-    # The controller starts the indices in any order; run them backwards so
-    # nothing depends on index 0 coming first.
-    for index in reversed(range(completions)):
-        run(f"shard pod {index}", argv, {**env, "JOB_COMPLETION_INDEX": str(index)})
+    if rerun is not None:
+        rerun_env = {**env, "JOB_COMPLETION_INDEX": "0", "MESHSIM_SHARD_INDEX": rerun}
+        run(f"rerun pod of shard {rerun}", argv, rerun_env)
+    else:
+        # The controller starts the indices in any order; run them
+        # backwards so nothing depends on index 0 coming first.
+        for index in reversed(range(completions)):
+            run(f"shard pod {index}", argv, {**env, "JOB_COMPLETION_INDEX": str(index)})
     merge_argv, merge_env = pod_command(merge_path, load_job(merge_path), root, bin_dir)
     run("merge pod", merge_argv, merge_env)
 

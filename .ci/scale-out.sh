@@ -11,7 +11,8 @@
 #      (the second run must start nothing).
 #   3. Kubernetes: the manifests checked against the 1.29 and 1.37 schemas
 #      (kubernetes-validate, pinned, in a venv under the target dir), then
-#      the pods' own command lines run here (.ci/k8s-pods.py) and merged.
+#      the pods' own command lines run here (.ci/k8s-pods.py) and merged;
+#      then the docs' rerun of one index (MESHSIM_SHARD_INDEX set).
 # It builds nothing: it uses the release binary `cargo test --release`
 # left in $CARGO_TARGET_DIR (default target/). The daemons it starts are
 # stopped on exit by their process ids. KEEP=1 keeps the work folder.
@@ -140,5 +141,12 @@ cp "$work/scenario.yaml" "$work/k8s/scenario/scenario.yaml"
 "$venv/bin/python" .ci/k8s-pods.py deploy/k8s/shards-job.yaml deploy/k8s/merge-job.yaml \
     "$work/k8s" "$(dirname "$bin")"
 same_as_one_machine "Kubernetes Indexed Job" "$work/k8s/data/availability-ranking/merged"
+
+echo "== scale-out: Kubernetes, a lost shard rerun alone (MESHSIM_SHARD_INDEX over JOB_COMPLETION_INDEX)"
+k8s_study=$work/k8s/data/availability-ranking
+rm -rf "$k8s_study"/shards/1-of-* "$k8s_study/merged"
+"$venv/bin/python" .ci/k8s-pods.py deploy/k8s/shards-job.yaml deploy/k8s/merge-job.yaml \
+    "$work/k8s" "$(dirname "$bin")" --rerun 1
+same_as_one_machine "Kubernetes rerun of shard 1" "$k8s_study/merged"
 
 echo "scale-out: all recipes match the one-machine run"
