@@ -113,7 +113,7 @@ CONF
 launch() {
     local name=$1
     shift
-    "$@" >>"$dir/log/$name.out" 2>&1 &
+    "$@" </dev/null >>"$dir/log/$name.out" 2>&1 &
     echo $! >"$dir/$name.pid"
 }
 
