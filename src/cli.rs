@@ -25,6 +25,9 @@ pub enum Command {
     /// Run a scenario at many points (spec.sweep, --param, --param-range):
     /// one table per measure, sweep.csv, resumable.
     Sweep(SweepArgs),
+    /// Merge the shards in DIR/shards/ into the results folder one machine
+    /// would have written (docs/scale-out.md).
+    Merge(MergeArgs),
     /// Redraw the charts of an existing results folder.
     Plot {
         /// A results folder written by `meshsim run`.
@@ -76,6 +79,36 @@ pub struct RunArgs {
     pub allow_large: bool,
     /// Write into the results folder even if it holds another scenario's
     /// results or other files.
+    #[arg(long)]
+    pub force: bool,
+    /// Run only shard I (0-based) of the replications, into
+    /// DIR/shards/<I>-of-<N>/ [default: $MESHSIM_SHARD_INDEX,
+    /// $JOB_COMPLETION_INDEX, or $SLURM_ARRAY_TASK_ID − $SLURM_ARRAY_TASK_MIN].
+    #[arg(long, value_name = "I")]
+    pub shard_index: Option<u64>,
+    /// Shards of the study [default: $MESHSIM_SHARD_COUNT, or
+    /// $SLURM_ARRAY_TASK_COUNT].
+    #[arg(long, value_name = "N")]
+    pub shard_count: Option<u64>,
+}
+
+/// Options of `merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The folder the shards were run with (`--out DIR`): it holds shards/.
+    pub dir: PathBuf,
+    /// Results folder [default: DIR].
+    #[arg(long, value_name = "OUT")]
+    pub out: Option<PathBuf>,
+    /// Merge the shards that are there even when some are missing or
+    /// unfinished (the results say how many replications they hold).
+    #[arg(long)]
+    pub allow_partial: bool,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Write into OUT even if it holds another scenario's results or other
+    /// files.
     #[arg(long)]
     pub force: bool,
 }

@@ -22,5 +22,6 @@ pub mod output;
 pub mod plan;
 pub mod results;
 pub mod scenario;
+pub mod shard;
 pub mod stats;
 pub mod study;

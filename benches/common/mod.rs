@@ -112,6 +112,7 @@ pub fn simulate(model: &Model, replications: u64, threads: usize, keep_incidents
     let options = RunOptions {
         threads,
         keep_incidents,
+        first: 0,
     };
     engine::run(model, Some(replications), &options, &mut NoObserver)
         .expect("run")

@@ -22,6 +22,13 @@ pub fn results_dir(args: &RunArgs, model: &Model) -> anyhow::Result<PathBuf> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(&model.name));
+    results_folder(out, &model.name, args.force)
+}
+
+/// [`results_dir`] for the results of scenario `name` in `out`. A
+/// `shards/` folder in it (`meshsim merge` writes beside the shards it
+/// merges) does not count as unrelated files.
+pub fn results_folder(out: PathBuf, name: &str, force: bool) -> anyhow::Result<PathBuf> {
     let shown = out.display();
     if let Ok(meta) = std::fs::symlink_metadata(&out) {
         if !meta.is_dir() {
@@ -30,17 +37,16 @@ pub fn results_dir(args: &RunArgs, model: &Model) -> anyhow::Result<PathBuf> {
             ))
             .into());
         }
-        if !args.force {
+        if !force {
             let marker = out.join(SCENARIO_YAML);
             match std::fs::read_to_string(&marker) {
                 Ok(text) => {
                     let other = Document::parse(&text, SCENARIO_YAML)
                         .map(|d| d.file.metadata.name)
                         .unwrap_or_default();
-                    if other != model.name {
+                    if other != name {
                         return Err(UsageError(format!(
-                            "{shown} holds the results of scenario `{other}`, not `{}`; choose another --out, or pass --force to replace them",
-                            model.name
+                            "{shown} holds the results of scenario `{other}`, not `{name}`; choose another --out, or pass --force to replace them"
                         ))
                         .into());
                     }
@@ -48,8 +54,7 @@ pub fn results_dir(args: &RunArgs, model: &Model) -> anyhow::Result<PathBuf> {
                 Err(_) => {
                     let busy = std::fs::read_dir(&out)
                         .with_context(|| format!("cannot read {shown}"))?
-                        .next()
-                        .is_some();
+                        .any(|e| e.map_or(true, |e| e.file_name() != super::shard_run::SHARDS));
                     if busy {
                         return Err(UsageError(format!(
                             "{shown} is not empty and holds no meshsim results; choose a new or empty folder, or pass --force"

@@ -6,8 +6,11 @@ mod blast;
 mod check;
 mod folder;
 mod interrupt;
+mod merge;
 mod plot;
 mod run;
+mod shard_id;
+mod shard_run;
 mod side_by_side;
 mod staging;
 mod sweep;
@@ -28,6 +31,7 @@ pub use interrupt::Interrupted;
 pub fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
     match command {
         Command::Run(args) => run::run(&args).map(|_| ExitCode::SUCCESS),
+        Command::Merge(args) => merge::merge(&args).map(|_| ExitCode::SUCCESS),
         Command::Check(args) => check::check(&args),
         Command::Blast(args) => blast::blast(&args),
         Command::Sweep(args) => sweep::sweep(&args).map(|_| ExitCode::SUCCESS),

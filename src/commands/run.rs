@@ -14,6 +14,7 @@ use super::interrupt::{self, hold_at, pause_at, Interrupted};
 use super::plot::chart_list;
 use super::staging::Staging;
 use super::{load, say};
+use super::{shard_id, shard_run};
 use crate::cli::RunArgs;
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -27,13 +28,25 @@ use meshsim::output::table;
 use meshsim::plan;
 use meshsim::results::Results;
 use meshsim::scenario::Document;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-/// `meshsim run`: simulate, write the results folder, print the summary.
-pub fn run(args: &RunArgs) -> anyhow::Result<(Model, Results)> {
-    let (doc, model) = load(&args.scenario, &args.set)?;
-    run_loaded(args, doc, model)
+/// `meshsim run`: simulate, write the results folder, print the summary;
+/// or, given a shard (`--shard-index`, or the scheduler's variables), run
+/// that shard's replications into `DIR/shards/` (`shard_run.rs`).
+pub fn run(args: &RunArgs) -> anyhow::Result<()> {
+    let shard = shard_id::resolve(args.shard_index, args.shard_count, |name| {
+        std::env::var(name).ok()
+    })?;
+    let (mut doc, mut model) = load(&args.scenario, &args.set)?;
+    match shard {
+        Some(shard) => {
+            overrides(args, &mut doc, &mut model);
+            shard_run::run_shard(args, &doc, model, shard)
+        }
+        None => run_loaded(args, doc, model).map(|_| ()),
+    }
 }
 
 /// `meshsim run` of a scenario already read and built (`check` reads it
@@ -53,12 +66,6 @@ pub fn run_loaded(
     let out = results_dir(args, &model)?;
     let cancel = interrupt::cancel();
     let staging = Staging::begin(&out)?;
-    let untouched = || {
-        Interrupted(format!(
-            "interrupted; nothing was written, {} is as it was",
-            out.display()
-        ))
-    };
 
     let started = Instant::now();
     let names = model.deployments.iter().map(|d| d.name.clone()).collect();
@@ -75,13 +82,14 @@ pub fn run_loaded(
     let options = RunOptions {
         threads: args.threads,
         keep_incidents: args.keep_incidents,
+        first: 0,
     };
     let target = size.replications;
     pause_at("simulation");
     let mut tally = engine::run(&model, None, &options, &mut observer)?;
     observer.bar.finish_and_clear();
     if tally.interrupted && tally.replications == 0 {
-        return Err(untouched().into());
+        return Err(untouched(&out).into());
     }
     // Interrupted during the simulation, the run keeps what it finished:
     // the results of exactly `--replications N`, recorded so in
@@ -97,42 +105,15 @@ pub fn run_loaded(
             tally.replications, tally.replications
         );
     }
-    let check = |step: &str| -> anyhow::Result<()> {
-        pause_at(step);
-        if !partial && cancel.is_set() {
-            return Err(untouched().into());
-        }
-        Ok(())
-    };
+    let check = checker(&cancel, partial, &out);
     check(REPLICATIONS_PARQUET)?;
     observer.writer.finish()?;
     crate::heap::release_free_pages();
     let elapsed = started.elapsed().as_secs_f64();
-    // The tally (and its copy of the kept incident rows) is dropped with
-    // the thread that assembles the results.
-    let (model, results) = assemble(model, tally, &cancel, !partial)?.ok_or_else(untouched)?;
     let yaml =
         header + &serde_yaml_ng::to_string(&doc.file).context("cannot serialise the scenario")?;
-    // Synced side by side at the swap, not one by one by the threads that
-    // draw (staging.rs).
-    let folder =
-        Folder::with_check(staging.dir(), Box::new(|name: &str| check(name))).synced_later();
-    // Every table and chart is a job of its own, side by side on rayon's
-    // pool, the longest (the large PNGs) first: the fixed cost of a run,
-    // BENCHMARKS.md.
-    let ChartJobs { png, svg, files } = charts::jobs(&results, &folder)?;
-    let jobs = (png.into_iter())
-        .chain(table_jobs(&folder, &results, &yaml))
-        .chain(svg)
-        .collect();
-    run_in_order(jobs)?;
-    let charts = files
-        .iter()
-        .map(|f| out.join(f.file_name().unwrap_or_default()))
-        .collect::<Vec<_>>();
-    drop(folder);
-    check("swap")?;
-    staging.commit()?;
+    let (model, results, charts) =
+        write_results(model, tally, staging, &out, &yaml, &cancel, partial)?;
 
     if !args.quiet {
         let threads = if args.threads == 0 {
@@ -190,7 +171,7 @@ pub fn run_loaded(
 /// these two fields feed nothing else of the model (`model::build` copies
 /// the seed and reads the two only for [`Replications`]), so the model is
 /// the one a rebuild would give.
-fn overrides(args: &RunArgs, doc: &mut Document, model: &mut Model) {
+pub(super) fn overrides(args: &RunArgs, doc: &mut Document, model: &mut Model) {
     if let Some(seed) = args.seed {
         doc.file.spec.seed = seed;
         model.seed = seed;
@@ -200,6 +181,73 @@ fn overrides(args: &RunArgs, doc: &mut Document, model: &mut Model) {
         doc.file.spec.precision = None;
         model.replications = Replications::Fixed(n);
     }
+}
+
+/// The step check of the phases after the simulation: the test hook's
+/// pause, then, unless the run is already a partial one (which writes what
+/// it has), Ctrl-C abandons the run and leaves `out` as it was.
+pub(super) fn checker<'a>(
+    cancel: &'a Cancel,
+    partial: bool,
+    out: &'a Path,
+) -> impl Fn(&str) -> anyhow::Result<()> + 'a {
+    move |step: &str| {
+        pause_at(step);
+        if !partial && cancel.is_set() {
+            return Err(untouched(out).into());
+        }
+        Ok(())
+    }
+}
+
+fn untouched(out: &Path) -> Interrupted {
+    Interrupted(format!(
+        "interrupted; nothing was written, {} is as it was",
+        out.display()
+    ))
+}
+
+/// Writes every file of a results folder but `replications.parquet`
+/// (streamed into the staging folder before) from the tally of its
+/// replications, and swaps the folder in: what `run` does after the
+/// simulation and `merge` after replaying the shards, one code path, so a
+/// merge's files are a run's byte for byte. `yaml` is scenario.yaml's
+/// text. Returns the model, the results and the charts' paths.
+pub(super) fn write_results(
+    model: Model,
+    tally: Tally,
+    staging: Staging,
+    out: &Path,
+    yaml: &str,
+    cancel: &Cancel,
+    partial: bool,
+) -> anyhow::Result<(Model, Results, Vec<PathBuf>)> {
+    let check = checker(cancel, partial, out);
+    // The tally (and its copy of the kept incident rows) is dropped with
+    // the thread that assembles the results.
+    let (model, results) =
+        assemble(model, tally, cancel, !partial)?.ok_or_else(|| untouched(out))?;
+    // Synced side by side at the swap, not one by one by the threads that
+    // draw (staging.rs).
+    let folder =
+        Folder::with_check(staging.dir(), Box::new(|name: &str| check(name))).synced_later();
+    // Every table and chart is a job of its own, side by side on rayon's
+    // pool, the longest (the large PNGs) first: the fixed cost of a run,
+    // BENCHMARKS.md.
+    let ChartJobs { png, svg, files } = charts::jobs(&results, &folder)?;
+    let jobs = (png.into_iter())
+        .chain(table_jobs(&folder, &results, yaml))
+        .chain(svg)
+        .collect();
+    run_in_order(jobs)?;
+    let charts = files
+        .iter()
+        .map(|f| out.join(f.file_name().unwrap_or_default()))
+        .collect::<Vec<_>>();
+    drop(folder);
+    check("swap")?;
+    staging.commit()?;
+    Ok((model, results, charts))
 }
 
 /// Assembles the results (with the exact answers, which can take long on a
@@ -245,7 +293,7 @@ fn kept_incidents(results: &Results, keep: u64) -> String {
     }
 }
 
-fn progress_bar(quiet: bool) -> ProgressBar {
+pub(super) fn progress_bar(quiet: bool) -> ProgressBar {
     if quiet {
         return ProgressBar::hidden();
     }

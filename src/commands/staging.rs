@@ -157,7 +157,7 @@ fn carry_over(from: &Path, to: &Path, top: bool) -> anyhow::Result<()> {
 }
 
 /// Flushes a folder's entries (the names of the files in it) to disk.
-fn sync_dir(dir: &Path) -> anyhow::Result<()> {
+pub(super) fn sync_dir(dir: &Path) -> anyhow::Result<()> {
     std::fs::File::open(dir)
         .and_then(|d| d.sync_all())
         .with_context(|| format!("cannot sync {}", dir.display()))

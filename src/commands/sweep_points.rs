@@ -43,6 +43,7 @@ pub fn run_one(
     let options = RunOptions {
         threads: args.threads,
         keep_incidents: args.keep_incidents,
+        first: 0,
     };
     let mut observer = PointObserver {
         bar,

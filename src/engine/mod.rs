@@ -74,6 +74,11 @@ pub struct RunOptions {
     /// Keep the first this many incident rows, in replication order (the
     /// rows of an incident in deployment, then measure order).
     pub keep_incidents: u64,
+    /// The first replication to run: a shard (`--shard-index`) or a
+    /// resumed run starts past 0 and runs up to the target. Replication r
+    /// draws only from (seed, r, component), so where a run starts changes
+    /// nothing of the replications it runs.
+    pub first: u64,
 }
 
 impl Default for RunOptions {
@@ -81,6 +86,7 @@ impl Default for RunOptions {
         RunOptions {
             threads: 0,
             keep_incidents: KEPT_INCIDENTS,
+            first: 0,
         }
     }
 }
@@ -164,7 +170,9 @@ pub struct Tally {
 }
 
 impl Tally {
-    fn new(deployments: usize) -> Self {
+    /// Nothing counted yet, for `deployments` deployments (the start of a
+    /// run, or of a merge that replays shards into it).
+    pub fn new(deployments: usize) -> Self {
         let layout = Layout::new(deployments);
         let slots = layout.slots();
         Tally {
@@ -188,8 +196,10 @@ impl Tally {
         &self.pairs[(measure * self.deployments + a) * self.deployments + b]
     }
 
-    /// Adds one replication, taking at most `room` of its incident rows.
-    fn add(&mut self, o: &mut Outcome, room: u64) {
+    /// Adds one replication, taking at most `room` of its incident rows
+    /// (and its trace, if it has one). Replications must come in
+    /// replication order: the sums are formed in it.
+    pub fn add(&mut self, o: &mut Outcome, room: u64) {
         let d = self.deployments;
         self.live_proxy_hours += o.live_proxy_hours;
         for (sum, v) in self.cause_proxy_hours.iter_mut().zip(&o.cause_proxy_hours) {
@@ -240,6 +250,14 @@ impl Tally {
                 blast[0].bins.merge(&bins);
                 blast[1 + kind].bins.merge(&bins);
             }
+        }
+    }
+
+    /// Adds the order-free blast-radius counts of a shard, in
+    /// [`Layout::blast`] order (what [`Tally::blast`] holds).
+    pub fn merge_blast_bins(&mut self, bins: &[crate::stats::BlastBins]) {
+        for (blast, bins) in self.blast.iter_mut().zip(bins) {
+            blast.bins.merge(bins);
         }
     }
 
@@ -341,7 +359,7 @@ pub fn run(
     let mut tally = Tally::new(model.deployments.len());
     pool.install(|| -> Result<(), EngineError> {
         let mut pending: Vec<Outcome> = Vec::new();
-        let mut next = 0u64;
+        let mut next = options.first.min(target);
         let mut stopping = false;
         loop {
             let end = if stopping {
@@ -358,7 +376,8 @@ pub fn run(
                         return Ok(false);
                     }
                     let check = precision.filter(|_| !stopping);
-                    reduce(&mut tally, &mut pending, &budget, observer, target, check)
+                    let span = (options.first, target);
+                    reduce(&mut tally, &mut pending, &budget, observer, span, check)
                 },
             );
             stopping |= stop?;
@@ -389,16 +408,16 @@ fn reduce(
     outcomes: &mut [Outcome],
     budget: &RowBudget,
     observer: &mut (dyn Observer + Send),
-    target: u64,
+    (first, target): (u64, u64),
     precision: Option<(usize, f64)>,
 ) -> Result<bool, EngineError> {
     for o in outcomes.iter_mut() {
         let room = budget.room(tally.incidents.len() as u64);
         tally.add(o, room);
     }
-    budget.reduced(tally.replications, tally.incidents.len() as u64);
+    budget.reduced(first + tally.replications, tally.incidents.len() as u64);
     observer.batch(outcomes).map_err(EngineError::Observer)?;
-    observer.progress(tally.replications, target);
+    observer.progress(tally.replications, target.saturating_sub(first));
     if let Some((measure, rhw)) = precision {
         if tally.precise_enough(measure, rhw) {
             tally.precision_reached = Some(true);

@@ -118,6 +118,35 @@ impl BlastBins {
         self.count
     }
 
+    /// The largest value (0 when empty).
+    pub fn max_value(&self) -> f64 {
+        self.max
+    }
+
+    /// The bins that hold values, as (bin, count, largest value): what a
+    /// shard keeps of the distribution (`crate::shard`).
+    pub fn filled(&self) -> impl Iterator<Item = (usize, u64, f64)> + '_ {
+        (self.bins.iter().enumerate())
+            .filter(|(_, b)| b.0 > 0)
+            .map(|(i, &(n, max))| (i, n, max))
+    }
+
+    /// The distribution of `count` values with maximum `max` and these
+    /// filled bins ([`BlastBins::filled`]); `None` when a bin is out of
+    /// range or the counts do not add up to `count`.
+    pub fn from_filled(count: u64, max: f64, filled: &[(usize, u64, f64)]) -> Option<Self> {
+        if count == 0 {
+            return filled.is_empty().then(BlastBins::default);
+        }
+        let mut bins = vec![(0, 0.0); BINS];
+        let mut total = 0u64;
+        for &(i, n, largest) in filled {
+            *bins.get_mut(i)? = (n, largest);
+            total = total.checked_add(n)?;
+        }
+        (total == count).then_some(BlastBins { count, max, bins })
+    }
+
     /// Nearest-rank quantile `q` (0 < q ≤ 1).
     pub fn quantile(&self, q: f64) -> Option<f64> {
         if self.count == 0 {

@@ -42,6 +42,7 @@ fn a_control_plane_serving_the_whole_mesh_blasts_its_live_share() {
     let options = RunOptions {
         threads: 0,
         keep_incidents: u64::MAX,
+        first: 0,
     };
     let tally = engine::run(&model, None, &options, &mut NoObserver).unwrap();
     let results = Results::new(&model, &tally);

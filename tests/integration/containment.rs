@@ -417,6 +417,7 @@ fn an_interrupted_engine_returns_whole_batches_equal_to_a_run_of_that_many() {
         let options = RunOptions {
             threads,
             keep_incidents: 3,
+            first: 0,
         };
         let mut stop = StopAt {
             at: 3 * BATCH,

@@ -29,6 +29,7 @@ fn kept(model: &Model, keep: u64, threads: usize) -> Vec<(u64, IncidentRow)> {
     let options = RunOptions {
         threads,
         keep_incidents: keep,
+        first: 0,
     };
     engine::run(model, None, &options, &mut NoObserver)
         .expect("runs")

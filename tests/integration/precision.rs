@@ -18,6 +18,7 @@ fn run(yaml: &str, threads: usize) -> Results {
     let options = RunOptions {
         threads,
         keep_incidents: 0,
+        first: 0,
     };
     let tally = engine::run(&model, None, &options, &mut NoObserver).unwrap();
     Results::new(&model, &tally)

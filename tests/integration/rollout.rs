@@ -23,6 +23,7 @@ fn a_sequential_rollout_limits_a_bad_change_to_the_istiods_it_reached() {
     let options = RunOptions {
         threads: 0,
         keep_incidents: u64::MAX,
+        first: 0,
     };
     let tally = engine::run(&model, None, &options, &mut NoObserver).unwrap();
     let results = Results::new(&model, &tally);
