@@ -82,8 +82,8 @@ set +e
 "$bin" merge "$work/slurm-out" --out "$work/slurm-out/merged" 2>"$work/missing.err"
 status=$?
 set -e
-if [ "$status" -ne 1 ]; then
-    echo "scale-out: merge with shard 1 missing exited $status, expected 1:" >&2
+if [ "$status" -ne 1 ] || ! grep -q "missing: 1;" "$work/missing.err"; then
+    echo "scale-out: merge with shard 1 missing exited $status, expected 1 naming shard 1:" >&2
     cat "$work/missing.err" >&2
     exit 1
 fi
@@ -120,7 +120,7 @@ for attempt in 1 2; do
         exit 1
     fi
 done
-"$bin" merge "$work/parallel-out" --out "$work/parallel-out/merged"
+"$bin" merge "$work/parallel-out" --out "$work/parallel-out/merged" --quiet
 same_as_one_machine "GNU parallel" "$work/parallel-out/merged"
 
 echo "== scale-out: Kubernetes manifests against the schemas (kubernetes-validate $k8s_validate_version)"
