@@ -30,10 +30,10 @@ use meshsim::engine::Observer;
 use meshsim::engine::Tally;
 use meshsim::export::files::{REPLICATIONS_PARQUET, SCENARIO_YAML};
 use meshsim::export::{Folder, ReplicationWriter};
-use meshsim::model::{self, Layout, Replications};
+use meshsim::model::{self, Layout, Model, Replications};
 use meshsim::output::table;
 use meshsim::scenario::Document;
-use meshsim::shard::data::{OutcomeReader, Summary};
+use meshsim::shard::data::{OutcomeReader, Summary, OUTCOMES_BIN};
 use meshsim::shard::{self, Manifest};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -44,113 +44,86 @@ struct Found {
     manifest: Manifest,
 }
 
-/// `meshsim merge`.
-pub fn merge(args: &MergeArgs) -> anyhow::Result<()> {
-    let shards_dir = args.dir.join(SHARDS);
-    let found = find(&shards_dir)?;
-    let shards = check(&shards_dir, found, args.allow_partial)?;
-    let study = &shards[0].manifest;
+/// The checked shards of one study, in index order, with the scenario
+/// they ran and its model.
+pub(super) struct Study {
+    shards: Vec<Found>,
+    /// Their scenario.yaml (the same in each).
+    pub text: String,
+    /// Its model.
+    pub model: Model,
+}
 
-    // The scenario as run, the same text in every shard (its hash is in
-    // the manifest, which `check` compared).
-    let text_path = shards[0].path.join(SCENARIO_YAML);
-    let text = std::fs::read_to_string(&text_path)
-        .with_context(|| format!("cannot read {}", text_path.display()))?;
-    for s in &shards {
-        let path = s.path.join(SCENARIO_YAML);
-        let bytes =
-            std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        if shard::hash(&bytes) != s.manifest.scenario_hash {
-            return Err(UsageError(format!(
-                "{} does not match the hash in its manifest: the shard folder was edited or damaged; run shard {} again",
-                path.display(),
-                s.manifest.shard_index
-            ))
+impl Study {
+    /// The first shard's manifest: what every shard agrees on.
+    fn manifest(&self) -> &Manifest {
+        &self.shards[0].manifest
+    }
+}
+
+/// `meshsim merge`: a sweep's folder (its scenario.yaml has a sweep) is
+/// merged point by point by the sweep itself; any other folder is one
+/// study's shards.
+pub fn merge(args: &MergeArgs) -> anyhow::Result<()> {
+    if let Some(sweep) = sweep_of(&args.dir)? {
+        if args.out.is_some() || args.allow_partial {
+            return Err(UsageError(
+                "a sweep is merged in its own folder, whole: drop --out and --allow-partial".into(),
+            )
             .into());
         }
+        return super::sweep::merge(&sweep, &args.dir, args.quiet, args.force);
     }
-    let doc = Document::parse(&text, &text_path.display().to_string())?;
-    let model = model::build(&doc.file).map_err(|e| doc.locate(e))?;
-    if model.seed != study.seed || model.replications != Replications::Fixed(study.replications) {
-        return Err(UsageError(format!(
-            "{} does not give the seed and replications of its manifest; run shard {} again",
-            text_path.display(),
-            shards[0].manifest.shard_index
-        ))
-        .into());
-    }
-
+    let shards_dir = args.dir.join(SHARDS);
+    let study = gather(&shards_dir, args.allow_partial)?;
+    let manifest = study.manifest().clone();
     let out = results_folder(
         args.out.clone().unwrap_or_else(|| args.dir.clone()),
-        &model.name,
+        &study.model.name,
         args.force,
     )?;
     let cancel = interrupt::cancel();
     let staging = Staging::begin(&out)?;
-    let layout = Layout::new(model.deployments.len());
-    let names = model.deployments.iter().map(|d| d.name.clone()).collect();
+    let names = study
+        .model
+        .deployments
+        .iter()
+        .map(|d| d.name.clone())
+        .collect();
     let mut writer = ReplicationWriter::create(
         &Folder::new(staging.dir()).synced_later(),
         names,
-        model.measures(),
+        study.model.measures(),
     )?;
-    let mut tally = Tally::new(model.deployments.len());
-    let keep = usize::try_from(study.keep_incidents).unwrap_or(usize::MAX);
-    for s in &shards {
-        let mut reader = OutcomeReader::open(&s.path, layout)?;
-        let mut o = reader.blank();
-        let m = &s.manifest;
-        for r in m.first..m.first + m.done {
-            reader.next_into(&mut o)?;
-            anyhow::ensure!(
-                o.replication == r,
-                "{} is damaged (replication {} where {r} belongs); run shard {} again",
-                s.path.join(meshsim::shard::data::OUTCOMES_BIN).display(),
-                o.replication,
-                m.shard_index
-            );
-            tally.add(&mut o, 0);
-            writer
-                .batch(std::slice::from_ref(&o))
-                .map_err(|e| anyhow::anyhow!("cannot write {REPLICATIONS_PARQUET}: {e}"))?;
-        }
-        let summary = Summary::read(&s.path, layout)?;
-        tally.merge_blast_bins(&summary.bins);
-        let room = keep.saturating_sub(tally.incidents.len());
-        tally
-            .incidents
-            .extend(summary.incidents.into_iter().take(room));
-        if summary.trace.is_some() {
-            tally.trace = summary.trace;
-        }
-        if cancel.is_set() {
-            return Err(checker(&cancel, false, &out)("merge").unwrap_err());
-        }
-    }
+    let tally = match replay(&study, Some(&mut writer), &|| cancel.is_set()) {
+        Err(_) if cancel.is_set() => return checker(&cancel, false, &out)("merge"),
+        other => other?,
+    };
     checker(&cancel, false, &out)(REPLICATIONS_PARQUET)?;
     writer.finish()?;
 
     let merged = tally.replications;
-    let partial = merged < study.replications;
+    let partial = merged < manifest.replications;
     let mut yaml = String::new();
     if partial {
         yaml = format!(
             "# partial merge: {merged} of {} replications (shards {} missing or unfinished); not the result of a one-machine run\n",
-            study.replications,
-            list(&missing_or_unfinished(&shards, study.shard_count))
+            manifest.replications,
+            list(&missing_or_unfinished(&study.shards, manifest.shard_count))
         );
     }
-    yaml += &text;
-    let (_, results, _) = write_results(model, tally, staging, &out, &yaml, &cancel, false)?;
+    yaml += &study.text;
+    let shards = study.shards.len();
+    let (_, results, _) = write_results(study.model, tally, staging, &out, &yaml, &cancel, false)?;
     if !args.quiet {
         let mut text = table::summary(&results);
         text += &format!(
             "\nmerged {} shard{} of {}: {} of {} replications × {} years, seed {}; {} events\nresults: {}\n",
-            shards.len(),
-            if shards.len() == 1 { "" } else { "s" },
-            study.shard_count,
+            shards,
+            if shards == 1 { "" } else { "s" },
+            manifest.shard_count,
             merged,
-            study.replications,
+            manifest.replications,
             results.horizon_years,
             results.seed,
             results.events,
@@ -161,10 +134,106 @@ pub fn merge(args: &MergeArgs) -> anyhow::Result<()> {
     if partial {
         eprintln!(
             "meshsim: partial merge (--allow-partial): {merged} of {} replications; scenario.yaml says so",
-            study.replications
+            manifest.replications
         );
     }
     Ok(())
+}
+
+/// `dir/scenario.yaml` when it is a sweep's (it has `spec.sweep`).
+fn sweep_of(dir: &Path) -> anyhow::Result<Option<PathBuf>> {
+    let path = dir.join(SCENARIO_YAML);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(None);
+    };
+    let swept = Document::parse(&text, &path.display().to_string())
+        .map(|d| d.file.spec.sweep.is_some())
+        .unwrap_or(false);
+    Ok(swept.then_some(path))
+}
+
+/// The shards in `shards_dir`, checked (manifests, and each shard's
+/// scenario.yaml against its hash), with their scenario's model.
+pub(super) fn gather(shards_dir: &Path, allow_partial: bool) -> anyhow::Result<Study> {
+    let found = find(shards_dir)?;
+    let shards = check(shards_dir, found, allow_partial)?;
+    let mut text = String::new();
+    for s in &shards {
+        let path = s.path.join(SCENARIO_YAML);
+        let mine = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        if shard::hash(&mine) != s.manifest.scenario_hash {
+            return Err(UsageError(format!(
+                "{} does not match the hash in its manifest: the shard folder was edited or damaged; run shard {} again",
+                path.display(),
+                s.manifest.shard_index
+            ))
+            .into());
+        }
+        text = mine;
+    }
+    let text_path = shards[0].path.join(SCENARIO_YAML);
+    let doc = Document::parse(&text, &text_path.display().to_string())?;
+    let model = model::build(&doc.file).map_err(|e| doc.locate(e))?;
+    let study = &shards[0].manifest;
+    if model.seed != study.seed || model.replications != Replications::Fixed(study.replications) {
+        return Err(UsageError(format!(
+            "{} does not give the seed and replications of its manifest; run shard {} again",
+            text_path.display(),
+            study.shard_index
+        ))
+        .into());
+    }
+    Ok(Study {
+        shards,
+        text,
+        model,
+    })
+}
+
+/// Replays the study's shards, in replication order, into the tally a
+/// one-machine run of their replications reduces (and, given a writer,
+/// into replications.parquet). `stop` is asked between shards.
+pub(super) fn replay(
+    study: &Study,
+    mut writer: Option<&mut ReplicationWriter>,
+    stop: &dyn Fn() -> bool,
+) -> anyhow::Result<Tally> {
+    let layout = Layout::new(study.model.deployments.len());
+    let mut tally = Tally::new(study.model.deployments.len());
+    let keep = usize::try_from(study.manifest().keep_incidents).unwrap_or(usize::MAX);
+    for s in &study.shards {
+        anyhow::ensure!(!stop(), "merge interrupted");
+        let mut reader = OutcomeReader::open(&s.path, layout)?;
+        let mut o = reader.blank();
+        let m = &s.manifest;
+        for r in m.first..m.first + m.done {
+            reader.next_into(&mut o)?;
+            anyhow::ensure!(
+                o.replication == r,
+                "{} is damaged (replication {} where {r} belongs); run shard {} again",
+                s.path.join(OUTCOMES_BIN).display(),
+                o.replication,
+                m.shard_index
+            );
+            tally.add(&mut o, 0);
+            if let Some(writer) = writer.as_deref_mut() {
+                writer
+                    .batch(std::slice::from_ref(&o))
+                    .map_err(|e| anyhow::anyhow!("cannot write {REPLICATIONS_PARQUET}: {e}"))?;
+            }
+        }
+        let summary = Summary::read(&s.path, layout)?;
+        tally.merge_blast_bins(&summary.bins);
+        let room = keep.saturating_sub(tally.incidents.len());
+        tally
+            .incidents
+            .extend(summary.incidents.into_iter().take(room));
+        if summary.trace.is_some() {
+            tally.trace = summary.trace;
+        }
+    }
+    Ok(tally)
 }
 
 /// Every shard folder under `dir` with its manifest. Hidden entries are

@@ -26,7 +26,7 @@ use meshsim::engine::{self, Cancel, Observer, ObserverError, RunOptions};
 use meshsim::export::files::SCENARIO_YAML;
 use meshsim::model::{Layout, Model, Replications};
 use meshsim::plan;
-use meshsim::scenario::Document;
+use meshsim::scenario::{Document, FieldError};
 use meshsim::shard::data::{OutcomeWriter, Summary, FORMAT};
 use meshsim::shard::{self, Manifest};
 use std::path::{Path, PathBuf};
@@ -35,28 +35,80 @@ use std::path::{Path, PathBuf};
 pub const SHARDS: &str = "shards";
 
 /// Runs shard `id` of the study `doc`/`model` (the command line's
-/// overrides applied).
+/// overrides applied) into `DIR/shards/<I>-of-<N>/`.
 pub fn run_shard(args: &RunArgs, doc: &Document, model: Model, id: ShardId) -> anyhow::Result<()> {
-    let replications = match model.replications {
-        Replications::Fixed(n) => n,
-        Replications::Precision { .. } => {
-            return Err(doc
-                .locate(meshsim::scenario::FieldError::new(
-                    "spec.precision",
-                    "a precision target cannot be split over shards in advance: give --replications R (the same on every shard) to run it sharded",
-                ))
-                .into())
-        }
-    };
-    let range = shard::range(id.index, id.count, replications);
-    let size = plan::estimate::estimate(&model, Some(range.end - range.start), args.keep_incidents);
-    plan::estimate::check(&size, args.allow_large)
-        .map_err(|e| doc.locate(e.field_error(&model)))?;
     let dir = args
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(&model.name));
     let shards = shards_folder(&dir)?;
+    // The scenario as a one-machine run writes it: the merge writes it
+    // back as the results' scenario.yaml, and its hash names the study.
+    let yaml = serde_yaml_ng::to_string(&doc.file).context("cannot serialise the scenario")?;
+    let done = write_shard(args, &shards, &yaml, &model, id, &|e| doc.locate(e).into())?;
+    let target = shards.join(shard::folder_name(id.index, id.count));
+    if done.interrupted {
+        return Err(Interrupted(format!(
+            "interrupted after {} of the {} replications of shard {} of {}; kept, marked unfinished, in {} (run the shard again to finish it)",
+            done.manifest.done,
+            done.manifest.end - done.manifest.first,
+            id.index,
+            id.count,
+            target.display()
+        ))
+        .into());
+    }
+    if !args.quiet {
+        say(&format!(
+            "shard {} of {}: replications {} to {} of {}, {} events\nshard: {}\nmerge the shards with: meshsim merge {}\n",
+            id.index,
+            id.count,
+            done.manifest.first,
+            done.manifest.end,
+            done.manifest.replications,
+            done.events,
+            target.display(),
+            dir.display()
+        ))?;
+    }
+    Ok(())
+}
+
+/// What [`write_shard`] wrote.
+pub struct ShardDone {
+    /// Its manifest.
+    pub manifest: Manifest,
+    /// Events simulated.
+    pub events: u64,
+    /// Stopped by Ctrl-C (the whole batches before it are kept).
+    pub interrupted: bool,
+}
+
+/// Simulates shard `id` of the scenario `yaml` (as run; `model` built
+/// from it) into `shards/<I>-of-<N>/`. `locate` turns a field error into
+/// the user's (located in the file, or naming the sweep point).
+pub fn write_shard(
+    args: &RunArgs,
+    shards: &Path,
+    yaml: &str,
+    model: &Model,
+    id: ShardId,
+    locate: &dyn Fn(FieldError) -> anyhow::Error,
+) -> anyhow::Result<ShardDone> {
+    let replications = match model.replications {
+        Replications::Fixed(n) => n,
+        Replications::Precision { .. } => {
+            return Err(locate(FieldError::new(
+                "spec.precision",
+                "a precision target cannot be split over shards in advance: give --replications R (the same on every shard) to run it sharded",
+            )))
+        }
+    };
+    let range = shard::range(id.index, id.count, replications);
+    let size = plan::estimate::estimate(model, Some(range.end - range.start), args.keep_incidents);
+    plan::estimate::check(&size, args.allow_large).map_err(|e| locate(e.field_error(model)))?;
+    std::fs::create_dir_all(shards)
+        .with_context(|| format!("cannot create {}", shards.display()))?;
     let name = shard::folder_name(id.index, id.count);
     let target = shards.join(&name);
     let staged = shards.join(format!(".{name}.partial"));
@@ -64,10 +116,6 @@ pub fn run_shard(args: &RunArgs, doc: &Document, model: Model, id: ShardId) -> a
     std::fs::create_dir(&staged).with_context(|| format!("cannot create {}", staged.display()))?;
     // Removed unless renamed into place.
     let guard = Leftover(staged.clone());
-
-    // The scenario as a one-machine run writes it: the merge writes it
-    // back as the results' scenario.yaml, and its hash names the study.
-    let yaml = serde_yaml_ng::to_string(&doc.file).context("cannot serialise the scenario")?;
     write_synced(&staged.join(SCENARIO_YAML), yaml.as_bytes())?;
 
     let layout = Layout::new(model.deployments.len());
@@ -84,7 +132,7 @@ pub fn run_shard(args: &RunArgs, doc: &Document, model: Model, id: ShardId) -> a
         first: range.start,
     };
     pause_at("simulation");
-    let mut tally = engine::run(&model, Some(range.end), &options, &mut observer)?;
+    let mut tally = engine::run(model, Some(range.end), &options, &mut observer)?;
     observer.bar.finish_and_clear();
     if tally.interrupted && tally.replications == 0 {
         return Err(Interrupted(format!(
@@ -98,7 +146,7 @@ pub fn run_shard(args: &RunArgs, doc: &Document, model: Model, id: ShardId) -> a
     let manifest = Manifest {
         meshsim: env!("CARGO_PKG_VERSION").to_string(),
         format: FORMAT,
-        scenario_hash: shard::hash(yaml.as_bytes()),
+        scenario_hash: shard::hash(yaml),
         seed: model.seed,
         replications,
         keep_incidents: args.keep_incidents,
@@ -115,40 +163,19 @@ pub fn run_shard(args: &RunArgs, doc: &Document, model: Model, id: ShardId) -> a
     pause_at("swap");
     put_in_place(&staged, &target)?;
     std::mem::forget(guard);
-    sync_dir(&shards)?;
-
-    if tally.interrupted {
-        return Err(Interrupted(format!(
-            "interrupted after {} of the {} replications of shard {} of {}; kept, marked unfinished, in {} (run the shard again to finish it)",
-            tally.replications,
-            range.end - range.start,
-            id.index,
-            id.count,
-            target.display()
-        ))
-        .into());
-    }
-    if !args.quiet {
-        say(&format!(
-            "shard {} of {}: replications {} to {} of {}, {} events\nshard: {}\nmerge the shards with: meshsim merge {}\n",
-            id.index,
-            id.count,
-            range.start,
-            range.end,
-            replications,
-            tally.events,
-            target.display(),
-            dir.display()
-        ))?;
-    }
-    Ok(())
+    sync_dir(shards)?;
+    Ok(ShardDone {
+        manifest,
+        events: tally.events,
+        interrupted: tally.interrupted,
+    })
 }
 
 /// `dir/shards`, made if missing. `dir` may hold a merged result already
 /// (a study merged, then extended); it must be a folder, and not another
 /// scenario's results folder — but shards never write outside
 /// `dir/shards`, so nothing there is at risk.
-fn shards_folder(dir: &Path) -> anyhow::Result<PathBuf> {
+pub fn shards_folder(dir: &Path) -> anyhow::Result<PathBuf> {
     if let Ok(meta) = std::fs::symlink_metadata(dir) {
         if !meta.is_dir() {
             return Err(UsageError(format!(

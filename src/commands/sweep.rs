@@ -15,23 +15,29 @@
 
 use super::folder::{results_dir, UsageError};
 use super::interrupt::{self, pause_at, Interrupted};
+use super::merge;
 use super::plot::chart_list;
 use super::say;
+use super::shard_id::{self, ShardId};
+use super::shard_run::{self, SHARDS};
 use super::sweep_points::{self, Bar, Prepared};
-use crate::cli::{SweepArgs, SweepModeArg};
+use crate::cli::{RunArgs, SweepArgs, SweepModeArg};
 use anyhow::Context;
 use meshsim::charts;
+use meshsim::engine::Cancel;
 use meshsim::export::files::SCENARIO_YAML;
 use meshsim::export::{write_crossovers, write_sweep, Folder, PointRun};
 use meshsim::model::{self, HOURS_PER_YEAR};
 use meshsim::output::sweep::tables;
 use meshsim::plan;
+use meshsim::results::Results;
 use meshsim::scenario::sweep::SweepMode;
 use meshsim::scenario::{overrides, Document, Override, ScenarioError};
 use meshsim::study::points::{self, key, Point};
 use meshsim::study::spec::{self, Plan, SpecError};
 use meshsim::study::{self, exact, PointResult, Sweep, Value};
 use rayon::prelude::*;
+use std::path::Path;
 use std::time::Instant;
 
 /// The scenario every point starts from: the file's text (for located
@@ -48,8 +54,56 @@ struct Base<'a> {
 /// 1000 steps times another), not a study.
 pub const MAX_POINTS: u128 = 100_000;
 
-/// `meshsim sweep`.
-pub fn sweep(args: &SweepArgs) -> anyhow::Result<Sweep> {
+/// `meshsim sweep`; with a shard (`--shard-index`, or the scheduler's
+/// variables), that shard's slice of every point's replications, into
+/// `DIR/shards/<point key>/<I>-of-<N>/` (`None` then).
+pub fn sweep(args: &SweepArgs) -> anyhow::Result<Option<Sweep>> {
+    let shard = shard_id::resolve(args.run.shard_index, args.run.shard_count, |name| {
+        std::env::var(name).ok()
+    })?;
+    if shard.is_some() && (args.exact_only || args.refine > 0) {
+        return Err(UsageError(
+            "a sharded sweep simulates its points' replications only: drop --exact-only and --refine (refine on the merged sweep: run the same sweep without the shard)".into(),
+        )
+        .into());
+    }
+    sweep_with(args, shard, false)
+}
+
+/// `meshsim merge DIR` of a sweep's folder: the sweep of `scenario` (the
+/// folder's scenario.yaml, as run) made of its points' shards alone.
+pub fn merge(scenario: &Path, dir: &Path, quiet: bool, force: bool) -> anyhow::Result<()> {
+    let args = SweepArgs {
+        run: RunArgs {
+            scenario: scenario.to_path_buf(),
+            set: Vec::new(),
+            replications: None,
+            seed: None,
+            out: Some(dir.to_path_buf()),
+            threads: 0,
+            keep_incidents: meshsim::engine::KEPT_INCIDENTS,
+            quiet,
+            allow_large: true,
+            force,
+            shard_index: None,
+            shard_count: None,
+        },
+        params: Vec::new(),
+        ranges: Vec::new(),
+        mode: None,
+        exact_only: false,
+        refine: 0,
+    };
+    sweep_with(&args, None, true).map(|_| ())
+}
+
+/// The sweep, or one shard of it; `merge_only`: every point not kept must
+/// come from its shards, none is simulated.
+fn sweep_with(
+    args: &SweepArgs,
+    shard: Option<ShardId>,
+    merge_only: bool,
+) -> anyhow::Result<Option<Sweep>> {
     let started = Instant::now();
     let run = &args.run;
     let sets = Override::parse_all(&run.set)?;
@@ -95,6 +149,9 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<Sweep> {
     let yaml = serde_yaml_ng::to_string(&as_run).context("cannot serialise the scenario")?;
     let folder = Folder::new(&out);
     folder.write(SCENARIO_YAML, yaml.as_bytes())?;
+    if let Some(id) = shard {
+        return shard_points(run, &doc, &out, &prepared, id).map(|()| None);
+    }
 
     let (results, runs, ran) = if args.exact_only {
         let results: Vec<_> = prepared
@@ -112,7 +169,7 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<Sweep> {
             .collect();
         (results, runs, prepared.len())
     } else {
-        simulate(args, &out, &prepared)?
+        simulate(args, &out, &prepared, merge_only)?
     };
     let sweep = Sweep {
         parameters: plan.parameters.clone(),
@@ -178,7 +235,68 @@ pub fn sweep(args: &SweepArgs) -> anyhow::Result<Sweep> {
         }
         say(&text)?;
     }
-    Ok(sweep)
+    Ok(Some(sweep))
+}
+
+/// Runs shard `id` of every point, into `out/shards/<point key>/`.
+fn shard_points(
+    run: &RunArgs,
+    doc: &Document,
+    out: &Path,
+    prepared: &[Prepared],
+    id: ShardId,
+) -> anyhow::Result<()> {
+    let shards = shard_run::shards_folder(out)?;
+    let mut events = 0;
+    for (n, p) in prepared.iter().enumerate() {
+        let done =
+            shard_run::write_shard(run, &shards.join(&p.key), &p.yaml, &p.model, id, &|e| {
+                doc.locate(e).into()
+            })?;
+        if done.interrupted {
+            return Err(Interrupted(format!(
+                "interrupted in point {} of {}; shard {} of {} of the points before it is kept in {} (run the shard again to finish it)",
+                n + 1,
+                prepared.len(),
+                id.index,
+                id.count,
+                shards.display()
+            ))
+            .into());
+        }
+        events += done.events;
+    }
+    if !run.quiet {
+        say(&format!(
+            "shard {} of {} of {} points, {} events\nshards: {}\nmerge the shards with: meshsim merge {}\n",
+            id.index,
+            id.count,
+            prepared.len(),
+            events,
+            shards.display(),
+            out.display()
+        ))?;
+    }
+    Ok(())
+}
+
+/// The point `p` from its shards in `out/shards/<key>/`, if it has any.
+fn merged_point(out: &Path, p: &Prepared, cancel: &Cancel) -> anyhow::Result<Option<Results>> {
+    let dir = out.join(SHARDS).join(&p.key);
+    if !dir.is_dir() {
+        return Ok(None);
+    }
+    let study = merge::gather(&dir, false)?;
+    if study.text != p.yaml {
+        return Err(UsageError(format!(
+            "the shards in {} are of another scenario than the sweep's point {} (its key); remove them",
+            dir.display(),
+            p.key
+        ))
+        .into());
+    }
+    let tally = merge::replay(&study, None, &|| cancel.is_set())?;
+    Ok(Some(Results::new(&p.model, &tally)))
 }
 
 /// The sweep's parameters and mode: the file's, with the command line's
@@ -326,9 +444,23 @@ fn simulate(
     args: &SweepArgs,
     out: &std::path::Path,
     prepared: &[Prepared],
+    merge_only: bool,
 ) -> anyhow::Result<(Vec<meshsim::study::PointResult>, Vec<PointRun>, usize)> {
     let store = sweep_points::Store::open(out)?;
     let todo: Vec<&Prepared> = prepared.iter().filter(|p| !store.has(&p.key)).collect();
+    if merge_only {
+        let missing: Vec<String> = todo
+            .iter()
+            .filter(|p| !out.join(SHARDS).join(&p.key).is_dir())
+            .map(|p| format!("{} ({})", p.point.index + 1, p.key))
+            .collect();
+        anyhow::ensure!(
+            missing.is_empty(),
+            "points without shards in {}: {}; run the sweep's shards, or run the sweep itself to simulate them",
+            out.join(SHARDS).display(),
+            missing.join(", ")
+        );
+    }
     let cancel = interrupt::cancel();
     let total: u64 = todo
         .iter()
@@ -353,7 +485,11 @@ fn simulate(
             return Err(stopped(done).into());
         }
         bar.next_point(done);
-        let finished = sweep_points::run_one(p, &args.run, &cancel, &mut bar)?;
+        // A point run as shards is merged from them, not simulated again.
+        let finished = match merged_point(out, p, &cancel)? {
+            Some(results) => Some(results),
+            None => sweep_points::run_one(p, &args.run, &cancel, &mut bar)?,
+        };
         match finished {
             Some(results) => store.keep(p, &results)?,
             None => {

@@ -48,17 +48,14 @@ pub fn parse_folder_name(name: &str) -> Option<(u64, u64)> {
     Some((i.parse().ok()?, n.parse().ok()?))
 }
 
-/// FNV-1a, 64 bits, of `bytes`, as 16 hex digits: the scenario's hash in a
-/// manifest. It tells studies apart (a shard run with another file,
-/// seed or `--set`); it is not meant to resist a forger, who could as
-/// well edit the manifest.
-pub fn hash(bytes: &[u8]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{h:016x}")
+/// FNV-1a, 64 bits, of a scenario as run, as 16 hex digits: the
+/// scenario's hash in a manifest, and the same key a sweep names its
+/// points by ([`crate::study::points::key`]), so a sweep's point and its
+/// shards name each other. It tells studies apart (a shard run with
+/// another file, seed or `--set`); it is not meant to resist a forger, who
+/// could as well edit the manifest.
+pub fn hash(scenario_yaml: &str) -> String {
+    crate::study::points::key(scenario_yaml)
 }
 
 #[cfg(test)]
@@ -98,7 +95,7 @@ mod tests {
 
     #[test]
     fn the_hash_is_fnv1a() {
-        assert_eq!(hash(b""), "cbf29ce484222325");
-        assert_eq!(hash(b"a"), "af63dc4c8601ec8c");
+        assert_eq!(hash(""), "cbf29ce484222325");
+        assert_eq!(hash("a"), "af63dc4c8601ec8c");
     }
 }

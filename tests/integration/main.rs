@@ -22,6 +22,7 @@ mod ranks;
 mod replicas;
 mod reproduce;
 mod rollout;
+mod shards;
 mod snapshots;
 mod sweep;
 mod traffic;
