@@ -15,6 +15,35 @@ const FILES: [&str; 7] = [
     "scenario.yaml",
 ];
 
+/// Runs `scenario` (300 replications) on 1 and on 4 threads and asserts
+/// that the result files are the same bytes, and not empty.
+pub fn same_bytes_on_1_and_4_threads(scenario: &Path) {
+    let dir = tempfile::tempdir().unwrap();
+    for (out, threads) in [("one", "1"), ("four", "4")] {
+        let args = [
+            "run",
+            scenario.to_str().unwrap(),
+            "--replications",
+            "300",
+            "--threads",
+            threads,
+            "--out",
+            out,
+            "-q",
+        ];
+        run_meshsim(dir.path(), &args, 0);
+    }
+    for file in FILES {
+        let read = |out: &str| std::fs::read(dir.path().join(out).join(file)).unwrap();
+        assert!(!read("one").is_empty(), "{file} is empty");
+        assert!(
+            read("one") == read("four"),
+            "{}: {file}: 1 and 4 threads differ",
+            scenario.display()
+        );
+    }
+}
+
 fn run(dir: &Path, out: &str, extra: &[&str]) {
     let scenario = root().join("scenarios/availability-ranking.yaml");
     let mut args = vec![

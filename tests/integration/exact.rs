@@ -14,14 +14,20 @@
 use super::common::{fixture, model_of, simulate};
 use meshsim::stats::t975;
 
-struct Coverage {
-    checks: usize,
-    inside: usize,
+/// How many exact values were checked, and how many of them fell inside
+/// the simulation's 95% interval.
+pub struct Coverage {
+    pub checks: usize,
+    pub inside: usize,
 }
 
-fn check_against_exact(yaml: &str, coverage: &mut Coverage) {
+/// Holds every simulated value of `yaml` that has an exact answer to it,
+/// on an interval tight enough to mean something (within 3.5 standard
+/// errors, half-width under 10%); returns how many of them were `traffic`.
+pub fn check_against_exact(yaml: &str, coverage: &mut Coverage) -> usize {
     let model = model_of(yaml);
     let results = simulate(&model);
+    let mut traffic = 0;
     for row in &results.summary {
         let Some(exact) = row.exact else { continue };
         let (lo, hi) = (row.ci_low.unwrap(), row.ci_high.unwrap());
@@ -49,7 +55,9 @@ fn check_against_exact(yaml: &str, coverage: &mut Coverage) {
         if lo <= exact && exact <= hi {
             coverage.inside += 1;
         }
+        traffic += usize::from(row.measure == meshsim::model::Measure::Traffic);
     }
+    traffic
 }
 
 #[test]

@@ -4,8 +4,8 @@
 //! does to `traffic`.
 
 use crate::common::{error_of, fixture, model_of, run_meshsim, scenario, simulate};
+use crate::exact::{check_against_exact, Coverage};
 use meshsim::model::{Issuer, Kind, Measure};
-use meshsim::stats::t975;
 
 /// Two clusters in one zone, an external site, one istiod per cluster. The
 /// first line is line 6 (five header lines from `scenario`):
@@ -271,60 +271,30 @@ fn set_chooses_the_issuer_and_a_bad_site_fails_on_the_override() {
     );
 }
 
-/// Every summary row with an exact answer within 3.5 standard errors of
-/// it, on an interval tight enough to mean something; returns how many
-/// `traffic` rows were checked and how many intervals held the exact value.
-fn held_to_exact(yaml: &str) -> (usize, usize, usize) {
-    let model = model_of(yaml);
-    let results = simulate(&model);
-    let (mut traffic, mut checks, mut inside) = (0, 0, 0);
-    for row in &results.summary {
-        let Some(exact) = row.exact else { continue };
-        let (lo, hi) = (row.ci_low.unwrap(), row.ci_high.unwrap());
-        let hw = hi - row.unavailability;
-        let what = format!(
-            "{} {} {}: simulated {:.4e} ± {:.2e}, exact {:.4e}",
-            model.name,
-            row.deployment,
-            row.measure.name(),
-            row.unavailability,
-            hw,
-            exact
-        );
-        assert!(exact > 0.0, "{what}: too reliable to test");
-        assert!(hw < 0.1 * exact, "{what}: interval too wide");
-        let se = hw / t975(results.replications - 1);
-        assert!(
-            (row.unavailability - exact).abs() <= 3.5 * se,
-            "{what}: off by more than 3.5 SE"
-        );
-        traffic += usize::from(row.measure == Measure::Traffic);
-        checks += 1;
-        inside += usize::from(lo <= exact && exact <= hi);
-    }
-    (traffic, checks, inside)
-}
-
 #[test]
 fn simulation_matches_exact_traffic_under_cluster_and_site_issuers() {
-    let (mut traffic, mut checks, mut inside) = (0, 0, 0);
+    let mut traffic = 0;
+    let mut coverage = Coverage {
+        checks: 0,
+        inside: 0,
+    };
     for name in [
         "exact-issuer-cluster.yaml",
         "exact-issuer-site.yaml",
         "exact-issuer-cluster-regional.yaml",
     ] {
-        let (t, c, i) = held_to_exact(&std::fs::read_to_string(fixture(name)).unwrap());
-        traffic += t;
-        checks += c;
-        inside += i;
+        let yaml = std::fs::read_to_string(fixture(name)).unwrap();
+        traffic += check_against_exact(&yaml, &mut coverage);
     }
     assert_eq!(
         traffic, 6,
         "traffic of every deployment has an exact answer, regional clusters included"
     );
     assert!(
-        inside as f64 >= 0.85 * checks as f64,
-        "only {inside} of {checks} exact values inside the 95% intervals"
+        coverage.inside as f64 >= 0.85 * coverage.checks as f64,
+        "only {} of {} exact values inside the 95% intervals",
+        coverage.inside,
+        coverage.checks
     );
 }
 

@@ -411,36 +411,7 @@ fn random_regional_meshes_agree_with_their_exact_answers() {
 
 #[test]
 fn regional_results_are_the_same_bytes_for_any_thread_count() {
-    let dir = tempfile::tempdir().unwrap();
-    let scenario = super::common::fixture("exact-regional-mixed.yaml");
-    for (out, threads) in [("one", "1"), ("four", "4")] {
-        super::common::run_meshsim(
-            dir.path(),
-            &[
-                "run",
-                scenario.to_str().unwrap(),
-                "--replications",
-                "300",
-                "--threads",
-                threads,
-                "--out",
-                out,
-                "-q",
-            ],
-            0,
-        );
-    }
-    for file in [
-        "summary.csv",
-        "blast_by_kind.csv",
-        "replications.parquet",
-        "incidents.parquet",
-    ] {
-        let read = |out: &str| std::fs::read(dir.path().join(out).join(file)).unwrap();
-        assert!(!read("one").is_empty(), "{file} is empty");
-        assert!(
-            read("one") == read("four"),
-            "{file}: 1 and 4 threads differ"
-        );
-    }
+    crate::determinism::same_bytes_on_1_and_4_threads(&super::common::fixture(
+        "exact-regional-mixed.yaml",
+    ));
 }

@@ -228,37 +228,7 @@ fn causes_and_blasts_name_the_common_cause() {
 
 #[test]
 fn same_bytes_for_any_thread_count_with_replicas() {
-    let dir = tempfile::tempdir().unwrap();
-    let scenario = fixture("exact-replicas-common.yaml");
-    for (out, threads) in [("one", "1"), ("four", "4")] {
-        run_meshsim(
-            dir.path(),
-            &[
-                "run",
-                scenario.to_str().unwrap(),
-                "--replications",
-                "300",
-                "--threads",
-                threads,
-                "--out",
-                out,
-                "-q",
-            ],
-            0,
-        );
-    }
-    for file in [
-        "summary.csv",
-        "blast_by_kind.csv",
-        "replications.parquet",
-        "incidents.parquet",
-    ] {
-        let read = |out: &str| std::fs::read(dir.path().join(out).join(file)).unwrap();
-        assert!(
-            read("one") == read("four"),
-            "{file}: 1 and 4 threads differ"
-        );
-    }
+    crate::determinism::same_bytes_on_1_and_4_threads(&fixture("exact-replicas-common.yaml"));
 }
 
 #[test]
