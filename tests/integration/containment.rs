@@ -185,7 +185,7 @@ fn wait_for_line(err: &mut BufReader<ChildStderr>, step: &str) {
     }
 }
 
-fn signal(child: &Child, name: &str) {
+pub fn signal(child: &Child, name: &str) {
     let ok = Command::new("kill")
         .args([&format!("-{name}"), &child.id().to_string()])
         .status()
@@ -196,7 +196,7 @@ fn signal(child: &Child, name: &str) {
 /// Waits for the run to end; returns its exit code (None: killed) and the
 /// rest of its stderr. A run that has not ended after two minutes (it
 /// should take well under a second) is killed and fails the test.
-fn finish(mut child: Child, mut err: BufReader<ChildStderr>) -> (Option<i32>, String) {
+pub fn finish(mut child: Child, mut err: BufReader<ChildStderr>) -> (Option<i32>, String) {
     let start = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {

@@ -8,27 +8,13 @@
 //! the fourth batch, so the test knows what is on disk when it signals.
 
 use super::common::{run_meshsim, shipped};
-use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read};
+use super::containment::{finish, signal};
+use super::shards::files;
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, ChildStderr, Command, Stdio};
-use std::time::{Duration, Instant};
 
 const R: &str = "1500";
-
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap())
-        .filter(|e| e.file_name() != "shards")
-        .map(|e| {
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
-}
 
 fn run(dir: &Path, out: &str, replications: &str, extra: &[&str], code: i32) -> (String, String) {
     let scenario = shipped("availability-ranking.yaml");
@@ -78,31 +64,6 @@ fn paused_with(dir: &Path, extra: &[&str]) -> (Child, BufReader<ChildStderr>) {
         );
     }
     (child, err)
-}
-
-fn signal(child: &Child, name: &str) {
-    let ok = Command::new("kill")
-        .args([&format!("-{name}"), &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(ok.success());
-}
-
-fn finish(mut child: Child, mut err: BufReader<ChildStderr>) -> (Option<i32>, String) {
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > Duration::from_secs(120) {
-            child.kill().unwrap();
-            panic!("the run did not stop");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let mut rest = String::new();
-    err.read_to_string(&mut rest).unwrap();
-    (status.code(), rest)
 }
 
 #[test]

@@ -15,7 +15,7 @@ fn ranking() -> String {
 }
 
 /// Every file of a results folder (not the shards), by name.
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+pub fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap())
