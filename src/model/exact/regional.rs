@@ -43,8 +43,11 @@
 //!
 //! The cost is a sum over groups of 2^(Z_g) times the per-slice tree
 //! work, not a product: 10 regions × 3 zones take milliseconds where the
-//! reference took 2^30 states. A region of more than [`MAX_ZONES`] zones
-//! is still out of reach (its values are left out, never approximated).
+//! reference took 2^30 states. A region of more than [`MAX_ZONES`] zones,
+//! tables past [`TABLE_BUDGET`] or work past [`WORK_BUDGET`] (say a
+//! region of 18 zones, or thousands of regional clusters with failover
+//! across the mesh: the stale sums are quadratic then) are still out of
+//! reach: the values are left out, never approximated.
 
 use super::clamp;
 use crate::model::{Deployment, Measure, Model};
@@ -52,13 +55,27 @@ use crate::model::{Deployment, Measure, Model};
 /// A group of more zones than this is not conditioned on: 2^Z states.
 pub const MAX_ZONES: usize = 20;
 
+/// Beyond this many availabilities held (zone states × a group's
+/// components, summed over groups; 8 bytes each) the values are left out.
+pub const TABLE_BUDGET: usize = 1 << 24;
+
+/// Beyond this estimated work (zone states × terms × path lengths; the
+/// 20 regions × 5 zones × 3 clusters mesh of BENCHMARKS.md estimates 1e9
+/// and takes about 50 ms) the values are left out rather than stalling
+/// the run.
+pub const WORK_BUDGET: f64 = 5e10;
+
 /// Exact long-run unavailability per deployment and measure, as
 /// [`super::unavailability`], for any mesh (with zonal clusters only it
 /// gives the tree answer, conditioning on zones that need it not).
 pub fn unavailability(model: &Model) -> Vec<[Option<f64>; Measure::COUNT]> {
+    let none = vec![[None; Measure::COUNT]; model.deployments.len()];
     let Some(groups) = Groups::new(model) else {
-        return vec![[None; Measure::COUNT]; model.deployments.len()];
+        return none;
     };
+    if groups.work() > WORK_BUDGET {
+        return none;
+    }
     // A CA's `traffic` reads only the proxy's own slice and the CA: no
     // zone state couples two slices, so it needs no conditioning.
     let traffic = super::traffic::unavailability(model, &model.availabilities());
@@ -135,6 +152,10 @@ impl<'m> Groups<'m> {
         if zones.iter().any(|z| z.len() > MAX_ZONES) {
             return None;
         }
+        let table: usize = zones.iter().zip(&size).map(|(z, n)| n << z.len()).sum();
+        if table > TABLE_BUDGET {
+            return None;
+        }
         for s in model.slices.iter().filter(|s| s.regional(model)) {
             follows[s.component] = follows[model.zones[s.zone].component];
         }
@@ -193,6 +214,33 @@ impl<'m> Groups<'m> {
             weight,
             cond,
         })
+    }
+
+    /// An estimate of the work of [`Calc::deployment`] over every
+    /// deployment: per cluster, the groups' factors and stale sums, and
+    /// per slice its own group's terms and the config terms, each a sum
+    /// over zone states of a walk over the list's paths.
+    fn work(&self) -> f64 {
+        let model = self.model;
+        let states = |g: usize| self.weight[g].len() as f64;
+        let most = (0..self.size.len()).map(states).fold(1.0, f64::max);
+        let mut slices = vec![0.0; self.size.len()];
+        for s in &model.slices {
+            slices[self.group[s.component]] += 1.0;
+        }
+        let per_group: f64 = (0..self.size.len())
+            .map(|g| (slices[g] + 1.0) * states(g))
+            .sum();
+        let mut work = 0.0;
+        for dep in &model.deployments {
+            for (c, cluster) in model.clusters.iter().enumerate() {
+                let list = dep.attach[c].len() as f64 + 8.0;
+                let r = self.group[cluster.component];
+                let own = (2.0 + 2.0 * slices[r]) * states(r) + 4.0 * list * most;
+                work += list * (per_group + cluster.slices.len() as f64 * own);
+            }
+        }
+        work
     }
 
     /// `x` and its tree ancestors, root last.

@@ -199,3 +199,22 @@ fn random_regional_meshes_agree_with_the_reference() {
     // podStart, config, endpoints and badConfig of three deployments.
     assert_eq!(compared, 40 * 3 * 4);
 }
+
+#[test]
+fn the_budgets_admit_the_benchmarked_meshes_and_refuse_a_region_of_many_zones() {
+    let mesh = |regions: u32, zones: u32| {
+        format!(
+            "apiVersion: meshsim/v1alpha1\nkind: Scenario\nmetadata:\n  name: mesh\nspec:\n  seed: 1\n  horizon: 1y\n  replications: 1\n  topology: {{ regions: {regions}, zonesPerRegion: {zones}, clustersPerRegion: 3, proxiesPerCluster: 100 }}\n  failures:\n    zone: {{ failure: {{ dist: exponential, mean: 3mo }}, repair: {{ dist: fixed, value: 12h }} }}\n    controlPlane: {{ failure: {{ dist: exponential, mean: 5d }}, repair: {{ dist: fixed, value: 4h }} }}\n  deployments:\n    - {{ name: mesh, controlPlanes: {{ per: cluster, replicas: 2, failover: mesh }} }}\n"
+        )
+    };
+    // 20 regions × 5 zones (BENCHMARKS.md, issue 14): answered.
+    let wide = model_of(&mesh(20, 5), "wide.yaml");
+    assert!(regional::unavailability(&wide)[0][Measure::PodStart.index()].is_some());
+    // One region of 18 zones: 2^18 states of its components to hold and
+    // sum over for every term, left out.
+    let deep = model_of(&mesh(1, 18), "deep.yaml");
+    assert!(regional::unavailability(&deep)[0][Measure::PodStart.index()].is_none());
+    // More zones than are ever conditioned on.
+    let deeper = model_of(&mesh(1, regional::MAX_ZONES as u32 + 1), "deeper.yaml");
+    assert!(regional::unavailability(&deeper)[0][Measure::PodStart.index()].is_none());
+}
