@@ -32,6 +32,13 @@
 //! instance, against the ranking study as shipped, one thread, on the same
 //! number of events (goal ≥ 0.8).
 //!
+//! And issue 14's exact answers on regional clusters (`-- --regional-exact`
+//! measures only these): seconds of the exact answers on the ranking
+//! study's failures over 10 regions × 3 zones × 3 regional clusters and
+//! 20 regions × 5 zones × 1 and × 3, five deployments, against the simulation of
+//! one replication of 10 years of the same mesh, one thread (they must
+//! grow with the mesh like the simulation, not as 2^zones).
+//!
 //! Ratios, not absolute rates, because the machines this runs on are
 //! shared and noisy: both sides of a ratio see the same machine within
 //! seconds. The timed figures are measured in interleaved rounds and the
@@ -90,6 +97,10 @@ fn main() {
     }
     if args.iter().any(|a| a == "--sweep") {
         sweep_ratios(rounds);
+        return;
+    }
+    if args.iter().any(|a| a == "--regional-exact") {
+        regional_exact_ratios(rounds);
         return;
     }
     if args.iter().any(|a| a == "--regional") {
@@ -373,6 +384,72 @@ fn exact_ratios(rounds: usize) {
         let each: Vec<String> = values.iter().map(|v| format!("{v:.3}")).collect();
         println!(
             "| {clusters} | {:.3} | {} |",
+            median(values),
+            each.join(", ")
+        );
+    }
+}
+
+/// The ranking study's failures on `regions` × `zones` × `clusters`
+/// regional clusters with five deployments: per region, per region with
+/// failover across the mesh, per cluster, per cluster with 2 replicas, and
+/// 3 replicas per region.
+fn regional_mesh(regions: u32, zones: u32, clusters: u32) -> String {
+    let text = regional_text();
+    let text = common::set_line(&text, "regions: ", &regions.to_string());
+    let text = common::set_line(&text, "zonesPerRegion: ", &zones.to_string());
+    let text = common::set_line(&text, "clustersPerRegion: ", &clusters.to_string());
+    let head = &text[..text.find("\n  deployments:").expect("a deployments list")];
+    head.to_string()
+        + "
+  deployments:
+    - { name: per-region, controlPlanes: { per: region } }
+    - { name: per-region-failover, controlPlanes: { per: region, failover: mesh } }
+    - { name: each-cluster, controlPlanes: { per: cluster } }
+    - { name: each-cluster-2, controlPlanes: { per: cluster, replicas: 2 } }
+    - { name: per-region-3, controlPlanes: { per: region, replicas: 3 } }
+"
+}
+
+/// Only issue 14's exact answers on regional meshes, `rounds` times.
+fn regional_exact_ratios(rounds: usize) {
+    let models: Vec<_> = [(10, 3, 3), (20, 5, 1), (20, 5, 3)]
+        .iter()
+        .map(|&(r, z, c)| (format!("{r}x{z}x{c}"), model_of(&regional_mesh(r, z, c))))
+        .collect();
+    for (mesh, model) in &models {
+        // A figure for values left out would measure nothing.
+        let values = exact::unavailability(model);
+        assert!(
+            values.iter().flatten().filter(|v| v.is_some()).count() >= 3 * model.deployments.len(),
+            "{mesh}: exact values left out"
+        );
+    }
+    println!("\nregional exact answers / simulation of one replication of 10 years, 1 thread (seconds)\n");
+    let mut ratios = vec![Vec::new(); models.len()];
+    let mut seconds = vec![Vec::new(); models.len()];
+    for round in 1..=rounds {
+        let mut line = Vec::new();
+        for (((mesh, model), ratio), secs) in models.iter().zip(&mut ratios).zip(&mut seconds) {
+            let exact = seconds_per_call(|| {
+                std::hint::black_box(exact::unavailability(model));
+            });
+            let one = seconds_per_call(|| {
+                simulate(model, 1, 1, 0);
+            });
+            ratio.push(exact / one);
+            secs.push(exact);
+            line.push(format!("{mesh}: {exact:.5} / {one:.5}"));
+        }
+        println!("round {round}: {}", line.join("  "));
+    }
+    println!("\n| mesh | exact answers (s) | exact / one replication | rounds |");
+    println!("|---|---|---|---|");
+    for (((mesh, _), values), secs) in models.iter().zip(&ratios).zip(&seconds) {
+        let each: Vec<String> = values.iter().map(|v| format!("{v:.3}")).collect();
+        println!(
+            "| {mesh} | {:.4} | {:.3} | {} |",
+            median(secs),
             median(values),
             each.join(", ")
         );

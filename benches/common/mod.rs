@@ -37,7 +37,7 @@ pub fn ranking_text() -> String {
 
 /// Replaces the one line of `text` that starts with `prefix` (after
 /// indentation) by `prefix` followed by `value`.
-fn set_line(text: &str, prefix: &str, value: &str) -> String {
+pub fn set_line(text: &str, prefix: &str, value: &str) -> String {
     let mut found = 0;
     let out: Vec<String> = text
         .lines()

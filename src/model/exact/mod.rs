@@ -25,8 +25,10 @@
 //! integrates it.
 //!
 //! With regional clusters the components are no tree (a zone slice has two
-//! parents, its zone and its cluster): `regional.rs` conditions on the
-//! states of the zones they span, which restores it.
+//! parents, its zone and its cluster): `regional.rs` conditions each
+//! region on its own zones' states, which restores it, and factors the
+//! rest over the independent regions (the form that conditions on every
+//! zone at once, `by_zone_states.rs`, is kept as its tests' reference).
 //!
 //! Cost: per cluster, `podStart` folds the attachment list once
 //! (`reach.rs`); the `endpoints` stale share, which reads every other
@@ -40,11 +42,15 @@
 //! mesh and in the lists, is kept as the tests' reference
 //! (`reference.rs`).
 
+#[cfg(test)]
+mod by_zone_states;
 mod config;
 mod reach;
 #[cfg(test)]
 mod reference;
 pub mod regional;
+#[cfg(test)]
+mod regional_tests;
 mod stale;
 #[cfg(test)]
 mod tests;
