@@ -4,50 +4,20 @@
 //! random small meshes mixing zonal and regional clusters, replicas,
 //! networks and every failover scope.
 
+use super::tests::{model_of, read, same_values};
 use super::{by_zone_states, regional};
-use crate::model::{build, Measure, Model, REGIONAL};
-use crate::scenario::Document;
-use std::path::Path;
+use crate::model::{Measure, Model, REGIONAL};
 
-/// Relative agreement asked of the two forms: the same terms, grouped by
-/// region instead of by mesh-wide zone state, so round-off only.
-const TOLERANCE: f64 = 1e-12;
-
-fn model_of(text: &str, name: &str) -> Model {
-    let doc = Document::parse(text, name).unwrap_or_else(|e| panic!("{e}"));
-    build(&doc.file).unwrap_or_else(|e| panic!("{}", doc.locate(e)))
-}
-
-fn read(relative: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-/// Asserts both forms give the same values and leave out the same ones;
-/// returns how many values were compared.
+/// Asserts both forms give the same values (to the round-off of adding
+/// the same terms grouped by region instead of by mesh-wide zone state)
+/// and leave out the same ones; returns how many values were compared.
 fn agree(model: &Model, what: &str) -> usize {
-    let fast = regional::unavailability(model);
-    let slow = by_zone_states::unavailability(model);
-    assert_eq!(fast.len(), slow.len());
-    let mut compared = 0;
-    for (d, (f, s)) in fast.iter().zip(&slow).enumerate() {
-        for m in Measure::ALL {
-            let what = format!("{what} {} {}", model.deployments[d].name, m.name());
-            match (f[m.index()], s[m.index()]) {
-                (Some(x), Some(y)) => {
-                    let scale = x.abs().max(y.abs()).max(f64::MIN_POSITIVE);
-                    assert!(
-                        (x - y).abs() <= TOLERANCE * scale,
-                        "{what}: {x:e} vs reference {y:e}"
-                    );
-                    compared += 1;
-                }
-                (None, None) => {}
-                (x, y) => panic!("{what}: {x:?} vs reference {y:?}"),
-            }
-        }
-    }
-    compared
+    same_values(
+        model,
+        what,
+        &regional::unavailability(model),
+        &by_zone_states::unavailability(model),
+    )
 }
 
 #[test]

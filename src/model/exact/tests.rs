@@ -12,12 +12,12 @@ use std::path::Path;
 /// different orders and groupings, so they differ by round-off only.
 const TOLERANCE: f64 = 1e-12;
 
-fn model_of(text: &str, name: &str) -> Model {
+pub(super) fn model_of(text: &str, name: &str) -> Model {
     let doc = Document::parse(text, name).unwrap_or_else(|e| panic!("{e}"));
     build(&doc.file).unwrap_or_else(|e| panic!("{}", doc.locate(e)))
 }
 
-fn read(relative: &str) -> String {
+pub(super) fn read(relative: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -25,13 +25,28 @@ fn read(relative: &str) -> String {
 /// Asserts both forms give the same values, the same ones left out, and
 /// returns how many values were compared.
 fn agree(model: &Model) -> usize {
-    let fast = unavailability(model);
-    let slow = reference::unavailability(model);
+    same_values(
+        model,
+        &model.name,
+        &unavailability(model),
+        &reference::unavailability(model),
+    )
+}
+
+/// Asserts that `fast` equals the reference `slow` to [`TOLERANCE`] and
+/// leaves out the same values; returns how many values were compared.
+/// `what` names the model in a failure.
+pub(super) fn same_values(
+    model: &Model,
+    what: &str,
+    fast: &[[Option<f64>; Measure::COUNT]],
+    slow: &[[Option<f64>; Measure::COUNT]],
+) -> usize {
     assert_eq!(fast.len(), slow.len());
     let mut compared = 0;
-    for (d, (f, s)) in fast.iter().zip(&slow).enumerate() {
+    for (d, (f, s)) in fast.iter().zip(slow).enumerate() {
         for m in Measure::ALL {
-            let what = format!("{} {} {}", model.name, model.deployments[d].name, m.name());
+            let what = format!("{what} {} {}", model.deployments[d].name, m.name());
             match (f[m.index()], s[m.index()]) {
                 (Some(x), Some(y)) => {
                     let scale = x.abs().max(y.abs()).max(f64::MIN_POSITIVE);
