@@ -16,9 +16,36 @@ use meshsim::stats::t975;
 
 /// How many exact values were checked, and how many of them fell inside
 /// the simulation's 95% interval.
+#[derive(Default)]
 pub struct Coverage {
     pub checks: usize,
     pub inside: usize,
+}
+
+impl Coverage {
+    /// Holds the fixtures `names` to their exact answers
+    /// ([`check_against_exact`]); returns how many `traffic` values were
+    /// checked.
+    pub fn fixtures(&mut self, names: &[&str]) -> usize {
+        names
+            .iter()
+            .map(|name| {
+                let yaml = std::fs::read_to_string(fixture(name)).unwrap();
+                check_against_exact(&yaml, self)
+            })
+            .sum()
+    }
+
+    /// At least 85% of the exact values inside the 95% intervals: fewer
+    /// would be a bias, not chance.
+    pub fn assert_mostly_inside(&self) {
+        assert!(
+            self.inside as f64 >= 0.85 * self.checks as f64,
+            "only {} of {} exact values inside the 95% intervals",
+            self.inside,
+            self.checks
+        );
+    }
 }
 
 /// Holds every simulated value of `yaml` that has an exact answer to it,
@@ -62,14 +89,8 @@ pub fn check_against_exact(yaml: &str, coverage: &mut Coverage) -> usize {
 
 #[test]
 fn simulation_matches_exact_answers() {
-    let mut coverage = Coverage {
-        checks: 0,
-        inside: 0,
-    };
-    for name in ["exact-distributions.yaml", "exact-networks.yaml"] {
-        let yaml = std::fs::read_to_string(fixture(name)).unwrap();
-        check_against_exact(&yaml, &mut coverage);
-    }
+    let mut coverage = Coverage::default();
+    coverage.fixtures(&["exact-distributions.yaml", "exact-networks.yaml"]);
     let ranking =
         std::fs::read_to_string(super::common::root().join("scenarios/availability-ranking.yaml"))
             .unwrap();
@@ -80,12 +101,7 @@ fn simulation_matches_exact_answers() {
         coverage.checks, 53,
         "every deployment × exact measure is checked"
     );
-    assert!(
-        coverage.inside as f64 >= 0.85 * coverage.checks as f64,
-        "only {} of {} exact values inside the 95% intervals",
-        coverage.inside,
-        coverage.checks
-    );
+    coverage.assert_mostly_inside();
 }
 
 #[test]
@@ -93,21 +109,10 @@ fn simulation_matches_exact_answers_with_replicas() {
     // Replicas 1, 2 and 3 on every placement form, without and with a
     // common-cause process (model.md, "Replicas"): the instance is up when
     // its common cause and at least one replica are.
-    let mut coverage = Coverage {
-        checks: 0,
-        inside: 0,
-    };
-    for name in ["exact-replicas.yaml", "exact-replicas-common.yaml"] {
-        let yaml = std::fs::read_to_string(fixture(name)).unwrap();
-        check_against_exact(&yaml, &mut coverage);
-    }
+    let mut coverage = Coverage::default();
+    coverage.fixtures(&["exact-replicas.yaml", "exact-replicas-common.yaml"]);
     assert_eq!(coverage.checks, 36, "every deployment × exact measure");
-    assert!(
-        coverage.inside as f64 >= 0.85 * coverage.checks as f64,
-        "only {} of {} exact values inside the 95% intervals",
-        coverage.inside,
-        coverage.checks
-    );
+    coverage.assert_mostly_inside();
 }
 
 #[test]
@@ -217,21 +222,10 @@ fn simulation_matches_exact_answers_with_regional_clusters() {
     // gateways, a mixed region and multi-network (model.md, "Replicas,
     // regional clusters, certificate issuers"); the exact answers condition
     // on the zones' states.
-    let mut coverage = Coverage {
-        checks: 0,
-        inside: 0,
-    };
-    for name in ["exact-regional.yaml", "exact-regional-mixed.yaml"] {
-        let yaml = std::fs::read_to_string(fixture(name)).unwrap();
-        check_against_exact(&yaml, &mut coverage);
-    }
+    let mut coverage = Coverage::default();
+    coverage.fixtures(&["exact-regional.yaml", "exact-regional-mixed.yaml"]);
     assert_eq!(coverage.checks, 27, "every deployment × exact measure");
-    assert!(
-        coverage.inside as f64 >= 0.85 * coverage.checks as f64,
-        "only {} of {} exact values inside the 95% intervals",
-        coverage.inside,
-        coverage.checks
-    );
+    coverage.assert_mostly_inside();
 }
 
 #[test]
@@ -253,17 +247,9 @@ fn simulation_matches_exact_answers_on_regional_clusters_in_many_zones() {
     }
     let model = model_of(&yaml);
     assert_eq!(model.zones.len(), 18);
-    let mut coverage = Coverage {
-        checks: 0,
-        inside: 0,
-    };
+    let mut coverage = Coverage::default();
     check_against_exact(&yaml, &mut coverage);
     // podStart, config and endpoints of the five deployments.
     assert_eq!(coverage.checks, 15, "every deployment × exact measure");
-    assert!(
-        coverage.inside as f64 >= 0.85 * coverage.checks as f64,
-        "only {} of {} exact values inside the 95% intervals",
-        coverage.inside,
-        coverage.checks
-    );
+    coverage.assert_mostly_inside();
 }

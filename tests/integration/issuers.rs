@@ -4,7 +4,7 @@
 //! does to `traffic`.
 
 use crate::common::{error_of, fixture, model_of, run_meshsim, scenario, simulate};
-use crate::exact::{check_against_exact, Coverage};
+use crate::exact::Coverage;
 use meshsim::model::{Issuer, Kind, Measure};
 
 /// Two clusters in one zone, an external site, one istiod per cluster. The
@@ -273,29 +273,17 @@ fn set_chooses_the_issuer_and_a_bad_site_fails_on_the_override() {
 
 #[test]
 fn simulation_matches_exact_traffic_under_cluster_and_site_issuers() {
-    let mut traffic = 0;
-    let mut coverage = Coverage {
-        checks: 0,
-        inside: 0,
-    };
-    for name in [
+    let mut coverage = Coverage::default();
+    let traffic = coverage.fixtures(&[
         "exact-issuer-cluster.yaml",
         "exact-issuer-site.yaml",
         "exact-issuer-cluster-regional.yaml",
-    ] {
-        let yaml = std::fs::read_to_string(fixture(name)).unwrap();
-        traffic += check_against_exact(&yaml, &mut coverage);
-    }
+    ]);
     assert_eq!(
         traffic, 6,
         "traffic of every deployment has an exact answer, regional clusters included"
     );
-    assert!(
-        coverage.inside as f64 >= 0.85 * coverage.checks as f64,
-        "only {} of {} exact values inside the 95% intervals",
-        coverage.inside,
-        coverage.checks
-    );
+    coverage.assert_mostly_inside();
 }
 
 /// One cluster of 10 proxies that never fails unless `cluster` says so,
