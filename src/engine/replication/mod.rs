@@ -800,9 +800,11 @@ impl<'m> Simulator<'m> {
         for &c in deps.clusters_of(x) {
             self.eval_global(c as usize);
         }
-        for k in (0..self.changed.len()).filter(|_| slices) {
-            for &c in deps.clusters_of(self.changed[k] as usize) {
-                self.eval_global(c as usize);
+        if slices {
+            for k in 0..self.changed.len() {
+                for &c in deps.clusters_of(self.changed[k] as usize) {
+                    self.eval_global(c as usize);
+                }
             }
         }
         // Only a rise of the stale share needs the touched counts.
